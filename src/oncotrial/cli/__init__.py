@@ -1,0 +1,41 @@
+"""The ``oncotrial`` command line: a few lines per command, each calling the library."""
+
+from __future__ import annotations
+
+import typer
+
+from oncotrial import __version__
+from oncotrial.cli._common import out
+
+app = typer.Typer(
+    name="oncotrial",
+    help="Phase II oncology trials from protocol to report.\n\n"
+    "Example: [bold]oncotrial protocol calendar nct01010126 --cycles 3 --weight 70[/]",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold patient data
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"oncotrial {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Phase II oncology trials from protocol to report."""
+
+
+def main() -> None:
+    """Entry point of the ``oncotrial`` script."""
+    app()
+
+
+__all__ = ["app", "main"]

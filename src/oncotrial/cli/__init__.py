@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__
+from oncotrial.cli import _demo, _protocol
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -31,6 +32,12 @@ def _root(
     ),
 ) -> None:
     """Phase II oncology trials from protocol to report."""
+
+
+app.add_typer(_protocol.app, name="protocol")
+app.command(
+    epilog="Example: oncotrial demo --out oncotrial-demo",
+)(_demo.demo)
 
 
 def main() -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from oncotrial.errors import OncotrialError
 
@@ -34,3 +38,38 @@ def user_errors() -> Iterator[None]:
             style = "yellow" if line.startswith("hint:") else "red"
             err.print(f"[{style}]{escape(line)}[/]")
         raise typer.Exit(code=EXIT_USER_ERROR) from None
+
+
+def frame_table(frame: pl.DataFrame, *, title: str | None = None, floats: str = "{:.2f}") -> Table:
+    """A polars frame as a rich table: nulls blank, floats with `floats`, dates ISO."""
+    table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
+    for name, dtype in frame.schema.items():
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(_cell(v, floats) for v in row))
+    return table
+
+
+def _cell(value: object, floats: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else floats.format(value)
+    return escape(str(value))
+
+
+def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
+    """Write frames as CSV into `out_dir`, each through a temporary file then renamed.
+
+    Every frame is computed before this is called, so a failure cannot leave a mix of old and
+    new files for one run; a file is either the old one or the whole new one.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in frames.items():
+        target = out_dir / f"{name}.csv"
+        tmp = out_dir / f".{name}.csv.tmp"
+        frame.write_csv(tmp)
+        os.replace(tmp, target)
+        written.append(target)
+    return written

@@ -1,0 +1,559 @@
+"""pydantic models of a phase II oncology protocol.
+
+One :class:`Protocol` holds the study, the regimen, the assessment plan, the endpoints and the
+statistical design. Every model is frozen and forbids unknown keys, so a typo in a protocol file
+is an error, never a silent default. Units are in the field names (``cycle_length_days``,
+``per_kg``); doses are in mg, mg/kg or mg/m2 of body surface area.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    Discriminator,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from oncotrial.protocol._base import Model
+
+Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
+CycleDay = Annotated[int, Field(ge=1, le=366)]
+
+# --------------------------------------------------------------------------------------------
+# Study
+# --------------------------------------------------------------------------------------------
+
+
+class EvaluableRule(Model):
+    """Who counts as evaluable for the efficacy endpoints.
+
+    The seed trial enrolled 59 and evaluated 54 "for efficacy and adverse events"; the rules here
+    are the usual ones of NCI phase II protocols, each of which can be switched off.
+    """
+
+    min_doses: NonNegativeInt = Field(
+        1, description="At least this many administrations of any study agent."
+    )
+    measurable_disease: bool = Field(
+        True, description="Measurable disease at baseline by the response criteria."
+    )
+    post_baseline_assessment: bool = Field(
+        False,
+        description="At least one tumour assessment after baseline, or progression or death "
+        "before the first one.",
+    )
+    description: str | None = Field(None, description="The rule in the protocol's own words.")
+
+
+class Study(Model):
+    """Identity, population and planned size of the trial."""
+
+    id: str = Field(
+        min_length=1, max_length=200, description="Study identifier, used as SDTM STUDYID."
+    )
+    nct_number: str | None = Field(
+        None, pattern=r"^NCT\d{8}$", description="ClinicalTrials.gov number, e.g. NCT01010126."
+    )
+    title: str = Field(min_length=1)
+    phase: Literal["I", "I/II", "II", "II/III", "III"] = "II"
+    design_type: Literal["single-arm", "randomised"] = "single-arm"
+    sponsor: str | None = None
+    population: str = Field(min_length=1, description="Eligible patients, in words.")
+    planned_enrollment: PositiveInt = Field(description="Patients to enrol.")
+    evaluable: EvaluableRule = Field(default_factory=lambda: EvaluableRule())
+
+
+# --------------------------------------------------------------------------------------------
+# Regimen
+# --------------------------------------------------------------------------------------------
+
+
+class FlatDose(Model):
+    """A fixed dose in mg, whatever the patient's size."""
+
+    mg: PositiveFloat = Field(description="Dose in mg.")
+
+    @property
+    def label(self) -> str:
+        return f"{_num(self.mg)} mg"
+
+
+class WeightDose(Model):
+    """A dose in mg per kg of body weight."""
+
+    per_kg: PositiveFloat = Field(description="Dose in mg/kg.")
+    weight: Literal["baseline", "per_cycle"] = Field(
+        "baseline",
+        description="Weight from VS at baseline, or re-measured on day 1 of each cycle.",
+    )
+    max_mg: PositiveFloat | None = Field(None, description="Cap on the dose in mg, if any.")
+
+    @property
+    def label(self) -> str:
+        return f"{_num(self.per_kg)} mg/kg"
+
+
+class BsaDose(Model):
+    """A dose in mg per m2 of body surface area."""
+
+    per_m2: PositiveFloat = Field(description="Dose in mg/m2.")
+    bsa_formula: Literal["mosteller", "dubois"] = Field(
+        "mosteller", description="Mosteller (1987) or DuBois and DuBois (1916)."
+    )
+    weight: Literal["baseline", "per_cycle"] = Field(
+        "baseline", description="Weight from VS at baseline, or on day 1 of each cycle."
+    )
+    max_bsa_m2: PositiveFloat | None = Field(None, description="BSA cap (e.g. 2.0 m2), if any.")
+
+    @property
+    def label(self) -> str:
+        return f"{_num(self.per_m2)} mg/m2"
+
+
+def _dose_kind(value: Any) -> str | None:
+    """Which kind of dose a mapping describes, by the key that carries the amount."""
+    if isinstance(value, dict):
+        kinds = [k for k in ("mg", "per_kg", "per_m2") if k in value]
+        return kinds[0] if len(kinds) == 1 else None
+    if isinstance(value, FlatDose):
+        return "mg"
+    if isinstance(value, WeightDose):
+        return "per_kg"
+    if isinstance(value, BsaDose):
+        return "per_m2"
+    return None
+
+
+Dose = Annotated[
+    Annotated[FlatDose, Tag("mg")]
+    | Annotated[WeightDose, Tag("per_kg")]
+    | Annotated[BsaDose, Tag("per_m2")],
+    Discriminator(
+        _dose_kind,
+        custom_error_type="dose_kind",
+        custom_error_message="a dose is a mapping with exactly one of 'mg' (flat), "
+        "'per_kg' (mg/kg) or 'per_m2' (mg/m2)",
+    ),
+]
+
+
+class Infusion(Model):
+    """Optional details of an intravenous infusion."""
+
+    minutes: PositiveInt | None = Field(None, description="Planned duration of the infusion.")
+    premedication: str | None = None
+
+
+class DoseLevel(Model):
+    """One step of the dose-reduction ladder: level -1, -2, ... with its dose."""
+
+    level: int = Field(le=-1, description="-1 for the first reduction, -2 for the second, ...")
+    dose: Dose
+
+
+class Agent(Model):
+    """One study agent: its dose, route and administration days within a cycle."""
+
+    name: str = Field(min_length=1, description="Agent name as in EXTRT, e.g. 'temsirolimus'.")
+    route: Literal["IV", "PO", "SC", "IM"] = Field(description="Route of administration.")
+    dose: Dose
+    days: tuple[CycleDay, ...] = Field(
+        min_length=1, description="Days of the cycle with an administration (1-based)."
+    )
+    infusion: Infusion | None = None
+    dose_levels: tuple[DoseLevel, ...] = Field(
+        (), description="Reduced dose levels, from -1 downwards."
+    )
+    holds_allowed: bool = Field(True, description="A dose may be held (skipped) for toxicity.")
+    max_delay_days: NonNegativeInt | None = Field(
+        None,
+        description="Longest delay of this agent before it must be discontinued "
+        "(None: no protocol limit).",
+    )
+    discontinue_independently: bool = Field(
+        True, description="This agent may stop while the others continue."
+    )
+
+    @field_validator("days")
+    @classmethod
+    def _days_sorted_unique(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if list(days) != sorted(set(days)):
+            raise ValueError("days must be increasing, each given once (e.g. [1, 8, 15])")
+        return days
+
+    @field_validator("dose_levels")
+    @classmethod
+    def _levels_descend(cls, levels: tuple[DoseLevel, ...]) -> tuple[DoseLevel, ...]:
+        want = list(range(-1, -len(levels) - 1, -1))
+        if [lv.level for lv in levels] != want:
+            raise ValueError(f"dose levels must be numbered {want} in that order")
+        return levels
+
+
+class Regimen(Model):
+    """The treatment cycle and its agents."""
+
+    cycle_length_days: PositiveInt = Field(description="Length of one cycle in days.")
+    max_cycles: PositiveInt | None = Field(
+        None, description="Most cycles a patient may receive (None: until progression)."
+    )
+    until_progression: bool = Field(
+        True, description="Treatment goes on until progression or unacceptable toxicity."
+    )
+    agents: tuple[Agent, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Regimen:
+        names = [a.name.lower() for a in self.agents]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"agent names must be unique; repeated: {', '.join(dupes)}")
+        for agent in self.agents:
+            late = [d for d in agent.days if d > self.cycle_length_days]
+            if late:
+                raise ValueError(
+                    f"agent {agent.name!r} has day {late[0]} in a "
+                    f"{self.cycle_length_days}-day cycle; days run from 1 to "
+                    f"{self.cycle_length_days}"
+                )
+        if self.max_cycles is None and not self.until_progression:
+            raise ValueError("give max_cycles, or set until_progression: true")
+        return self
+
+    def agent(self, name: str) -> Agent:
+        """The agent called `name` (case-insensitive)."""
+        for agent in self.agents:
+            if agent.name.lower() == name.lower():
+                return agent
+        known = ", ".join(a.name for a in self.agents)
+        raise KeyError(f"no agent {name!r} in the regimen (agents: {known})")
+
+
+# --------------------------------------------------------------------------------------------
+# Assessments
+# --------------------------------------------------------------------------------------------
+
+
+class Imaging(Model):
+    """Tumour imaging: when, how strictly, and by which response criteria."""
+
+    criteria: Literal["RECIST 1.1"] = "RECIST 1.1"
+    modality: str = "CT or MRI"
+    baseline_within_days: PositiveInt = Field(
+        28, description="Baseline scan at most this many days before day 1 of cycle 1."
+    )
+    every_weeks: PositiveInt = Field(
+        description="Interval between scans, counted from day 1 of cycle 1."
+    )
+    first_week: PositiveInt | None = Field(
+        None, description="Week of the first on-study scan (default: every_weeks)."
+    )
+    window_days: NonNegativeInt = Field(7, description="A scan counts if within +/- this.")
+    then_every_weeks: PositiveInt | None = Field(
+        None, description="A longer interval used after `after_week` (e.g. 12 after week 48)."
+    )
+    after_week: PositiveInt | None = None
+    confirmation_min_days: PositiveInt = Field(
+        28, description="CR/PR is confirmed by a scan at least this many days later."
+    )
+    min_sd_days: PositiveInt = Field(
+        42, description="Stable disease counts as best response only this long after day 1."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Imaging:
+        if (self.then_every_weeks is None) != (self.after_week is None):
+            raise ValueError("then_every_weeks and after_week go together: give both or neither")
+        return self
+
+
+class SafetyAssessment(Model):
+    """A safety assessment done on given days of every cycle (labs, vital signs, AE review)."""
+
+    name: str = Field(min_length=1)
+    days: tuple[CycleDay, ...] = Field(min_length=1, description="Days of each cycle.")
+    window_days: NonNegativeInt = 0
+
+
+class FollowUp(Model):
+    """Follow-up after the end of treatment."""
+
+    end_of_treatment_visit_days: PositiveInt = Field(
+        30, description="Safety visit this many days after the last dose."
+    )
+    progression_every_weeks: PositiveInt | None = Field(
+        None, description="Imaging after treatment stops without progression."
+    )
+    survival_every_weeks: PositiveInt = Field(12, description="Survival status contacts.")
+    duration_months: PositiveInt | None = Field(
+        None, description="How long patients are followed after registration."
+    )
+
+
+class AssessmentPlan(Model):
+    """Tumour imaging, safety assessments and follow-up."""
+
+    imaging: Imaging
+    safety: tuple[SafetyAssessment, ...] = ()
+    adverse_events: Literal["CTCAE v5.0", "CTCAE v4.0"] = "CTCAE v5.0"
+    follow_up: FollowUp = Field(default_factory=lambda: FollowUp())
+
+
+# --------------------------------------------------------------------------------------------
+# Endpoints and design
+# --------------------------------------------------------------------------------------------
+
+EndpointType = Literal["response_rate", "landmark_rate", "median_time_to_event", "safety_incidence"]
+Population = Literal["enrolled", "treated", "evaluable"]
+
+
+class Endpoint(Model):
+    """One endpoint: what is measured, in whom, and (for time to event) when."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: str = Field(min_length=1, description="Human name, e.g. '6-month PFS rate'.")
+    role: Literal["primary", "co-primary", "secondary", "exploratory"]
+    type: EndpointType
+    population: Population = "evaluable"
+    event: (
+        Literal[
+            "objective response",
+            "disease control",
+            "progression or death",
+            "death",
+            "progression",
+            "adverse event",
+        ]
+        | None
+    ) = None
+    time_point_months: PositiveFloat | None = Field(
+        None, description="Landmark for a landmark rate, e.g. 6 for PFS6."
+    )
+    definition: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Endpoint:
+        if self.type == "landmark_rate" and self.time_point_months is None:
+            raise ValueError(f"endpoint {self.name!r} is a landmark rate: give time_point_months")
+        if self.type != "landmark_rate" and self.time_point_months is not None:
+            raise ValueError(
+                f"time_point_months is for landmark rates; endpoint {self.name!r} is a {self.type}"
+            )
+        if self.type in ("landmark_rate", "median_time_to_event") and self.event is None:
+            raise ValueError(
+                f"endpoint {self.name!r} is time to event: give its event "
+                "(e.g. 'progression or death')"
+            )
+        return self
+
+
+class SimonTwoStage(Model):
+    """Simon (1989) two-stage design: stop early for futility after stage 1."""
+
+    method: Literal["simon_two_stage"]
+    endpoint: str = Field(description="Name of the binary endpoint the design tests.")
+    p0: Probability
+    p1: Probability
+    alpha: Probability = 0.05
+    beta: Probability = 0.2
+    criterion: Literal["optimal", "minimax"] = "optimal"
+    nmax: PositiveInt = 100
+    r1: NonNegativeInt | None = Field(None, description="Fix the design: stop if <= r1 of n1.")
+    n1: PositiveInt | None = None
+    r: NonNegativeInt | None = Field(None, description="Reject H1 if <= r of n in all.")
+    n: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SimonTwoStage:
+        _p0_below_p1(self.p0, self.p1)
+        fixed = [self.r1, self.n1, self.r, self.n]
+        if any(v is not None for v in fixed) and any(v is None for v in fixed):
+            raise ValueError("to fix the design give all of r1, n1, r and n, or none of them")
+        if self.n1 is not None and self.n is not None and self.n1 >= self.n:
+            raise ValueError(f"n1 ({self.n1}) must be smaller than n ({self.n})")
+        return self
+
+
+class SingleStage(Model):
+    """Single-stage exact binomial design (A'Hern 2001; clinfun ph2single)."""
+
+    method: Literal["single_stage"]
+    endpoint: str
+    p0: Probability
+    p1: Probability
+    alpha: Probability = 0.05
+    beta: Probability = 0.2
+    n: PositiveInt | None = None
+    r: NonNegativeInt | None = Field(None, description="Declare promising if > r responses.")
+
+    @model_validator(mode="after")
+    def _check(self) -> SingleStage:
+        _p0_below_p1(self.p0, self.p1)
+        if (self.n is None) != (self.r is None):
+            raise ValueError("give both n and r, or neither")
+        if self.n is not None and self.r is not None and self.r >= self.n:
+            raise ValueError(f"r ({self.r}) must be smaller than n ({self.n})")
+        return self
+
+
+class CoPrimaryComponent(Model):
+    """One binary part of a co-primary design: an endpoint with its null and alternative."""
+
+    endpoint: str
+    p0: Probability
+    p1: Probability
+    alpha: Probability
+
+    @model_validator(mode="after")
+    def _check(self) -> CoPrimaryComponent:
+        _p0_below_p1(self.p0, self.p1)
+        return self
+
+
+class CoPrimary(Model):
+    """Several endpoints tested together; success when either (or both) is met."""
+
+    method: Literal["co_primary"]
+    rule: Literal["either", "both"] = Field(
+        description="'either': promising if any endpoint beats its null; 'both': all must."
+    )
+    n: PositiveInt = Field(description="Evaluable patients the decision is made on.")
+    beta: Probability = 0.2
+    components: tuple[CoPrimaryComponent, ...] = Field(min_length=2)
+    landmark_method: Literal["binomial", "kaplan_meier"] = Field(
+        "binomial",
+        description="A landmark rate judged as the share of evaluable patients event-free at "
+        "the landmark (binomial, exact OC) or by Kaplan-Meier at the landmark (OC by simulation).",
+    )
+
+
+Design = Annotated[SimonTwoStage | SingleStage | CoPrimary, Field(discriminator="method")]
+
+
+class ToxicityMonitoring(Model):
+    """Continuous toxicity monitoring (Ivanova, Qaqish and Schell 2005; clinfun toxbdry)."""
+
+    p_acceptable: Probability = Field(description="Toxicity rate that is acceptable (pLo).")
+    p_unacceptable: Probability = Field(description="Rate that must stop the trial (pHi).")
+    stop_probability_null: Probability = Field(
+        0.1, description="Chance of stopping when the rate is acceptable (cP0)."
+    )
+    shape: float = Field(
+        0.5, ge=0.0, le=1.0, description="0 Pocock-like, 0.5 O'Brien-Fleming-like."
+    )
+    events: str = Field(
+        "dose-limiting toxicity",
+        description="What counts, e.g. 'grade >= 3 bleeding or any bowel perforation'.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ToxicityMonitoring:
+        if self.p_acceptable >= self.p_unacceptable:
+            raise ValueError("p_acceptable must be below p_unacceptable")
+        return self
+
+
+class StatisticalDesign(Model):
+    """The design that decides the trial, with optional monitoring rules."""
+
+    design: Design
+    toxicity_monitoring: ToxicityMonitoring | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Protocol
+# --------------------------------------------------------------------------------------------
+
+
+class Protocol(Model):
+    """A phase II oncology protocol as code.
+
+    Examples
+    --------
+    >>> from oncotrial.protocol import load
+    >>> p = load("nct01010126")
+    >>> [a.name for a in p.regimen.agents], p.regimen.cycle_length_days
+    (['temsirolimus', 'bevacizumab'], 28)
+    >>> p.regimen.agent("bevacizumab").dose.label
+    '10 mg/kg'
+    """
+
+    schema_version: Literal[1] = 1
+    study: Study
+    regimen: Regimen
+    assessments: AssessmentPlan
+    endpoints: tuple[Endpoint, ...] = Field(min_length=1)
+    statistics: StatisticalDesign
+    term_groups: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="The protocol's own adverse-event term groups: name -> CTCAE terms.",
+    )
+    reported_term_groups: tuple[str, ...] = Field(
+        (),
+        description="Term groups the safety tables report, by name: the protocol's own "
+        "(term_groups) or oncotrial's bundled ones (bleeding, bowel_perforation, ...).",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Protocol:
+        names = [e.name for e in self.endpoints]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(dupes)}")
+        roles = [e.role for e in self.endpoints]
+        if "primary" not in roles and "co-primary" not in roles:
+            raise ValueError("at least one endpoint must be primary or co-primary")
+        if roles.count("co-primary") == 1:
+            raise ValueError("a single co-primary endpoint: call it primary, or add another")
+        by_name = {e.name: e for e in self.endpoints}
+        design = self.statistics.design
+        refs = (
+            [c.endpoint for c in design.components]
+            if isinstance(design, CoPrimary)
+            else [design.endpoint]
+        )
+        for ref in refs:
+            if ref not in by_name:
+                raise ValueError(
+                    f"the design tests endpoint {ref!r}, which is not among the endpoints "
+                    f"({', '.join(names)})"
+                )
+            if by_name[ref].type not in ("response_rate", "landmark_rate"):
+                raise ValueError(
+                    f"the design tests endpoint {ref!r} as a proportion, but it is a "
+                    f"{by_name[ref].type}; use a response_rate or landmark_rate endpoint"
+                )
+        if isinstance(design, CoPrimary) and design.n > self.study.planned_enrollment:
+            raise ValueError(
+                f"the design needs {design.n} evaluable patients but the study plans to enrol "
+                f"only {self.study.planned_enrollment}"
+            )
+        for group, terms in self.term_groups.items():
+            if not terms:
+                raise ValueError(f"term group {group!r} lists no terms")
+        return self
+
+    def endpoint(self, name: str) -> Endpoint:
+        """The endpoint called `name`."""
+        for ep in self.endpoints:
+            if ep.name == name:
+                return ep
+        raise KeyError(f"no endpoint {name!r} (endpoints: {[e.name for e in self.endpoints]})")
+
+
+def _p0_below_p1(p0: float, p1: float) -> None:
+    if not p0 < p1:
+        raise ValueError(f"p0 ({p0}) must be below p1 ({p1}): the design tests for an improvement")
+
+
+def _num(x: float) -> str:
+    """25.0 -> '25', 2.5 -> '2.5' (labels without a spurious .0)."""
+    return str(int(x)) if math.isfinite(x) and float(x).is_integer() else f"{x:g}"

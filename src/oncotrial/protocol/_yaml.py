@@ -1,0 +1,262 @@
+"""YAML in and out for protocols, with errors that point at the file, the YAML path and the line.
+
+PyYAML keeps the position of every node while composing; we walk the composed tree once to build
+a map from YAML path (``regimen.agents[1].dose.per_kg``) to (line, column), refuse duplicate keys
+(which PyYAML would silently resolve to the last one), then construct plain Python data and hand
+it to pydantic. pydantic's error locations are translated back to YAML paths and lines.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from oncotrial.errors import ProtocolError
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+
+def yaml_path(loc: Loc) -> str:
+    """``('regimen', 'agents', 1, 'dose')`` -> ``'regimen.agents[1].dose'``.
+
+    Examples
+    --------
+    >>> yaml_path(("regimen", "agents", 1, "dose", "per_kg"))
+    'regimen.agents[1].dose.per_kg'
+    >>> yaml_path(())
+    '(top level)'
+    """
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _walk(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]], file: str) -> None:
+    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise ProtocolError(
+                    f"duplicate key {key!r} (first given on line {seen[key]})",
+                    file=file,
+                    path=yaml_path((*loc, key)),
+                    line=key_node.start_mark.line + 1,
+                    column=key_node.start_mark.column + 1,
+                    hint="each key may appear once in a mapping; remove one of them",
+                )
+            seen[key] = key_node.start_mark.line + 1
+            marks[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _walk(value_node, (*loc, key), marks, file)
+            # the key's own line is what a reader looks for; keep it over the value's
+            marks[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, (*loc, i), marks, file)
+
+
+def parse_yaml(text: str, *, file: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+    """Parse YAML text into plain data and a map from location to (line, column), both 1-based."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ProtocolError(
+                "the file is empty", file=file, hint="a protocol is a YAML mapping with 'study:'"
+            )
+        marks: dict[Loc, tuple[int, int]] = {}
+        _walk(node, (), marks, file)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ProtocolError(
+            f"not valid YAML: {exc.problem or exc.context}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            hint="check indentation (spaces, not tabs) and that every 'key: value' has a colon",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ProtocolError(f"not valid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    return data, marks
+
+
+def _data_loc(loc: Loc, data: Any) -> Loc:
+    """Drop the parts of a pydantic error location that are not in the data (union tags)."""
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        ):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):
+            out.append(part)  # a missing key: name it, point at its parent
+            cur = None
+        # else: a tag pydantic adds for a union member ('mg', 'simon_two_stage'): skip
+    return tuple(out)
+
+
+def _is_tag(part: str) -> bool:
+    return part in {"mg", "per_kg", "per_m2", "simon_two_stage", "single_stage", "co_primary"}
+
+
+def _nearest_mark(loc: Loc, marks: dict[Loc, tuple[int, int]]) -> tuple[int, int] | None:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in marks:
+            return marks[loc[:cut]]
+    return None
+
+
+_HINTS = {
+    "missing": "add this key",
+    "literal_error": None,  # the message already lists the permitted values
+    "greater_than": None,
+    "float_parsing": "write a plain number, e.g. 25 or 2.5, without units",
+    "int_parsing": "write a whole number, without units",
+    "dose_kind": "e.g. 'dose: {mg: 25}', 'dose: {per_kg: 10}' or 'dose: {per_m2: 75}'",
+    "model_type": "this should be a mapping of keys to values",
+    "tuple_type": "this should be a list, e.g. [1, 8, 15]",
+    "too_short": None,
+}
+
+
+def _translate(
+    exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]], file: str
+) -> ProtocolError:
+    errors: list[ProtocolError] = []
+    for e in exc.errors(include_url=False):
+        loc = _data_loc(tuple(e["loc"]), data)
+        msg = e["msg"]
+        hint = _HINTS.get(e["type"])
+        if e["type"] == "unknown_key":
+            loc = (*loc, e["ctx"]["key"])
+        elif e["type"] == "missing":
+            msg = f"missing required key {loc[-1]!r}" if loc else "missing required key"
+        elif e["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        if (
+            "input" in e
+            and e["type"] not in ("missing", "unknown_key", "model_type")
+            and not isinstance(e["input"], dict | list)
+        ):
+            msg = f"{msg} (got {e['input']!r})"
+        mark = marks.get(loc) or _nearest_mark(loc, marks)
+        errors.append(
+            ProtocolError(
+                msg,
+                file=file,
+                path=yaml_path(loc),
+                line=mark[0] if mark else None,
+                column=mark[1] if mark else None,
+                hint=hint,
+            )
+        )
+    first = errors[0]
+    return ProtocolError(
+        first.message,
+        file=first.file,
+        path=first.path,
+        line=first.line,
+        column=first.column,
+        hint=first.hint,
+        errors=errors,
+    )
+
+
+def model_from_yaml(model: type[M], text: str, *, file: str) -> M:
+    """Validate YAML text as `model`; any problem is a :class:`ProtocolError` with its line."""
+    data, marks = parse_yaml(text, file=file)
+    if not isinstance(data, dict):
+        raise ProtocolError(
+            f"the top level must be a mapping, not {type(data).__name__}",
+            file=file,
+            line=1,
+            hint="a protocol starts with keys such as 'study:', 'regimen:'",
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _translate(exc, data, marks, file) from None
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a file as UTF-8 text, turning OS errors into a user error."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProtocolError("no such file", file=str(p)) from None
+    except IsADirectoryError:
+        raise ProtocolError("is a folder, not a protocol file", file=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            f"not UTF-8 text (byte {exc.start})", file=str(p), hint="save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ProtocolError(f"cannot be read: {exc.strerror}", file=str(p)) from None
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists so that YAML shows plain sequences."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    """Short lists of scalars (``days: [1, 8, 15]``) in flow style, the rest in block style."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(v, dict | list) for v in value) and len(value) <= 12
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def model_to_yaml(model: BaseModel) -> str:
+    """Dump a model to YAML: keys in model order, defaults left out, deterministic."""
+    data = _plain(model.model_dump(mode="json", exclude_defaults=True, by_alias=True))
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write text to `path` through a temporary file in the same folder, then rename."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def iter_locs(marks: dict[Loc, tuple[int, int]]) -> Iterator[str]:
+    """The YAML paths of a parsed file, for diagnostics."""
+    for loc in marks:
+        yield yaml_path(loc)

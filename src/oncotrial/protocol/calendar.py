@@ -210,7 +210,8 @@ def planned_assessments(protocol: Protocol, *, start: dt.date, cycles: int) -> p
     polars.DataFrame
         One row per planned assessment: VISITNUM, VISIT, KIND (``screening``, ``treatment``
         (the administrations of the day), ``imaging``, ``safety``), ASSESSMENT, CYCLE,
-        CYCLE_DAY (null for imaging, which runs on its own clock), STUDY_DAY, TARGET_DATE, WINDOW_START, WINDOW_END; sorted by study day.
+        CYCLE_DAY (null for imaging, which runs on its own clock), STUDY_DAY, TARGET_DATE,
+        WINDOW_START, WINDOW_END; sorted by study day.
         Visits that fall on the same day share a VISITNUM only when they are the same visit
         (a treatment day); an imaging visit is its own visit even when it falls on a cycle day.
     """

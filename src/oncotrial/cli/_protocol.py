@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -58,7 +59,7 @@ def show(
     with user_errors():
         p = proto.load(source)
     if yaml:
-        out.print(proto.dumps(p), markup=False, end="")
+        sys.stdout.write(proto.dumps(p))  # raw: rich would wrap long lines
         return
     out.print(describe(p))
 
@@ -72,7 +73,7 @@ def schema(
     """Print (or write) the JSON Schema of protocol files, for editors and validators."""
     text = proto.json_schema_text()
     if out_file is None:
-        out.print(text, markup=False, highlight=False, end="", soft_wrap=True)
+        sys.stdout.write(text)
         return
     with user_errors():
         if not out_file.parent.is_dir():

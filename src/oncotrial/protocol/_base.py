@@ -38,10 +38,14 @@ class Model(BaseModel):
         for key in data:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-                guess = f"; did you mean {close[0]!r}?" if close else ""
+                guess = f"did you mean {close[0]!r}? " if close else ""
                 raise PydanticCustomError(
                     "unknown_key",
-                    "unknown key {key!r}{guess} (allowed here: {allowed})",
-                    {"key": str(key), "guess": guess, "allowed": ", ".join(sorted(allowed))},
+                    "unknown key {quoted}",
+                    {
+                        "key": str(key),
+                        "quoted": repr(str(key)),
+                        "hint": f"{guess}keys allowed here: {', '.join(sorted(allowed))}",
+                    },
                 )
         return data

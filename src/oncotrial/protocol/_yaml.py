@@ -143,6 +143,11 @@ def _translate(
         hint = _HINTS.get(e["type"])
         if e["type"] == "unknown_key":
             loc = (*loc, e["ctx"]["key"])
+            hint = e["ctx"]["hint"]
+        elif e["type"] == "union_tag_invalid":
+            key = str(e["ctx"]["discriminator"]).strip("'")
+            loc = (*loc, key)
+            msg = f"{e['ctx']['tag']!r} is not one of {e['ctx']['expected_tags']}"
         elif e["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}" if loc else "missing required key"
         elif e["type"] == "value_error":

@@ -134,13 +134,21 @@ def protocols(draw):
             {"name": "ORR", "label": "Response", "role": "primary", "type": "response_rate"}
         ],
         "statistics": {
-            "design": {"method": "simon_two_stage", "endpoint": "ORR", "p0": p0,
-                       "p1": min(p1, 0.99)}
-        },  # fmt: skip
-        "term_groups": draw(st.dictionaries(st.sampled_from(["bleeding", "rash"]),
-                                            st.lists(st.sampled_from(["Fatigue", "Rash acneiform"]),
-                                                     min_size=1, max_size=2), max_size=2)),
-    }  # fmt: skip
+            "design": {
+                "method": "simon_two_stage",
+                "endpoint": "ORR",
+                "p0": p0,
+                "p1": min(p1, 0.99),
+            }
+        },
+        "term_groups": draw(
+            st.dictionaries(
+                st.sampled_from(["bleeding", "rash"]),
+                st.lists(st.sampled_from(["Fatigue", "Rash acneiform"]), min_size=1, max_size=2),
+                max_size=2,
+            )
+        ),
+    }
     return proto.Protocol.model_validate(data)
 
 

@@ -97,9 +97,10 @@ def _data_loc(loc: Loc, data: Any) -> Loc:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
-        ):
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
             out.append(part)
             cur = cur[part]
         elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):

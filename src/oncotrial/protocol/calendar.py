@@ -74,7 +74,7 @@ def body_surface_area(
     if formula == "mosteller":
         return math.sqrt(height_cm * weight_kg / 3600.0)
     if formula == "dubois":
-        return 0.007184 * weight_kg**0.425 * height_cm**0.725
+        return 0.007184 * float(weight_kg) ** 0.425 * float(height_cm) ** 0.725
     raise InputError(
         "is not a BSA formula", field="formula", value=formula, hint="use 'mosteller' or 'dubois'"
     )
@@ -115,7 +115,7 @@ def planned_dose_mg(
     bsa = body_surface_area(weight_kg, height_cm, formula=dose.bsa_formula)
     if dose.max_bsa_m2 is not None:
         bsa = min(bsa, dose.max_bsa_m2)
-    return float(dose.per_m2 * bsa)
+    return float(dose.per_m2) * bsa
 
 
 def planned_administrations(
@@ -331,7 +331,7 @@ def trial_visits(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
         )
         .sort("VISITNUM")
     )
-    rows = []
+    rows: list[tuple[int, str, int | None, str, str | None]] = []
     for v in visits.iter_rows(named=True):
         start_rule = (
             f"Within {protocol.assessments.imaging.baseline_within_days} days before the first dose"
@@ -408,7 +408,9 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
     stop = "progression or unacceptable toxicity"
     if reg.max_cycles is not None:
         stop = f"{stop}, or after cycle {reg.max_cycles}"
-    rows = [(1, "SCRN", "Screening", None, "SCREENING")]
+    rows: list[tuple[int, str, str, str | None, str]] = [
+        (1, "SCRN", "Screening", None, "SCREENING")
+    ]
     for c in range(1, cycles + 1):
         rows.append((c + 1, "CYCLE", f"Cycle {c}",
                      f"If {stop}, go to follow-up (FU)", "TREATMENT"))  # fmt: skip

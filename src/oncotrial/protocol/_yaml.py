@@ -97,17 +97,24 @@ def _data_loc(loc: Loc, data: Any) -> Loc:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
+        found, child = _child(cur, part)
+        if found:
             out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            out.append(part)
-            cur = cur[part]
+            cur = child
         elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):
             out.append(part)  # a missing key: name it, point at its parent
             cur = None
         # else: a tag pydantic adds for a union member ('mg', 'simon_two_stage'): skip
     return tuple(out)
+
+
+def _child(cur: Any, part: str | int) -> tuple[bool, Any]:
+    """(True, cur[part]) when `part` is a key of the mapping or an index of the list `cur`."""
+    if isinstance(cur, dict) and part in cur:
+        return True, cur[part]
+    if isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        return True, cur[part]
+    return False, None
 
 
 def _is_tag(part: str) -> bool:

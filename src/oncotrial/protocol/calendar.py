@@ -74,7 +74,7 @@ def body_surface_area(
     if formula == "mosteller":
         return math.sqrt(height_cm * weight_kg / 3600.0)
     if formula == "dubois":
-        return 0.007184 * float(weight_kg) ** 0.425 * float(height_cm) ** 0.725
+        return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
     raise InputError(
         "is not a BSA formula", field="formula", value=formula, hint="use 'mosteller' or 'dubois'"
     )

@@ -118,10 +118,14 @@ def _child(cur: Any, part: str | int) -> tuple[bool, Any]:
 
 
 def _is_tag(part: str) -> bool:
-    return part in {"mg", "per_kg", "per_m2", "simon_two_stage", "single_stage", "co_primary"}
+    """Tags pydantic puts in an error location for a member of a tagged union."""
+    return part in {
+        "mg", "per_kg", "per_m2", "simon_two_stage", "single_stage", "co_primary", "normal",
+        "lognormal",
+    }  # fmt: skip
 
 
-def _nearest_mark(loc: Loc, marks: dict[Loc, tuple[int, int]]) -> tuple[int, int] | None:
+def nearest_mark(loc: Loc, marks: dict[Loc, tuple[int, int]]) -> tuple[int, int] | None:
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in marks:
             return marks[loc[:cut]]
@@ -141,7 +145,7 @@ _HINTS = {
 }
 
 
-def _translate(
+def translate_validation_error(
     exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]], file: str
 ) -> ProtocolError:
     errors: list[ProtocolError] = []
@@ -166,7 +170,7 @@ def _translate(
             and not isinstance(e["input"], dict | list)
         ):
             msg = f"{msg} (got {e['input']!r})"
-        mark = marks.get(loc) or _nearest_mark(loc, marks)
+        mark = marks.get(loc) or nearest_mark(loc, marks)
         errors.append(
             ProtocolError(
                 msg,
@@ -202,7 +206,7 @@ def model_from_yaml(model: type[M], text: str, *, file: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _translate(exc, data, marks, file) from None
+        raise translate_validation_error(exc, data, marks, file) from None
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -245,7 +249,7 @@ _Dumper.add_representer(list, _represent_list)
 
 def model_to_yaml(model: BaseModel) -> str:
     """Dump a model to YAML: keys in model order, defaults left out, deterministic."""
-    data = _plain(model.model_dump(mode="json", exclude_defaults=True, by_alias=True))
+    data = _plain(model.model_dump(mode="python", exclude_defaults=True, by_alias=True))
     return yaml.dump(
         data,
         Dumper=_Dumper,

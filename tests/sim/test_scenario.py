@@ -1,0 +1,153 @@
+"""Scenarios: the bundled one loads and fits its protocol; impossible values are located."""
+
+from importlib import resources
+
+import pytest
+
+from oncotrial import protocol as proto
+from oncotrial.errors import ProtocolError
+from oncotrial.sim import bundled_scenarios, dumps_scenario, load_scenario
+
+BASE = resources.files("oncotrial.sim.data").joinpath("nct01010126.yaml").read_text()
+SEED = proto.load("nct01010126")
+
+
+def edit(old: str, new: str) -> str:
+    assert old in BASE, old
+    return BASE.replace(old, new, 1)
+
+
+def line_of(text: str, snippet: str) -> int:
+    return next(i for i, ln in enumerate(text.splitlines(), 1) if snippet in ln)
+
+
+def error_for(text: str, tmp_path, *, protocol=None) -> ProtocolError:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    with pytest.raises(ProtocolError) as info:
+        load_scenario(path, protocol=protocol)
+    assert info.value.file == str(path)
+    return info.value
+
+
+def test_bundled_scenario_fits_its_protocol():
+    assert bundled_scenarios() == ["nct01010126"]
+    s = load_scenario("nct01010126", protocol=SEED)
+    assert s.protocol == "nct01010126"
+    # every agent named by the scenario is one of the protocol's
+    named = {a for t in s.toxicity for a in t.attributed_to}
+    named |= {m.agent for m in s.dose_modification.agents}
+    assert named == {"temsirolimus", "bevacizumab"}
+    # 5 of 59 were not evaluable (8.5%): the scenario's shares add up to that
+    total = sum(r.probability for r in s.evaluability.not_evaluable)
+    assert total == pytest.approx(5 / 59, abs=0.001)
+
+
+def test_round_trip(tmp_path):
+    s = load_scenario("nct01010126")
+    path = tmp_path / "s.yaml"
+    path.write_text(dumps_scenario(s))
+    assert load_scenario(path) == s
+
+
+def test_negative_rate(tmp_path):
+    text = edit("rate_per_month: 2.0", "rate_per_month: -2.0")
+    err = error_for(text, tmp_path)
+    assert err.path == "accrual.rate_per_month"
+    assert err.line == line_of(text, "rate_per_month: -2.0")
+    assert "greater than 0" in err.message
+
+
+def test_probability_above_one(tmp_path):
+    text = edit("missed_visit: 0.04", "missed_visit: 1.4")
+    err = error_for(text, tmp_path)
+    assert err.path == "tumour.missed_visit"
+    assert "less than or equal to 1" in err.message
+
+
+def test_shares_must_sum_to_one(tmp_path):
+    text = edit("sex: {F: 0.5, M: 0.5}", "sex: {F: 0.5, M: 0.6}")
+    err = error_for(text, tmp_path)
+    assert err.path == "baseline"
+    assert "sex: the probabilities sum to 1.1, not 1" in err.message
+
+
+def test_agent_not_in_protocol(tmp_path):
+    text = edit("attributed_to: [temsirolimus]\n    action: hold",
+                "attributed_to: [everolimus]\n    action: hold")  # fmt: skip
+    err = error_for(text, tmp_path, protocol=SEED)
+    assert err.path == "toxicity[0].attributed_to[0]"
+    assert err.line == line_of(text, "[everolimus]")
+    assert "agent 'everolimus' is not in protocol NCT01010126" in err.message
+    assert "temsirolimus, bevacizumab" in (err.hint or "")
+
+
+def test_dose_modification_agent_not_in_protocol(tmp_path):
+    text = edit("{agent: bevacizumab, refusal", "{agent: aflibercept, refusal")
+    err = error_for(text, tmp_path, protocol=SEED)
+    assert err.path == "dose_modification.agents[1].agent"
+
+
+def test_the_same_scenario_without_protocol_is_not_checked_for_agents(tmp_path):
+    text = edit("{agent: bevacizumab, refusal", "{agent: aflibercept, refusal")
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    assert load_scenario(path).dose_modification.agents[1].agent == "aflibercept"
+
+
+def test_unmeasurable_lesions(tmp_path):
+    text = edit("sd_log: 0.5, min: 10,", "sd_log: 0.5, min: 5,")
+    err = error_for(text, tmp_path)
+    assert "RECIST 1.1 target lesions measure >= 10 mm" in err.message
+
+
+def test_term_and_group_together(tmp_path):
+    text = edit("  - term: Fatigue\n", "  - term: Fatigue\n    group: bleeding\n")
+    err = error_for(text, tmp_path)
+    assert err.path == "toxicity[0]"
+    assert "either term" in err.message
+
+
+def test_per_cycle_probabilities_over_one(tmp_path):
+    text = edit("per_cycle: {1: 0.25, 2: 0.12, 3: 0.03}", "per_cycle: {1: 0.75, 2: 0.3, 3: 0.03}")
+    err = error_for(text, tmp_path)
+    assert "sum to 1.08, more than 1" in err.message
+
+
+def test_grade_six(tmp_path):
+    text = edit("per_cycle: {1: 0.25, 2: 0.12, 3: 0.03}", "per_cycle: {1: 0.25, 6: 0.12}")
+    err = error_for(text, tmp_path)
+    assert err.path == "toxicity[0].per_cycle[6]"
+    assert "1, 2, 3, 4 or 5" in err.message
+
+
+def test_unknown_distribution(tmp_path):
+    text = edit("age_years: {distribution: normal,", "age_years: {distribution: gamma,")
+    err = error_for(text, tmp_path)
+    assert err.path == "baseline.age_years.distribution"
+
+
+def test_truncation_bounds_reversed(tmp_path):
+    text = edit("mean: 60, sd: 11, min: 18, max: 90", "mean: 60, sd: 11, min: 90, max: 18")
+    err = error_for(text, tmp_path)
+    assert "min (90.0) must be below max (18.0)" in err.message
+
+
+def test_not_evaluable_over_one(tmp_path):
+    text = edit("{reason: no dose received, probability: 0.03}",
+                "{reason: no dose received, probability: 0.99}")  # fmt: skip
+    err = error_for(text, tmp_path)
+    assert err.path == "evaluability"
+    assert "more than 1" in err.message
+
+
+def test_unknown_key(tmp_path):
+    text = edit("lesion_sd: 0.15", "lesion_sdd: 0.15")
+    err = error_for(text, tmp_path)
+    assert err.path == "tumour.lesion_sdd"
+    assert "did you mean 'lesion_sd'" in (err.hint or "")
+
+
+def test_unknown_bundled_scenario():
+    with pytest.raises(ProtocolError, match="bundled scenarios: nct01010126"):
+        load_scenario("nct0")

@@ -1,8 +1,10 @@
 """In-silico trials: scenarios, virtual patients, SDTM emission and Monte Carlo.
 
-So far: the scenario model (:class:`Scenario`) and its loader; the simulator builds on it.
+So far: the scenario model (:class:`Scenario`) with its loader, and the vectorised virtual
+patients (:func:`draw_cohort`, :func:`tgi_diameters`); the trial simulator builds on them.
 """
 
+from oncotrial.sim._cohort import STREAMS, Cohort, draw_cohort, tgi_diameters
 from oncotrial.sim._load import bundled_scenarios, dumps_scenario, load_scenario, scenario_problems
 from oncotrial.sim._scenario import (
     DAYS_PER_MONTH,
@@ -23,9 +25,11 @@ from oncotrial.sim._scenario import (
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "STREAMS",
     "Accrual",
     "AgentModification",
     "Baseline",
+    "Cohort",
     "DoseModification",
     "Evaluability",
     "LogNormal",
@@ -37,7 +41,9 @@ __all__ = [
     "ToxicityHazard",
     "TumourModel",
     "bundled_scenarios",
+    "draw_cohort",
     "dumps_scenario",
     "load_scenario",
     "scenario_problems",
+    "tgi_diameters",
 ]

@@ -84,7 +84,9 @@ def _tail_at_least(
         # every trial that went on to stage 2 had x1 > r1 >= x, so this is P(X1 >= x)
         return np.asarray(binom.sf(x - 1, n1, p), dtype=np.float64)
     x1 = np.arange(r1 + 1, n1 + 1)
-    terms = binom.pmf(x1[None, :], n1, p[:, None]) * binom.sf(x - x1[None, :] - 1, n - n1, p[:, None])
+    terms = binom.pmf(x1[None, :], n1, p[:, None]) * binom.sf(
+        x - x1[None, :] - 1, n - n1, p[:, None]
+    )
     return np.asarray(terms.sum(axis=1), dtype=np.float64)
 
 

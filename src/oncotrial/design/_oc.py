@@ -90,7 +90,7 @@ def oc_table(design: Design, ps: Sequence[float]) -> pl.DataFrame:
     │ f64  ┆ f64         │
     ╞══════╪═════════════╡
     │ 0.05 ┆ 0.0341      │
-    │ 0.25 ┆ 0.9679      │
+    │ 0.25 ┆ 0.9038      │
     └──────┴─────────────┘
     """
     return pl.concat([design.oc(float(p)).to_frame() for p in ps], how="vertical")

@@ -62,16 +62,14 @@ def single_stage_design(r: int, n: int, *, p0: float, p1: float) -> SingleStageD
     --------
     >>> d = single_stage_design(3, 25, p0=0.05, p1=0.25)
     >>> round(d.alpha, 4), round(d.power, 4)
-    (0.0341, 0.9679)
+    (0.0341, 0.9038)
     """
     p0, p1 = check_p0_p1(p0, p1)
     n = check_int(n, "n", minimum=1)
     r = check_int(r, "r", minimum=0)
     if r >= n:
         raise InputError("must be smaller than n", field="r", value=r, hint=f"n={n}")
-    return SingleStageDesign(
-        r, n, p0, p1, float(binom.sf(r, n, p0)), float(binom.sf(r, n, p1))
-    )
+    return SingleStageDesign(r, n, p0, p1, float(binom.sf(r, n, p0)), float(binom.sf(r, n, p1)))
 
 
 def single_stage_search(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import itertools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -437,7 +437,7 @@ def _admissible(candidates: list[SimonDesign]) -> tuple[AdmissibleDesign, ...]:
         hull.append(d)
     # crossover weights between neighbours: q / (1 - q) = slope magnitude
     cross = []
-    for a, b in zip(hull, hull[1:], strict=False):
+    for a, b in itertools.pairwise(hull):
         s = (a.en0 - b.en0) / (b.n - a.n)
         cross.append(s / (1.0 + s))
     out = []
@@ -446,8 +446,3 @@ def _admissible(candidates: list[SimonDesign]) -> tuple[AdmissibleDesign, ...]:
         q_low = 0.0 if i == len(hull) - 1 else cross[i]
         out.append(AdmissibleDesign(d, q_low, q_high))
     return tuple(out)
-
-
-def _en_round(x: float) -> float:
-    """EN rounded to one decimal as Simon's tables print it (used in messages only)."""
-    return math.floor(x * 10 + 0.5) / 10

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 from scipy.stats import binom
 
 from oncotrial.design._checks import check_int, check_p0_p1, check_prob
@@ -119,27 +121,19 @@ def single_stage_search(
     alpha = check_prob(alpha, "alpha")
     beta = check_prob(beta, "beta")
     nsoln = check_int(nsoln, "nsoln", minimum=1)
-    found: list[SingleStageDesign] = []
-    best: SingleStageDesign | None = None
-    for n in range(1, SINGLE_NMAX + 1):
-        r = int(binom.ppf(1.0 - alpha, n, p0))
-        # ppf works in floating point: step r up until the exact tail is <= alpha
-        while r < n and binom.sf(r, n, p0) > alpha:
-            r += 1
-        while r > 0 and binom.sf(r - 1, n, p0) <= alpha:
-            r -= 1
-        if r >= n:
-            continue
-        d = SingleStageDesign(r, n, p0, p1, float(binom.sf(r, n, p0)), float(binom.sf(r, n, p1)))
-        if d.power >= 1.0 - beta:
-            found.append(d)
-            if len(found) == nsoln:
-                return tuple(found)
-        elif best is None or d.power > best.power:
-            best = d
-    closest: dict[str, object] = (
-        {"r": best.r, "n": best.n, "power": round(best.power, 4)} if best is not None else {}
-    )
+    ns = np.arange(1, SINGLE_NMAX + 1)
+    r = _critical_values(ns, p0, alpha)
+    al = binom.sf(r, ns, p0)
+    pw = binom.sf(r, ns, p1)
+    ok = np.nonzero((r < ns) & (pw >= 1.0 - beta))[0]
+    if ok.size >= nsoln:
+        return tuple(
+            SingleStageDesign(int(r[i]), int(ns[i]), p0, p1, float(al[i]), float(pw[i]))
+            for i in ok[:nsoln]
+        )
+    i = int(np.argmax(np.where(r < ns, pw, -1.0)))
+    best = SingleStageDesign(int(r[i]), int(ns[i]), p0, p1, float(al[i]), float(pw[i]))
+    closest: dict[str, object] = {"r": best.r, "n": best.n, "power": round(best.power, 4)}
     raise DesignError(
         f"fewer than {nsoln} single-stage designs with n <= {SINGLE_NMAX} have alpha <= {alpha} "
         f"and power >= {1 - beta}",
@@ -147,6 +141,23 @@ def single_stage_search(
         closest=closest,
         hint="widen p1 - p0, or relax alpha or beta",
     )
+
+
+def _critical_values(ns: NDArray[np.int64], p0: float, level: float) -> NDArray[np.int64]:
+    """Smallest r with P(Bin(n, p0) > r) <= level for each n (R: qbinom(1 - level, n, p0)).
+
+    ``binom.isf`` works in floating point, so r is stepped until the exact tail condition
+    holds and fails one step lower.
+    """
+    r = np.nan_to_num(binom.isf(level, ns, p0), nan=0.0).astype(np.int64)
+    r = np.clip(r, 0, ns)
+    for _ in range(ns.size + 1):
+        up = (r < ns) & (binom.sf(r, ns, p0) > level)
+        down = (r > 0) & (binom.sf(r - 1, ns, p0) <= level)
+        if not (up.any() or down.any()):
+            break
+        r = r + up - down
+    return r
 
 
 def single_stage_frame(designs: tuple[SingleStageDesign, ...]) -> pl.DataFrame:

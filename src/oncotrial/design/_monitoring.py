@@ -108,14 +108,14 @@ def _bounds_for(c: float, p_lo: float, n: int, delta: float) -> NDArray[np.int64
     k = np.arange(1, n + 1)
     level = norm.sf(c * (n / k) ** delta)
     # isf gives the smallest integer q with P(X > q) <= level: stop at q + 1 or more
-    q = binom.isf(level, k, p_lo)
-    q = np.where(np.isnan(q), k, q).astype(np.int64)
+    q = np.clip(np.nan_to_num(binom.isf(level, k, p_lo), nan=0.0), 0, k).astype(np.int64)
     # guard isf's floating point: move q until P(X > q) <= level < P(X > q - 1)
-    for i in range(n):
-        while q[i] < k[i] and binom.sf(q[i], k[i], p_lo) > level[i]:
-            q[i] += 1
-        while q[i] > 0 and binom.sf(q[i] - 1, k[i], p_lo) <= level[i]:
-            q[i] -= 1
+    for _ in range(n + 1):
+        up = (q < k) & (binom.sf(q, k, p_lo) > level)
+        down = (q > 0) & (binom.sf(q - 1, k, p_lo) <= level)
+        if not (up.any() or down.any()):
+            break
+        q = q + up - down
     return q + 1
 
 

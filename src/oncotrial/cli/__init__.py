@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__
+from oncotrial.cli import _design
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold patient data
     add_completion=False,
 )
+app.add_typer(_design.app, name="design")
 
 
 def _version(value: bool) -> None:

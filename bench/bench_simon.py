@@ -34,9 +34,7 @@ def triple_loop(p0, p1, alpha, beta, nmax):
             for r1 in range(n1):
                 x1 = np.arange(r1 + 1, n1 + 1)
                 idx = r[None, :] - x1[:, None] + nmax + 1
-                rej = [
-                    (pmf[n1, x1][:, None] * sfpad[n2, idx]).sum(axis=0) for pmf, sfpad in tabs
-                ]
+                rej = [(pmf[n1, x1][:, None] * sfpad[n2, idx]).sum(axis=0) for pmf, sfpad in tabs]
                 ok = np.nonzero(rej[0] <= alpha)[0]
                 if ok.size == 0:
                     continue

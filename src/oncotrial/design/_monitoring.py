@@ -92,7 +92,7 @@ class ToxicityBoundary:
 
     def to_frame(self) -> pl.DataFrame:
         """The boundary compactly: stop at ``toxicities`` among patients ``from``..``to``."""
-        rows = []
+        rows: list[dict[str, int]] = []
         for k, b in enumerate(self.bounds.tolist(), start=1):
             if b > k:
                 continue
@@ -116,7 +116,7 @@ def _bounds_for(c: float, p_lo: float, n: int, delta: float) -> NDArray[np.int64
         if not (up.any() or down.any()):
             break
         q = q + up - down
-    return q + 1
+    return np.asarray(q + 1, dtype=np.int64)
 
 
 def toxicity_boundary(

@@ -376,21 +376,21 @@ def simon_search(
             hint="raise nmax, or relax alpha or beta, or widen p1 - p0",
         )
     a = np.vstack(blocks)
-    r1, n1, r, al, pw, pet0, pet1, n = (a[:, i] for i in range(8))
-    en0 = n1 + (1 - pet0) * (n - n1)
-    en1 = n1 + (1 - pet1) * (n - n1)
+    nn = a[:, 7]
+    en0 = a[:, 1] + (1 - a[:, 5]) * (nn - a[:, 1])
+    en1 = a[:, 1] + (1 - a[:, 6]) * (nn - a[:, 1])
     designs = pl.DataFrame(
         {
-            "r1": r1.astype(np.int64),
-            "n1": n1.astype(np.int64),
-            "r": r.astype(np.int64),
-            "n": n.astype(np.int64),
-            "pet0": pet0,
-            "pet1": pet1,
+            "r1": a[:, 0].astype(np.int64),
+            "n1": a[:, 1].astype(np.int64),
+            "r": a[:, 2].astype(np.int64),
+            "n": nn.astype(np.int64),
+            "pet0": a[:, 5],
+            "pet1": a[:, 6],
             "en0": en0,
             "en1": en1,
-            "alpha": al,
-            "power": pw,
+            "alpha": a[:, 3],
+            "power": a[:, 4],
         }
     ).sort("n", "en0", "n1", "r1")
 

@@ -157,7 +157,7 @@ def _critical_values(ns: NDArray[np.int64], p0: float, level: float) -> NDArray[
         if not (up.any() or down.any()):
             break
         r = r + up - down
-    return r
+    return np.asarray(r, dtype=np.int64)
 
 
 def single_stage_frame(designs: tuple[SingleStageDesign, ...]) -> pl.DataFrame:

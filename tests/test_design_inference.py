@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oncotrial.design import simon_design, two_stage_inference, two_stage_outcomes
 from oncotrial.errors import InputError
@@ -83,3 +85,19 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="alpha"):
         two_stage_inference(3, r1=1, n1=10, n=29, p0=0.1, alpha=0.6)
     assert two_stage_inference(3, r1=1, n1=10, n=29, p0=0.1).to_frame().height == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n1=st.integers(2, 12),
+    n2=st.integers(1, 12),
+    r1_frac=st.floats(0, 0.99),
+    p=st.floats(0.02, 0.98),
+)
+def test_umvue_unbiased_for_random_designs(n1, n2, r1_frac, p):
+    # Property (Jung and Kim 2004): E_p[UMVUE] = p for any design and any p, by enumeration.
+    r1 = int(r1_frac * n1)
+    n = n1 + n2
+    out = two_stage_outcomes(r1, n1, n, p)
+    est = [two_stage_inference(int(x), r1=r1, n1=n1, n=n, p0=0.5).umvue for x in out["x"]]
+    assert float(np.dot(out["prob"].to_numpy(), est)) == pytest.approx(p, abs=1e-10)

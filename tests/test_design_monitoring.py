@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate
 from scipy.stats import beta as beta_dist
 from scipy.stats import binom, norm
@@ -139,3 +141,18 @@ def test_predictive_search_meets_error_rates():
     assert res.best.oc(0.2).en == pytest.approx(res.designs["en0"].min(), abs=1e-12)
     with pytest.raises(DesignError, match="no \\(theta_t, theta_l\\)"):
         predictive_search(0.2, 0.4, nmax=10, alpha=0.01, beta=0.01, theta_t_grid=[0.9])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    bounds=st.lists(st.integers(1, 9), min_size=8, max_size=8),
+    p=st.floats(0.01, 0.99),
+)
+def test_sequential_recursion_equals_enumeration_for_any_boundary(bounds, p):
+    # Property: the exact recursion equals the sum over all 2^8 sequences for any boundary
+    # (values above k mean no stop at patient k).
+    b = np.array(bounds, dtype=np.int64)
+    cross, _, en = _sequential_oc(b, p, 8)
+    brute = _walk_all_sequences(8, p, lambda k, e: e >= b[k - 1])
+    assert cross == pytest.approx(brute[0], abs=1e-12)
+    assert en == pytest.approx(brute[1], abs=1e-12)

@@ -194,6 +194,40 @@ class SimonSearch:
         cols = ["design", "r1", "n1", "r", "n", "en0", "pet0", "en1", "pet1", "alpha", "power"]
         return pl.DataFrame(rows).select(*cols, "q_low", "q_high")
 
+    def best_per_n(self) -> pl.DataFrame:
+        """For each n from the minimax n to the optimal n, the design with the least EN0.
+
+        These are the candidates of Jung et al. (2004); column ``admissible`` marks those on
+        the lower convex hull of (n, EN0). Columns: r1, n1, r, n, en0, pet0, en1, pet1, alpha,
+        power, admissible.
+
+        Examples
+        --------
+        >>> res = simon_search(0.1, 0.3)
+        >>> res.best_per_n().select("n", pl.col("en0").round(2), "admissible")
+        shape: (5, 3)
+        ┌─────┬───────┬────────────┐
+        │ n   ┆ en0   ┆ admissible │
+        │ --- ┆ ---   ┆ ---        │
+        │ i64 ┆ f64   ┆ bool       │
+        ╞═════╪═══════╪════════════╡
+        │ 25  ┆ 19.51 ┆ true       │
+        │ 26  ┆ 16.77 ┆ true       │
+        │ 27  ┆ 15.84 ┆ true       │
+        │ 28  ┆ 16.14 ┆ false      │
+        │ 29  ┆ 15.01 ┆ true       │
+        └─────┴───────┴────────────┘
+        """
+        keep = {a.design.n for a in self.admissible}
+        return (
+            self.designs.filter(pl.col("n") <= self.optimal.n)
+            .group_by("n", maintain_order=True)
+            .first()
+            .sort("n")
+            .select("r1", "n1", "r", "n", "en0", "pet0", "en1", "pet1", "alpha", "power")
+            .with_columns(pl.col("n").is_in(sorted(keep)).alias("admissible"))
+        )
+
 
 def _tables(p: float, nmax: int) -> tuple[NDArray[np.float64], ...]:
     """Binomial tables at rate p for sizes m = 0..nmax.
@@ -412,7 +446,12 @@ def simon_search(
 
     minimax = make(designs.row(0, named=True))
     optimal = make(designs.sort("en0", "n", "n1", "r1").row(0, named=True))
-    per_n = designs.filter(pl.col("n") <= optimal.n).group_by("n").first().sort("n")
+    per_n = (
+        designs.filter(pl.col("n") <= optimal.n)
+        .group_by("n", maintain_order=True)
+        .first()
+        .sort("n")
+    )
     admissible = _admissible([make(row) for row in per_n.iter_rows(named=True)])
     return SimonSearch(p0, p1, alpha, beta, nmax, optimal, minimax, admissible, designs)
 

@@ -13,12 +13,15 @@ from scipy.stats import binom
 from oncotrial.design import oc, simon_design, simon_search
 from oncotrial.errors import DesignError, InputError
 
-# Simon R (1989), Controlled Clinical Trials 10:1-10, Table 1 (p1 - p0 = 0.20). Columns:
+# Simon R (1989), Controlled Clinical Trials 10:1-10, Tables 1 (p1 - p0 = 0.20) and 2. Columns:
 # p0, p1, alpha, beta, optimal (r1, n1, r, n, EN(p0), PET(p0)), minimax (same). The first
 # three rows are those quoted in the brief; the others were transcribed from the
-# published table by the author of this test. Every row is also confirmed below by the
-# independent brute-force enumeration `_brute_force` (not only by the fast search).
-SIMON_TABLE_1 = [
+# published table by the author of this test (from memory of the table: trust them only
+# because the computation agrees). For every row, the alpha and power of both designs are
+# recomputed by the plain double sum `_reject_prob`; that the fast search finds the optimum
+# is confirmed against the independent quadruple loop `_brute_force` (full feasible sets) in
+# test_search_equals_brute_force, for nmax small enough to run quickly.
+SIMON_TABLES = [
     # EN0 of this optimal design is 11.958 (brute force below); the brief quotes 11.9, so
     # Simon's printed value was truncated or mis-transcribed: compared with 0.06 tolerance
     (0.05, 0.25, 0.05, 0.2, (0, 9, 2, 17, 11.9, 0.63), (0, 12, 2, 16, 13.8, 0.54)),
@@ -28,6 +31,11 @@ SIMON_TABLE_1 = [
     (0.30, 0.50, 0.05, 0.2, (5, 15, 18, 46, 23.6, 0.72), (6, 19, 16, 39, 25.7, 0.67)),
     (0.40, 0.60, 0.05, 0.2, (7, 16, 23, 46, 24.5, 0.72), (17, 34, 20, 39, 34.4, 0.91)),
     (0.50, 0.70, 0.05, 0.2, (8, 15, 26, 43, 23.5, 0.70), (12, 23, 23, 37, 27.7, 0.66)),
+    # Table 2 (p1 - p0 = 0.15), alpha .05, beta .20, transcribed likewise
+    (0.05, 0.20, 0.05, 0.2, (0, 10, 3, 29, 17.6, 0.60), (0, 13, 3, 27, 19.8, 0.51)),
+    (0.10, 0.25, 0.05, 0.2, (2, 18, 7, 43, 24.7, 0.73), (2, 22, 7, 40, 28.8, 0.62)),
+    (0.20, 0.35, 0.05, 0.2, (5, 22, 19, 72, 35.4, 0.73), (6, 31, 15, 53, 40.4, 0.57)),
+    (0.30, 0.45, 0.05, 0.2, (9, 27, 30, 81, 41.7, 0.73), (16, 46, 25, 65, 49.6, 0.81)),
 ]
 
 
@@ -70,8 +78,8 @@ def _brute_force(p0, p1, alpha, beta, nmax):
     return found
 
 
-@pytest.mark.parametrize(("p0", "p1", "alpha", "beta", "opt", "mm"), SIMON_TABLE_1)
-def test_simon_table_1(p0, p1, alpha, beta, opt, mm):
+@pytest.mark.parametrize(("p0", "p1", "alpha", "beta", "opt", "mm"), SIMON_TABLES)
+def test_simon_tables(p0, p1, alpha, beta, opt, mm):
     res = simon_search(p0, p1, alpha=alpha, beta=beta, nmax=100)
     for got, want in ((res.optimal, opt), (res.minimax, mm)):
         assert (got.r1, got.n1, got.r, got.n) == want[:4]

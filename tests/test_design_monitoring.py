@@ -19,7 +19,7 @@ from oncotrial.design import (
     predictive_search,
     toxicity_boundary,
 )
-from oncotrial.design._monitoring import _bounds_for, _sequential_oc
+from oncotrial.design._toxicity import _bounds_for, _sequential_oc
 from oncotrial.errors import DesignError, InputError
 
 

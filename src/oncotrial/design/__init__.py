@@ -14,16 +14,14 @@ from oncotrial.design._coprimary import (
     coprimary_oc_table,
 )
 from oncotrial.design._inference import TwoStageInference, two_stage_inference, two_stage_outcomes
-from oncotrial.design._monitoring import (
+from oncotrial.design._oc import Design, OperatingCharacteristics, oc, oc_table
+from oncotrial.design._predictive import (
     PredictiveDesign,
     PredictiveSearch,
-    ToxicityBoundary,
     predictive_design,
     predictive_probability,
     predictive_search,
-    toxicity_boundary,
 )
-from oncotrial.design._oc import Design, OperatingCharacteristics, oc, oc_table
 from oncotrial.design._simon import (
     AdmissibleDesign,
     SimonDesign,
@@ -37,6 +35,7 @@ from oncotrial.design._single import (
     single_stage_frame,
     single_stage_search,
 )
+from oncotrial.design._toxicity import ToxicityBoundary, toxicity_boundary
 
 __all__ = [
     "AdmissibleDesign",

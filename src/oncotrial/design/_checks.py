@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numpy.typing import NDArray
+
 from oncotrial.errors import InputError
 
 
@@ -43,3 +46,10 @@ def check_p0_p1(p0: float, p1: float) -> tuple[float, float]:
             hint=f"p0={p0} is the uninteresting rate, p1 the rate worth pursuing: p1 > p0",
         )
     return p0, p1
+
+
+def readonly(a: NDArray[np.int64]) -> NDArray[np.int64]:
+    """An int64 copy that cannot be written to (arrays inside frozen results)."""
+    out = np.array(a, dtype=np.int64)
+    out.flags.writeable = False
+    return out

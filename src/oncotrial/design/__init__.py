@@ -1,0 +1,68 @@
+"""Exact designs for single-arm phase II trials and their operating characteristics.
+
+Simon's two-stage designs (optimal, minimax, admissible), single-stage exact designs,
+inference after a two-stage trial, co-primary response + landmark-rate designs, continuous
+toxicity boundaries and Bayesian predictive-probability futility monitoring. Every design
+computes its operating characteristics by exact enumeration: :func:`oc` for one rate,
+:func:`oc_table` for several.
+"""
+
+from oncotrial.design._coprimary import (
+    CoPrimaryDesign,
+    Endpoint,
+    coprimary_design,
+    coprimary_oc_table,
+)
+from oncotrial.design._inference import TwoStageInference, two_stage_inference, two_stage_outcomes
+from oncotrial.design._oc import Design, OperatingCharacteristics, oc, oc_table
+from oncotrial.design._predictive import (
+    PredictiveDesign,
+    PredictiveSearch,
+    predictive_design,
+    predictive_probability,
+    predictive_search,
+)
+from oncotrial.design._simon import (
+    AdmissibleDesign,
+    SimonDesign,
+    SimonSearch,
+    simon_design,
+    simon_search,
+)
+from oncotrial.design._single import (
+    SingleStageDesign,
+    single_stage_design,
+    single_stage_frame,
+    single_stage_search,
+)
+from oncotrial.design._toxicity import ToxicityBoundary, toxicity_boundary
+
+__all__ = [
+    "AdmissibleDesign",
+    "CoPrimaryDesign",
+    "Design",
+    "Endpoint",
+    "OperatingCharacteristics",
+    "PredictiveDesign",
+    "PredictiveSearch",
+    "SimonDesign",
+    "SimonSearch",
+    "SingleStageDesign",
+    "ToxicityBoundary",
+    "TwoStageInference",
+    "coprimary_design",
+    "coprimary_oc_table",
+    "oc",
+    "oc_table",
+    "predictive_design",
+    "predictive_probability",
+    "predictive_search",
+    "simon_design",
+    "simon_search",
+    "single_stage_design",
+    "single_stage_frame",
+    "single_stage_search",
+    "toxicity_boundary",
+    "two_stage_inference",
+    "two_stage_outcomes",
+]

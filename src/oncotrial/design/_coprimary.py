@@ -1,0 +1,325 @@
+"""Co-primary designs: a response rate and a landmark progression-free rate, one sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+from scipy.stats import binom
+
+from oncotrial.design._checks import check_int, check_p0_p1, check_prob
+from oncotrial.errors import DesignError, InputError
+
+Rule = Literal["either", "both"]
+Kind = Literal["binary", "landmark"]
+
+#: Largest n :func:`coprimary_design` searches when no n is given.
+COPRIMARY_NMAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One co-primary endpoint judged as a binomial proportion of the evaluable patients.
+
+    Attributes
+    ----------
+    name : str
+        ``"ORR"``, ``"PFS6"``, ...
+    kind : {'binary', 'landmark'}
+        ``"binary"``: a response per patient. ``"landmark"``: progression-free at
+        ``landmark_months``; counted here as a binomial proportion of evaluable patients
+        (every patient followed to the landmark), which is what makes the operating
+        characteristics exact. Judged instead by Kaplan-Meier at the landmark (with censoring
+        before it), the operating characteristics need simulation (``oncotrial.sim``).
+    p0, p1 : float
+        Uninteresting and desirable rates.
+    landmark_months : float or None
+        The landmark, for ``kind="landmark"``.
+    """
+
+    name: str
+    kind: Kind
+    p0: float
+    p1: float
+    landmark_months: float | None = None
+
+    def __post_init__(self) -> None:
+        check_p0_p1(self.p0, self.p1)
+        if self.kind not in ("binary", "landmark"):
+            raise InputError("must be 'binary' or 'landmark'", field="kind", value=self.kind)
+        if self.kind == "landmark" and (self.landmark_months is None or self.landmark_months <= 0):
+            raise InputError(
+                "a landmark endpoint needs landmark_months > 0",
+                field="landmark_months",
+                value=self.landmark_months,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class CoPrimaryDesign:
+    """Two endpoints on the same n patients, each tested by an exact binomial test.
+
+    Endpoint k succeeds when more than ``critical[k]`` of the n patients have it; the trial
+    succeeds when ``rule`` says so: ``"either"`` endpoint (union: each tested at its share of
+    alpha, Bonferroni), or ``"both"`` (intersection-union: each at the full alpha).
+
+    Attributes
+    ----------
+    endpoints : tuple of two Endpoint
+    rule : {'either', 'both'}
+    n : int
+        Evaluable patients.
+    alphas : tuple of two float
+        Nominal one-sided level of each endpoint's test.
+    critical : tuple of two int
+        r_k, the smallest with P(X_k > r_k | p0_k) <= alphas[k].
+    """
+
+    endpoints: tuple[Endpoint, Endpoint]
+    rule: Rule
+    n: int
+    alphas: tuple[float, float]
+    critical: tuple[int, int]
+
+    def endpoint_prob(self, k: int, p: float) -> float:
+        """P(endpoint k succeeds) at true rate p: P(Bin(n, p) > r_k)."""
+        return float(binom.sf(self.critical[k], self.n, p))
+
+    def success_prob(self, p: tuple[float, float]) -> tuple[float, float, float]:
+        """P(trial succeeds) at true rates ``p``: (independence, lowest, highest).
+
+        The first value assumes the two endpoints independent given the rates. Without that
+        assumption only the Fréchet bounds hold, for any dependence between the endpoints:
+        "either" lies in [max(a, b), min(1, a + b)] and "both" in [max(0, a + b - 1),
+        min(a, b)], with a and b the endpoint probabilities.
+        """
+        a = self.endpoint_prob(0, check_prob(p[0], "p[0]", open_low=False, open_high=False))
+        b = self.endpoint_prob(1, check_prob(p[1], "p[1]", open_low=False, open_high=False))
+        if self.rule == "either":
+            return 1.0 - (1.0 - a) * (1.0 - b), max(a, b), min(1.0, a + b)
+        return a * b, max(0.0, a + b - 1.0), min(a, b)
+
+    def oc_table(self) -> pl.DataFrame:
+        """Exact probability of declaring success under each null/alternative combination.
+
+        Columns: the two hypotheses (``"H0"``/``"H1"``) and rates, the probability of each
+        endpoint's success, and the trial's probability of success under independence with
+        its dependence-free lowest and highest values.
+
+        Examples
+        --------
+        >>> d = coprimary_design(
+        ...     [Endpoint("ORR", "binary", 0.05, 0.20),
+        ...      Endpoint("PFS6", "landmark", 0.40, 0.60, landmark_months=6)],
+        ...     rule="either", alpha=0.10, n=54)
+        >>> d.critical
+        (6, 28)
+        >>> d.oc_table().select("ORR", "PFS6", pl.col("success").round(4))
+        shape: (4, 3)
+        ┌─────┬──────┬─────────┐
+        │ ORR ┆ PFS6 ┆ success │
+        │ --- ┆ ---  ┆ ---     │
+        │ str ┆ str  ┆ f64     │
+        ╞═════╪══════╪═════════╡
+        │ H0  ┆ H0   ┆ 0.0458  │
+        │ H0  ┆ H1   ┆ 0.8629  │
+        │ H1  ┆ H0   ┆ 0.9369  │
+        │ H1  ┆ H1   ┆ 0.9909  │
+        └─────┴──────┴─────────┘
+        """
+        e0, e1 = self.endpoints
+        rows = []
+        for h0 in ("H0", "H1"):
+            for h1 in ("H0", "H1"):
+                pa = e0.p0 if h0 == "H0" else e0.p1
+                pb = e1.p0 if h1 == "H0" else e1.p1
+                ind, lo, hi = self.success_prob((pa, pb))
+                rows.append(
+                    {
+                        e0.name: h0,
+                        e1.name: h1,
+                        f"p_{e0.name}": pa,
+                        f"p_{e1.name}": pb,
+                        f"success_{e0.name}": self.endpoint_prob(0, pa),
+                        f"success_{e1.name}": self.endpoint_prob(1, pb),
+                        "success": ind,
+                        "success_low": lo,
+                        "success_high": hi,
+                    }
+                )
+        return pl.DataFrame(rows)
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per endpoint: name, kind, p0, p1, level, critical value, n, alpha, power."""
+        return pl.DataFrame(
+            [
+                {
+                    "endpoint": e.name,
+                    "kind": e.kind,
+                    "landmark_months": (
+                        float(e.landmark_months) if e.landmark_months is not None else None
+                    ),
+                    "p0": e.p0,
+                    "p1": e.p1,
+                    "level": self.alphas[k],
+                    "r": self.critical[k],
+                    "n": self.n,
+                    "alpha": self.endpoint_prob(k, e.p0),
+                    "power": self.endpoint_prob(k, e.p1),
+                }
+                for k, e in enumerate(self.endpoints)
+            ]
+        )
+
+
+def _critical(n: int, p0: float, level: float) -> int:
+    """Smallest r with P(Bin(n, p0) > r) <= level (R: qbinom(1 - level, n, p0), checked)."""
+    r = int(binom.ppf(1.0 - level, n, p0))
+    while r < n and binom.sf(r, n, p0) > level:
+        r += 1
+    while r > 0 and binom.sf(r - 1, n, p0) <= level:
+        r -= 1
+    return r
+
+
+def coprimary_design(
+    endpoints: list[Endpoint] | tuple[Endpoint, Endpoint],
+    *,
+    rule: Rule,
+    alpha: float = 0.05,
+    alpha_split: tuple[float, float] | None = None,
+    n: int | None = None,
+    beta: float = 0.2,
+) -> CoPrimaryDesign:
+    """A co-primary design with two binomial endpoints on the same patients.
+
+    Parameters
+    ----------
+    endpoints : two Endpoint
+        E.g. ORR (binary) and PFS6 (landmark rate), the co-primary endpoints of NCT01010126.
+    rule : {'either', 'both'}
+        The trial succeeds if either endpoint succeeds, or only if both do.
+    alpha : float, default=0.05
+        Family-wise one-sided type I error.
+    alpha_split : tuple of two float, optional
+        Level of each endpoint's test. Default: ``(alpha/2, alpha/2)`` for "either"
+        (Bonferroni: P(success | both null) <= alpha for any dependence) and
+        ``(alpha, alpha)`` for "both" (intersection-union test: P(success) <= alpha whenever
+        either endpoint is null). For "either" the split must sum to at most alpha.
+    n : int, optional
+        Evaluable patients. Without it, the smallest n whose probability of success with
+        both endpoints at p1 reaches 1 - beta under independence.
+    beta : float, default=0.2
+        Used only to find n.
+
+    Returns
+    -------
+    CoPrimaryDesign
+
+    Raises
+    ------
+    DesignError
+        No n <= 1000 gives the power.
+
+    Notes
+    -----
+    The binomial parts are exact. The independence of the two endpoints (given the rates)
+    is an assumption, needed only for the probability of success under "either"/"both";
+    ``CoPrimaryDesign.success_prob`` also gives the bounds that hold for any dependence.
+    The landmark rate is a binomial proportion of evaluable patients here; by Kaplan-Meier at
+    the landmark the operating characteristics come from simulation instead.
+
+    Examples
+    --------
+    >>> d = coprimary_design(
+    ...     [Endpoint("ORR", "binary", 0.05, 0.20),
+    ...      Endpoint("PFS6", "landmark", 0.40, 0.60, landmark_months=6)],
+    ...     rule="both", alpha=0.05, beta=0.2)
+    >>> d.n, d.critical
+    (47, (5, 24))
+    """
+    eps = tuple(endpoints)
+    if len(eps) != 2 or not all(isinstance(e, Endpoint) for e in eps):
+        raise InputError("must be two Endpoint objects", field="endpoints", value=len(eps))
+    if rule not in ("either", "both"):
+        raise InputError("must be 'either' or 'both'", field="rule", value=rule)
+    alpha = check_prob(alpha, "alpha")
+    beta = check_prob(beta, "beta")
+    if alpha_split is None:
+        split = (alpha / 2, alpha / 2) if rule == "either" else (alpha, alpha)
+    else:
+        split = (
+            check_prob(alpha_split[0], "alpha_split[0]"),
+            check_prob(alpha_split[1], "alpha_split[1]"),
+        )
+        total = sum(split) if rule == "either" else max(split)
+        if total > alpha + 1e-12:
+            raise InputError(
+                f"exceeds alpha={alpha}",
+                field="alpha_split",
+                value=alpha_split,
+                hint="for 'either' the two levels must sum to at most alpha; "
+                "for 'both' each must be at most alpha",
+            )
+    pair = (eps[0], eps[1])
+
+    def build(m: int) -> CoPrimaryDesign:
+        crit = (_critical(m, pair[0].p0, split[0]), _critical(m, pair[1].p0, split[1]))
+        return CoPrimaryDesign(pair, rule, m, (split[0], split[1]), crit)
+
+    if n is not None:
+        return build(check_int(n, "n", minimum=1))
+    best: CoPrimaryDesign | None = None
+    best_power = -1.0
+    for m in range(1, COPRIMARY_NMAX + 1):
+        d = build(m)
+        power = d.success_prob((pair[0].p1, pair[1].p1))[0]
+        if power >= 1.0 - beta:
+            return d
+        if power > best_power:
+            best, best_power = d, power
+    assert best is not None
+    raise DesignError(
+        f"no n <= {COPRIMARY_NMAX} gives power >= {1 - beta} for rule '{rule}'",
+        constraint="power",
+        closest={"n": best.n, "power": round(best_power, 4)},
+        hint="widen p1 - p0 of an endpoint, or relax alpha or beta",
+    )
+
+
+def coprimary_oc_table(
+    *,
+    p0_response: float,
+    p1_response: float,
+    p0_pfs: float,
+    p1_pfs: float,
+    n: int,
+    rule: Rule = "either",
+    alpha: float = 0.05,
+    landmark_months: float = 6.0,
+) -> pl.DataFrame:
+    """Operating characteristics of an ORR + landmark-PFS co-primary design, plain parameters.
+
+    For the command line (``oncotrial design protocol``): builds the design of
+    :func:`coprimary_design` with the default alpha split and returns
+    :meth:`CoPrimaryDesign.oc_table`.
+
+    Examples
+    --------
+    >>> t = coprimary_oc_table(p0_response=0.05, p1_response=0.2, p0_pfs=0.4, p1_pfs=0.6,
+    ...                        n=54, rule="either", alpha=0.1)
+    >>> t.height, t.columns[:2]
+    (4, ['ORR', 'PFS6'])
+    """
+    name = f"PFS{landmark_months:g}"
+    design = coprimary_design(
+        [
+            Endpoint("ORR", "binary", p0_response, p1_response),
+            Endpoint(name, "landmark", p0_pfs, p1_pfs, landmark_months=landmark_months),
+        ],
+        rule=rule,
+        alpha=alpha,
+        n=n,
+    )
+    return design.oc_table()

@@ -10,7 +10,9 @@ import typer
 
 from oncotrial import protocol as proto
 from oncotrial.cli._common import err, out, user_errors, write_frames
+from oncotrial.cli._design import protocol_design_tables
 from oncotrial.cli._protocol import administrations_table, describe, visits_table
+from oncotrial.design import design_for
 from oncotrial.protocol.calendar import (
     planned_administrations,
     planned_assessments,
@@ -29,7 +31,7 @@ def demo(
     ),
     weight: Annotated[float, typer.Option(help="Weight of the example patient, kg.")] = 70.0,
 ) -> None:
-    """Run the seed trial NCT01010126: protocol, dosing calendar, trial design tables."""
+    """Run the seed trial NCT01010126: protocol, design, dosing calendar, trial design tables."""
     with user_errors():
         p = proto.load("nct01010126")
         cycles = 3
@@ -44,6 +46,10 @@ def demo(
         }
         out.rule("[bold]oncotrial demo: NCT01010126, bevacizumab + temsirolimus")
         out.print(describe(p))
+        out.rule("[bold]Design")
+        for renderable in protocol_design_tables(design_for(p)):
+            out.print(renderable)
+        out.rule("[bold]Calendar")
         out.print(
             administrations_table(
                 adm.filter(adm["CYCLE"] == 1), title=f"Cycle 1 for a {weight:g} kg patient"

@@ -12,12 +12,15 @@ from rich.table import Table
 
 from oncotrial.cli._common import out, user_errors
 from oncotrial.design import (
+    ProtocolDesign,
     coprimary_oc_table,
+    design_for,
     simon_search,
     single_stage_frame,
     single_stage_search,
     two_stage_inference,
 )
+from oncotrial.protocol import load
 
 app = typer.Typer(
     help="Exact single-arm phase II designs and their operating characteristics.",
@@ -185,3 +188,85 @@ def coprimary(
         f"{e1} {pfs[0]:g} vs {pfs[1]:g} (P(success) assumes independent endpoints)"
     )
     out.print(_table(shown, title))
+
+
+@app.command("protocol", epilog="Example: oncotrial design protocol nct01010126")
+def protocol_design(
+    source: Annotated[
+        str, typer.Argument(help="A bundled protocol id (e.g. nct01010126) or a YAML file.")
+    ],
+    as_json: JSON = False,
+) -> None:
+    """The design a protocol declares, with its exact operating characteristics."""
+    with user_errors():
+        pd_ = design_for(load(source))
+    if as_json:
+        payload: dict[str, object] = {
+            "protocol": pd_.protocol_id,
+            "design": pd_.design.to_frame().to_dicts(),
+            "operating_characteristics": pd_.oc_frame().to_dicts(),
+            "power": pd_.power,
+            "target_power": pd_.target_power,
+        }
+        if pd_.toxicity is not None:
+            payload["toxicity_boundary"] = pd_.toxicity.to_frame().to_dicts()
+        _echo_json(payload)
+        return
+    for renderable in protocol_design_tables(pd_):
+        out.print(renderable)
+
+
+def _transposed(frame: pl.DataFrame, title: str) -> Table:
+    """A frame of one or two rows shown as one line per column: quantity, then the values."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("quantity", justify="left")
+    labels = (
+        [str(v) for v in frame[frame.columns[0]]]
+        if frame[frame.columns[0]].dtype == pl.String
+        else [f"#{i + 1}" for i in range(frame.height)]
+    )
+    for label in labels:
+        table.add_column(label, justify="right")
+    for name in frame.columns:
+        values = frame[name].to_list()
+        table.add_row(name, *[
+            f"{v:.4f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in values
+        ])  # fmt: skip
+    return table
+
+
+def protocol_design_tables(pd_: ProtocolDesign) -> list[Table | str]:
+    """Rich renderables for a protocol's design (also shown by ``oncotrial demo``)."""
+    shown: list[Table | str] = [_transposed(pd_.design.to_frame(), f"{pd_.protocol_id}: design")]
+    oc = pd_.oc_frame()
+    if "success" in oc.columns:
+        e0, e1 = oc.columns[:2]
+        oc = oc.select(
+            e0, e1,
+            pl.col(f"success_{e0}").alias(f"P({e0})"),
+            pl.col(f"success_{e1}").alias(f"P({e1})"),
+            pl.col("success").alias("P(success)"),
+            pl.col("success_low").alias("any dependence: low"),
+            pl.col("success_high").alias("high"),
+        )  # fmt: skip
+        title = "Exact operating characteristics (P(success) assumes independent endpoints)"
+    else:
+        title = "Exact operating characteristics"
+    shown.append(_table(oc, title))
+    verdict = "meets" if pd_.power >= pd_.target_power - 1e-12 else "[red]falls short of[/]"
+    shown.append(
+        f"Power at the alternative: {pd_.power:.3f}, which {verdict} the protocol's "
+        f"{pd_.target_power:.2f}."
+    )
+    tox = pd_.toxicity
+    if tox is not None:
+        shown.append(
+            _table(
+                tox.to_frame().rename(
+                    {"toxicities": "stop at toxicities", "from": "patients from", "to": "to"}
+                ),
+                f"Toxicity stopping boundary (p {tox.p_lo:g} acceptable, {tox.p_hi:g} not; "
+                f"P(stop) {tox.cross_lo:.3f} and {tox.cross_hi:.3f})",
+            )
+        )
+    return shown

@@ -22,6 +22,7 @@ from oncotrial.design._predictive import (
     predictive_probability,
     predictive_search,
 )
+from oncotrial.design._protocol import ProtocolDesign, design_for
 from oncotrial.design._simon import (
     AdmissibleDesign,
     SimonDesign,
@@ -45,6 +46,7 @@ __all__ = [
     "OperatingCharacteristics",
     "PredictiveDesign",
     "PredictiveSearch",
+    "ProtocolDesign",
     "SimonDesign",
     "SimonSearch",
     "SingleStageDesign",
@@ -52,6 +54,7 @@ __all__ = [
     "TwoStageInference",
     "coprimary_design",
     "coprimary_oc_table",
+    "design_for",
     "oc",
     "oc_table",
     "predictive_design",

@@ -447,7 +447,10 @@ class ToxicityMonitoring(Model):
         0.1, description="Chance of stopping when the rate is acceptable (cP0)."
     )
     shape: float = Field(
-        0.5, ge=0.0, le=1.0, description="0 Pocock-like, 0.5 O'Brien-Fleming-like."
+        0.0,
+        ge=0.0,
+        le=0.5,
+        description="Boundary shape: 0 Pocock-type (Ivanova et al.), 0.5 O'Brien-Fleming-type.",
     )
     events: str = Field(
         "dose-limiting toxicity",

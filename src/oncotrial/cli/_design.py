@@ -203,7 +203,7 @@ def protocol_design(
     if as_json:
         payload: dict[str, object] = {
             "protocol": pd_.protocol_id,
-            "design": pd_.design.to_frame().to_dicts(),
+            "design": pd_.design_frame().to_dicts(),
             "operating_characteristics": pd_.oc_frame().to_dicts(),
             "power": pd_.power,
             "target_power": pd_.target_power,
@@ -237,7 +237,7 @@ def _transposed(frame: pl.DataFrame, title: str) -> Table:
 
 def protocol_design_tables(pd_: ProtocolDesign) -> list[Table | str]:
     """Rich renderables for a protocol's design (also shown by ``oncotrial demo``)."""
-    shown: list[Table | str] = [_transposed(pd_.design.to_frame(), f"{pd_.protocol_id}: design")]
+    shown: list[Table | str] = [_transposed(pd_.design_frame(), f"{pd_.protocol_id}: design")]
     oc = pd_.oc_frame()
     if "success" in oc.columns:
         e0, e1 = oc.columns[:2]

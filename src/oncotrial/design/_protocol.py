@@ -9,7 +9,12 @@ import polars as pl
 from oncotrial.design._coprimary import CoPrimaryDesign, Endpoint, coprimary_design
 from oncotrial.design._oc import oc_table
 from oncotrial.design._simon import SimonDesign, SimonSearch, simon_design, simon_search
-from oncotrial.design._single import SingleStageDesign, single_stage_design, single_stage_search
+from oncotrial.design._single import (
+    SingleStageDesign,
+    single_stage_design,
+    single_stage_frame,
+    single_stage_search,
+)
 from oncotrial.design._toxicity import ToxicityBoundary, toxicity_boundary
 from oncotrial.errors import DesignError
 from oncotrial.protocol import CoPrimary, Protocol, SimonTwoStage, SingleStage
@@ -49,6 +54,13 @@ class ProtocolDesign:
         if isinstance(d, CoPrimaryDesign):
             return d.success_prob((d.endpoints[0].p1, d.endpoints[1].p1))[0]
         return d.oc(d.p1).prob_reject
+
+    def design_frame(self) -> pl.DataFrame:
+        """The design's parameters, one row (per endpoint for a co-primary design)."""
+        d = self.design
+        if isinstance(d, SingleStageDesign):
+            return single_stage_frame((d,))
+        return d.to_frame()
 
     def oc_frame(self) -> pl.DataFrame:
         """Exact operating characteristics: at p0 and p1 (one endpoint), or under each

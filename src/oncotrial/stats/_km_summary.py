@@ -4,6 +4,9 @@
   first time the curve reaches 1 - p, and the midpoint of the interval where the curve is flat
   at exactly 1 - p (within a tolerance of sqrt(machine epsilon)); a curve flat at 1 - p up to
   its last time gives the midpoint of that last interval.
+- :func:`print_median` is the median of ``print.survfit``'s table (``survmean``'s ``minmin``),
+  a different rule that R uses there: the first time the curve is below 1/2 + tolerance, and
+  the midpoint only when the curve is at 1/2 there and falls below it later.
 - :func:`landmark_rows` is ``summary.survfit(fit, times =, extend = TRUE)``.
 - :func:`restricted_mean` is the ``rmean`` of ``survival:::survmean`` (``print.survfit``).
 """
@@ -86,6 +89,18 @@ def quantiles(
         return findq(x, np.concatenate(([0.0], 1.0 - curve)), probs)
 
     return one(surv), one(lower), one(upper)
+
+
+def print_median(time: FloatArray, curve: FloatArray, tol: float = TOLERANCE) -> float:
+    """Median of a curve by R ``survmean``'s ``minmin`` (``print.survfit``); NaN if none."""
+    keep = ~np.isnan(curve) & (curve < 0.5 + tol)
+    if not keep.any():
+        return float("nan")
+    x, y = time[keep], curve[keep]
+    below = np.flatnonzero(y < y[0])
+    if abs(y[0] - 0.5) < tol and below.size:
+        return float((x[0] + x[below[0]]) / 2.0)
+    return float(x[0])
 
 
 def landmark_rows(table: dict[str, Any], times: FloatArray) -> dict[str, Any]:

@@ -225,6 +225,23 @@ class KaplanMeier:
         """Median with its confidence interval (``quantile(0.5)``); None where not reached."""
         return self.quantile(0.5)[0]
 
+    @property
+    def print_median(self) -> SurvivalQuantile:
+        """Median and limits as in R ``print.survfit``'s table, which uses its own rule.
+
+        R's ``print.survfit`` (``survmean``) takes the first time the curve is below
+        1/2 + sqrt(eps), and the midpoint up to the next drop only when the curve is exactly
+        1/2 there. It mostly agrees with :attr:`median` (``quantile.survfit``) but not always:
+        on ``aml`` (log intervals) the upper limit is 45 here and 48 by ``quantile``, and a
+        curve that stays at 1/2 to its last time gives that interval's start here, its midpoint
+        there. Use :attr:`median` unless a report must match ``print(fit)``.
+        """
+        q = [
+            _km_summary.print_median(self.time, curve)
+            for curve in (self.surv, self.lower, self.upper)
+        ]
+        return SurvivalQuantile(0.5, *(_opt(v) for v in q))
+
     def survival_at(self, times: float | Sequence[float]) -> Landmark:
         """Survival at landmark times, as R ``summary(fit, times = times, extend = TRUE)``.
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from oncotrial.errors import InputError
-from oncotrial.stats import binomial_ci, binomial_test, clopper_pearson, jeffreys, wilson
 from oncotrial.stats import binomial as binomial_module
+from oncotrial.stats import binomial_ci, binomial_test, clopper_pearson, jeffreys, wilson
 
 ROWS = read_ref("binom.csv")
 ALT = {"two.sided": "two-sided", "less": "less", "greater": "greater"}

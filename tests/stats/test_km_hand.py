@@ -179,3 +179,11 @@ def test_bad_options_and_labels():
         km_batch([[1, 2], [1, 2]], [[1, 3], [1, 1]])
     with pytest.raises(InputError, match="landmark"):
         km_batch([[1, 2]], [[1, 1]], landmark=-1)
+
+
+def test_logrank_singular_variance_is_an_input_error():
+    # Two subjects, one per group, both die at t = 1: n = d = 2, so d (n - d) / (n (n - 1)) = 0
+    # and V = 0. R 4.2.2 / survival 3.5.3: survdiff(Surv(c(1,1), c(1,1)) ~ c("a","b")) stops
+    # with "Lapack routine dgesv: system is exactly singular".
+    with pytest.raises(InputError, match="singular"):
+        logrank_test([1, 1], [1, 1], ["a", "b"])

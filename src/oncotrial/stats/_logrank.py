@@ -125,7 +125,7 @@ def logrank_test(
     ------
     InputError
         Bad times or events (index of the first bad value), lengths that differ, missing
-        labels, or fewer than two groups.
+        labels, fewer than two groups, or a singular variance (no information to compare).
 
     References
     ----------
@@ -176,7 +176,15 @@ def logrank_test(
     else:
         diff = (observed - expected)[keep][1:]
         vv = variance[np.ix_(keep, keep)][1:, 1:]
-        chisq = float(np.sum(np.linalg.solve(vv, diff) * diff))
+        try:
+            chisq = float(np.sum(np.linalg.solve(vv, diff) * diff))
+        except np.linalg.LinAlgError:
+            raise InputError(
+                "gives a singular log-rank variance: the groups are never at risk together "
+                "at an event time with a survivor",
+                field="group",
+                hint="compare groups whose follow-up overlaps (R's survdiff fails here too)",
+            ) from None
     p_value = float(stats.chi2.sf(chisq, df)) if df >= 1 else 1.0
     return LogRank(
         groups=tuple(lv.item() if hasattr(lv, "item") else lv for lv in levels),

@@ -187,3 +187,20 @@ def test_logrank_singular_variance_is_an_input_error():
     # with "Lapack routine dgesv: system is exactly singular".
     with pytest.raises(InputError, match="singular"):
         logrank_test([1, 1], [1, 1], ["a", "b"])
+
+
+def test_integer_time_fast_path_gives_the_sorted_table():
+    # Whole-number times (days) are counted with bincount; the table must be the one the
+    # general sort-based path gives (property: two algorithms, one answer).
+    from oncotrial.stats import _km
+
+    rng = np.random.default_rng(11)
+    time = np.ceil(rng.exponential(100.0, 5000))
+    event = rng.random(5000) < 0.7
+    fast = _km.integer_risk_table(time, event)
+    assert fast is not None
+    slow = _km.risk_table(*_km.sort_time_event(time, event))
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert _km.integer_risk_table(time + 0.5, event) is None  # not whole numbers
+    assert _km.integer_risk_table(time * 1e6, event) is None  # range too large to count

@@ -50,8 +50,10 @@ def as_times(values: Any, *, field: str = "time", ndim: int = 1) -> npt.NDArray[
         )
     if arr.size == 0:
         raise InputError("is empty: there is nothing to estimate", field=field)
-    # one pass for the common case; locate the culprit only when something is wrong
-    if not (np.isfinite(arr).all() and (arr >= 0).all()):
+    # min and max are fast reductions and NaN propagates through them, so two passes settle
+    # the common case; the culprit is located only when something is wrong
+    low, high = arr.min(), arr.max()
+    if not (low >= 0 and high < np.inf):
         flat = _first_bad(~np.isfinite(arr))
         neg = _first_bad(np.isfinite(arr) & (arr < 0))
         if flat is None or (neg is not None and neg < flat):
@@ -95,6 +97,8 @@ def as_events(
         raise InputError(
             f"must be 0 or 1 (got dtype {arr.dtype})", field=field, hint="1 = event, 0 = censored"
         )
+    if arr.dtype.kind in "iu" and arr.min() >= 0 and arr.max() <= 1:
+        return arr.astype(np.bool_)
     ok = (arr == 0) | (arr == 1)
     if not ok.all():
         flat = _first_bad(~ok)

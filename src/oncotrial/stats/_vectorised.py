@@ -116,7 +116,8 @@ def _block(
         empty = np.empty(0)
         return median, np.empty(0, dtype=np.int64), empty, empty, np.empty(0, dtype=np.bool_)
     with np.errstate(divide="ignore", invalid="ignore"):
-        greenwood = np.cumsum(deaths / (risk * (risk - deaths)), axis=1)
+        # the same expression as the one-curve estimator, so the sums agree to the last bit
+        greenwood = np.cumsum((deaths / risk) / (risk - deaths), axis=1)
     k = np.count_nonzero(ts <= landmark, axis=1)
     at = np.maximum(k, 1) - 1
     s_at = np.where(k > 0, surv[rows, at], 1.0)

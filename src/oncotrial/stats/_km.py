@@ -18,6 +18,7 @@ The computation has three steps, each a handful of numpy passes (no Python loop 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -36,11 +37,14 @@ def sort_time_event(
 
     `time` must be finite and >= 0 (checked by the caller). Works on 1-d and 2-d arrays.
     """
-    # -0.0 + 0.0 is +0.0: the sign bit would otherwise sort -0.0 after every positive time
-    key = np.add(time, 0.0).view(np.uint64) << np.uint64(1)
-    key |= event.astype(np.uint64)
+    # the shift drops the sign bit, so -0.0 becomes +0.0 (negative times are refused earlier)
+    key = time.view(np.uint64) << np.uint64(1)
+    np.bitwise_or(key, event, out=key)
     key.sort(axis=axis)
-    sorted_event = (key & np.uint64(1)).astype(np.bool_)
+    if sys.byteorder == "little":  # the flag is bit 0 of each key's first byte: a strided read
+        sorted_event = (key.view(np.uint8)[..., ::8] & np.uint8(1)).view(np.bool_)
+    else:  # pragma: no cover - big-endian machines
+        sorted_event = (key & np.uint64(1)).astype(np.bool_)
     key >>= np.uint64(1)
     return key.view(np.float64), sorted_event
 
@@ -133,8 +137,35 @@ def z_value(conf_level: float) -> float:
     return float(special.ndtri(1.0 - (1.0 - conf_level) / 2.0))
 
 
+def _log_masked(surv: FloatArray, mask_one: bool, monotone: bool) -> FloatArray:
+    """log S, NaN where S = 0 (and where S = 1 if `mask_one`), as R's ``ifelse(p == 0, NA, p)``.
+
+    For one curve (`monotone`: S never increases) the S = 1 rows are a prefix and the S = 0 rows
+    a suffix, found by binary search instead of full-array comparisons.
+    """
+    with np.errstate(divide="ignore"):
+        logs = np.log(surv)
+    if monotone:
+        desc = surv[::-1]  # ascending view
+        n = surv.size
+        n_zero = int(np.searchsorted(desc, 0.0, side="right"))
+        logs[n - n_zero :] = np.nan
+        if mask_one:
+            n_one = n - int(np.searchsorted(desc, 1.0, side="left"))
+            logs[:n_one] = np.nan
+    else:
+        bad = (surv == 0.0) | (surv == 1.0) if mask_one else surv == 0.0
+        logs[bad] = np.nan
+    return logs
+
+
 def confidence_limits(
-    surv: FloatArray, std_err: FloatArray, conf_type: str, conf_level: float
+    surv: FloatArray,
+    std_err: FloatArray,
+    conf_type: str,
+    conf_level: float,
+    *,
+    monotone: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """Pointwise limits for S(t) from R's ``std.err`` (se of the cumulative hazard).
 
@@ -151,13 +182,12 @@ def confidence_limits(
             lower = np.maximum(surv - half, 0.0)
             upper = np.minimum(surv + half, 1.0)
         elif conf_type == "log":
-            logs = np.log(np.where(surv == 0.0, np.nan, surv))
+            logs = _log_masked(surv, False, monotone)
             half = z * std_err
             lower = np.exp(logs - half)
             upper = np.minimum(np.exp(logs + half), 1.0)
         elif conf_type == "log-log":
-            xx = np.where((surv == 0.0) | (surv == 1.0), np.nan, surv)
-            logs = np.log(xx)
+            logs = _log_masked(surv, True, monotone)
             # exp(-exp(log(-log S) -/+ h)) = exp(log S * exp(-/+ h)): one exp fewer per limit
             scale = np.exp(z * std_err / logs)
             lower = np.exp(logs / scale)
@@ -177,7 +207,7 @@ def km_arrays(
         table = risk_table(*sort_time_event(time, event))
     t, n_risk, n_event, n_censor = table
     surv, std_err = km_curve(n_risk, n_event)
-    lower, upper = confidence_limits(surv, std_err, conf_type, conf_level)
+    lower, upper = confidence_limits(surv, std_err, conf_type, conf_level, monotone=True)
     return {
         "time": t,
         "n_risk": n_risk,

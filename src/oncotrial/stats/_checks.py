@@ -108,7 +108,8 @@ def as_events(
         raise InputError(
             "must be 0 or 1", row=row, field=name, value=value, hint="1 = event, 0 = censored"
         )
-    return arr == 1
+    is_event: npt.NDArray[np.bool_] = arr == 1
+    return is_event
 
 
 def as_labels(values: Any, n: int, *, field: str) -> npt.NDArray[Any]:

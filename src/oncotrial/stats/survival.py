@@ -3,14 +3,11 @@
 The same objects are available from :mod:`oncotrial.stats`.
 """
 
+from oncotrial.stats._km_results import Landmark, QuantileTable, RestrictedMean, SurvivalQuantile
 from oncotrial.stats._logrank import LogRank, logrank_test
 from oncotrial.stats._survival import (
     KaplanMeier,
     KaplanMeierGroups,
-    Landmark,
-    QuantileTable,
-    RestrictedMean,
-    SurvivalQuantile,
     kaplan_meier,
     median_follow_up,
 )

@@ -54,7 +54,10 @@ class QuantileTable:
 
     def __getitem__(self, i: int) -> SurvivalQuantile:
         return SurvivalQuantile(
-            float(self.prob[i]), optional_float(self.time[i]), optional_float(self.lower[i]), optional_float(self.upper[i])
+            float(self.prob[i]),
+            optional_float(self.time[i]),
+            optional_float(self.lower[i]),
+            optional_float(self.upper[i]),
         )
 
     def __len__(self) -> int:

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from conftest import assert_close, read_input, read_ref
 
-from oncotrial.stats import kaplan_meier, logrank_test, median_follow_up
+from oncotrial.stats import SurvivalQuantile, kaplan_meier, logrank_test, median_follow_up
 
 MODELS = read_ref("km_models.csv")
 IDS = [str(m["model"]) for m in MODELS]
@@ -103,11 +103,11 @@ def test_reverse_km_follow_up(model):
     data = read_input(str(model["dataset"]))
     kw = {"conf_type": model["conf_type"], "conf_level": float(model["conf_level"])}
     if model["by"] == "TRUE":
-        labels = sorted(set(data["group"]))
-        pairs = []
-        for label in labels:
-            who = data["group"] == label
-            pairs.append((label, median_follow_up(data["time"][who], data["status"][who], **kw)))
+        frame = median_follow_up(data["time"], data["status"], by=data["group"], **kw)
+        pairs = [
+            (row["group"], SurvivalQuantile(0.5, row["time"], row["lower"], row["upper"]))
+            for row in frame.iter_rows(named=True)
+        ]
     else:
         pairs = [("", median_follow_up(data["time"], data["status"], **kw))]
     for group, q in pairs:

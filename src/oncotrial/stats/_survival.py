@@ -364,18 +364,37 @@ def kaplan_meier(
     return KaplanMeierGroups(tuple(labels), curves)
 
 
+@overload
+def median_follow_up(
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    *,
+    conf_type: ConfType = ...,
+    conf_level: float = ...,
+    by: None = ...,
+) -> SurvivalQuantile: ...
+@overload
+def median_follow_up(
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    *,
+    conf_type: ConfType = ...,
+    conf_level: float = ...,
+    by: npt.ArrayLike | pl.Series,
+) -> pl.DataFrame: ...
 def median_follow_up(
     time: npt.ArrayLike,
     event: npt.ArrayLike,
     *,
     conf_type: ConfType = "log",
     conf_level: float = 0.95,
-) -> SurvivalQuantile:
+    by: npt.ArrayLike | pl.Series | None = None,
+) -> SurvivalQuantile | pl.DataFrame:
     """Median follow-up by the reverse Kaplan-Meier method (Schemper and Smith 1996).
 
     The censorings are taken as events and the events as censorings; the median of that curve
     (R ``quantile(survfit(Surv(time, 1 - event) ~ 1), 0.5)``) estimates the median potential
-    follow-up, unbiased by early deaths.
+    follow-up, not shortened by early events.
 
     Parameters
     ----------
@@ -385,10 +404,13 @@ def median_follow_up(
         Scale of the intervals from which the median's limits are read.
     conf_level : float, default=0.95
         Their level.
+    by : array_like, optional
+        Group labels: then one row per group (columns group, prob, time, lower, upper).
 
     Returns
     -------
-    SurvivalQuantile
+    SurvivalQuantile or polars.DataFrame
+        The median follow-up with its limits (None where not reached), or a frame by group.
 
     References
     ----------
@@ -399,7 +421,13 @@ def median_follow_up(
     --------
     >>> median_follow_up([2, 4, 6, 8, 10], [1, 0, 0, 1, 0]).time
     8.0
+    >>> arms = median_follow_up([2, 4, 6, 8, 10, 12], [1, 0, 0, 1, 0, 0], by=list("aaabbb"))
+    >>> arms["group"].to_list(), arms["time"].to_list()  # flat at 1/2: midpoints 5 and 11
+    (['a', 'b'], [5.0, 11.0])
     """
     t = as_times(time)
     e = as_events(event, t.shape)
-    return kaplan_meier(t, ~e, conf_type=conf_type, conf_level=conf_level).median
+    if by is None:
+        return kaplan_meier(t, ~e, conf_type=conf_type, conf_level=conf_level).median
+    fits = kaplan_meier(t, ~e, conf_type=conf_type, conf_level=conf_level, by=by)
+    return fits.quantile(0.5)

@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import read_ref
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from conftest import read_ref
 from oncotrial.errors import InputError
 from oncotrial.stats import binomial as binomial_module
 from oncotrial.stats import binomial_ci, binomial_test, clopper_pearson, jeffreys, wilson

@@ -20,8 +20,8 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from conftest import assert_close, read_input, read_ref
 
+from conftest import assert_close, read_input, read_ref
 from oncotrial.stats import SurvivalQuantile, kaplan_meier, logrank_test, median_follow_up
 
 MODELS = read_ref("km_models.csv")

@@ -74,9 +74,11 @@ def test_cli_design_protocol_table_and_json():
 def test_single_stage_protocol_smallest_n_by_brute_force():
     from oncotrial.protocol import bundled_text, loads
 
-    text = bundled_text("example_docetaxel_simon").replace(
-        "    method: simon_two_stage\n", "    method: single_stage\n"
-    ).replace("    criterion: optimal\n", "")
+    text = (
+        bundled_text("example_docetaxel_simon")
+        .replace("    method: simon_two_stage\n", "    method: single_stage\n")
+        .replace("    criterion: optimal\n", "")
+    )
     d = design_for(loads(text))
     # brute force: the smallest n whose exact level-0.05 test has power >= 0.8 at 0.30
     n = next(m for m in range(1, 200) if sf(smallest_r(m, 0.10, 0.05), m, 0.30) >= 0.8)

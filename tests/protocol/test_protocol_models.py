@@ -164,3 +164,13 @@ def test_calendar_module_importable_from_package():
         proto.load("nct01010126"), start=dt.date(2024, 1, 1), cycles=1, weight_kg=80
     )
     assert adm.height == 6
+
+
+def test_round_trip_text_with_yaml_line_breaks_and_controls():
+    # found by hypothesis: YAML reads NEL (U+0085) as a line break, so a title containing it
+    # came back changed until such text was written double-quoted with escapes.
+    p = proto.load("nct01010126")
+    odd = p.model_copy(
+        update={"study": p.study.model_copy(update={"title": "a\x85b \u2028c \x01d café"})}
+    )
+    assert proto.loads(proto.dumps(odd)) == odd

@@ -246,6 +246,22 @@ def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
 
 _Dumper.add_representer(list, _represent_list)
 
+_LINE_BREAKS = {"\x85", "\u2028", "\u2029"}
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # YAML reads NEL, LS and PS as line breaks and C0/C1 controls are not printable: a plain or
+    # single-quoted scalar would not read back the same, so such text goes double-quoted,
+    # where the emitter escapes them ("\N", "\L", "\P", "\x01").
+    special = any(
+        c in _LINE_BREAKS or (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F
+        for c in value
+    )
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if special else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+
 
 def model_to_yaml(model: BaseModel) -> str:
     """Dump a model to YAML: keys in model order, defaults left out, deterministic."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__
-from oncotrial.cli import _demo, _protocol
+from oncotrial.cli import _demo, _protocol, _sdtm
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ def _root(
 
 
 app.add_typer(_protocol.app, name="protocol")
+app.add_typer(_sdtm.app, name="sdtm")
 app.command(
     epilog="Example: oncotrial demo --out oncotrial-demo",
 )(_demo.demo)

@@ -11,7 +11,6 @@ import pytest
 from oncotrial.sdtm import SPECS, write_study
 
 
-
 def with_expected(code: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Add every Expected variable the frame lacks, all null, in the spec's type."""
     spec = SPECS[code]

@@ -7,8 +7,11 @@ renamed into place only when every file is written: a failure never leaves a par
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -94,10 +97,36 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, DomainSource]:
     try:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
     except Exception as exc:
-        raise _unreadable(path, "CSV (UTF-8)", exc) from None
+        raise _csv_problem(path) or _unreadable(path, "CSV (UTF-8)", exc) from None
     if frame.columns and frame.columns[0].startswith("\ufeff"):  # a BOM from Excel
         frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
     return frame, DomainSource(str(path), "csv", 2)
+
+
+def _csv_problem(path: Path) -> InputError | None:
+    """Find the line of a CSV file polars could not read, for a message a user can act on."""
+    data = path.read_bytes()
+    for i, line in enumerate(data.split(b"\n")):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return InputError(
+                "is not UTF-8 text",
+                file=str(path),
+                row=i + 1,
+                hint="save the file as UTF-8 (in Excel: CSV UTF-8)",
+            )
+    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    header = next(rows, [])
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            return InputError(
+                f"has {len(row)} fields, the header has {len(header)}",
+                file=str(path),
+                row=i + 2,
+                hint="quote values that contain commas or line breaks",
+            )
+    return None
 
 
 def _read_xpt(path: Path) -> tuple[pl.DataFrame, DomainSource]:
@@ -109,6 +138,11 @@ def _read_xpt(path: Path) -> tuple[pl.DataFrame, DomainSource]:
         )
     except Exception as exc:
         raise _unreadable(path, "SAS XPT", exc) from None
+    # An all-missing numeric column comes back as text: cast by the file's own variable type.
+    kinds = meta.readstat_variable_types or {}
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.Float64) for c in frame.columns if kinds.get(c) == "double"
+    )
     labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
     return frame, DomainSource(str(path), "xpt", 1, labels, meta.file_label or None)
 
@@ -393,7 +427,7 @@ def _check_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str,
 
 
 def _write_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str, str],
-               ds_label: str) -> None:  # fmt: skip
+               ds_label: str, creation_datetime: str) -> None:  # fmt: skip
     import pyreadstat
 
     pyreadstat.write_xport(
@@ -404,6 +438,26 @@ def _write_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str,
         table_name=key.upper(),
         file_format_version=5,
     )
+    _fix_xpt_timestamps(target, creation_datetime)
+
+
+_XPT_STAMP_AT = (144, 160, 464, 480)  # created, modified: library and member headers
+
+
+def _fix_xpt_timestamps(path: Path, creation_datetime: str) -> None:
+    """Replace the write time in the XPT headers by `creation_datetime`, so that the same study
+    gives the same bytes (SAS TS-140: ``ddMMMyy:hh:mm:ss`` at these offsets)."""
+    import datetime as dt
+
+    when = dt.datetime.fromisoformat(creation_datetime)
+    stamp = when.strftime("%d%b%y:%H:%M:%S").upper().encode("ascii")
+    with path.open("r+b") as fh:
+        head = bytearray(fh.read(512))
+        for at in _XPT_STAMP_AT:
+            if re.fullmatch(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d", head[at : at + 16]):
+                head[at : at + 16] = stamp
+        fh.seek(0)
+        fh.write(head)
 
 
 def _json_text(
@@ -487,8 +541,9 @@ def write_study(
     overwrite : bool, default False
         Replace an existing folder (only one that holds nothing but domain files).
     creation_datetime : str, default '2000-01-01T00:00:00'
-        ``datasetJSONCreationDateTime`` of Dataset-JSON files; fixed so that the same study
-        gives the same bytes (pass the real time if your process needs it).
+        ``datasetJSONCreationDateTime`` of Dataset-JSON files and the created/modified stamps
+        of XPT headers; fixed so that the same study gives the same bytes (pass the real time
+        if your process needs it).
 
     Returns
     -------
@@ -543,7 +598,7 @@ def write_study(
             elif format == "csv":
                 frame.write_csv(path)
             elif format == "xpt":
-                _write_xpt(key, frame, path, labels, ds_label)
+                _write_xpt(key, frame, path, labels, ds_label, creation_datetime)
             else:
                 path.write_text(
                     _json_text(key, frame, labels, ds_label, creation_datetime), encoding="utf-8"

@@ -384,9 +384,15 @@ def _rs_tr_visits(study: Study) -> list[pl.DataFrame]:
         tr_visits, left_on=rs_keys, right_on=tr_keys, how="anti", nulls_equal=True
     )
     rs_visits = responses.select(rs_keys).unique()
-    no_rs = _idx(tr).join(
-        rs_visits, left_on=tr_keys, right_on=rs_keys, how="anti", nulls_equal=True
+    no_rs = (
+        _idx(tr)
+        .with_columns(
+            pl.col("VISITNUM").min().over(["USUBJID", *[b for _, b in ev]]).alias("__first__")
+        )
+        .join(rs_visits, left_on=tr_keys, right_on=rs_keys, how="anti", nulls_equal=True)
     )
+    # Baseline measurements have no response (RECIST 1.1): skip each reader's first TR visit.
+    no_rs = no_rs.filter(pl.col("VISITNUM") != pl.col("__first__"))
     # One finding per TR visit, not per measurement.
     no_rs = no_rs.group_by(tr_keys, maintain_order=True).agg(pl.col("__row__").min(), pl.len())
     return [

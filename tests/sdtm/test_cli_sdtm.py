@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from oncotrial.cli import app
-from oncotrial.cli._common import out
+from oncotrial.cli._common import err, out
 from oncotrial.sdtm import read_study
 
 runner = CliRunner()
@@ -15,6 +15,7 @@ runner = CliRunner()
 def _wide_console(monkeypatch):
     # Long temporary paths would wrap at 80 columns; the messages are read whole here.
     monkeypatch.setattr(out, "_width", 400)
+    monkeypatch.setattr(err, "_width", 400)
 
 
 def test_validate_clean_study(frames, folder_of):

@@ -68,6 +68,30 @@ def findings_frame(
     )
 
 
+class _Rules:
+    """Row rules of one frame, evaluated together: one pass tells which rules hit, and only
+    those build findings (a clean domain costs one ``select``)."""
+
+    def __init__(self, frame: pl.DataFrame, ctx: Context) -> None:
+        self.frame, self.ctx = frame, ctx
+        self.rules: list[tuple[pl.Expr, dict[str, object]]] = []
+
+    def add(self, mask: pl.Expr, **kwargs: object) -> None:
+        self.rules.append((mask.fill_null(False), kwargs))
+
+    def findings(self) -> list[pl.DataFrame]:
+        if not self.rules or self.frame.height == 0:
+            return []
+        hits = self.frame.select(
+            [m.any().alias(f"r{i}") for i, (m, _) in enumerate(self.rules)]
+        ).row(0)
+        return [
+            findings_frame(self.frame, mask, self.ctx, **kw)  # type: ignore[arg-type]
+            for hit, (mask, kw) in zip(hits, self.rules, strict=True)
+            if hit
+        ]
+
+
 def _one(
     ctx: Context,
     *,
@@ -107,6 +131,7 @@ def conform_domain(
     if spec is None:
         spec = domain_spec(ctx.domain)
     idx = frame.with_row_index(_IDX)
+    rules = _Rules(idx, ctx)
     exprs: list[pl.Expr] = []
     parts: list[pl.DataFrame] = []
     for name, dtype in frame.schema.items():
@@ -149,18 +174,14 @@ def conform_domain(
         if dtype == pl.String:
             raw = col.str.strip_chars()
             num = raw.cast(pl.Float64, strict=False)
-            parts.append(
-                findings_frame(
-                    idx,
-                    (raw.str.len_bytes() > 0) & num.is_null(),
-                    ctx,
-                    severity="error",
-                    rule="type",
-                    message="is not a number",
-                    variable=name,
-                    value=col,
-                    hint=f"{name} is numeric ({where}); put units and text in other variables",
-                )
+            rules.add(
+                (raw.str.len_bytes() > 0) & num.is_null(),
+                severity="error",
+                rule="type",
+                message="is not a number",
+                variable=name,
+                value=col,
+                hint=f"{name} is numeric ({where}); put units and text in other variables",
             )
         elif dtype.is_numeric() or dtype == pl.Null:
             num = col.cast(pl.Float64)
@@ -179,24 +200,20 @@ def conform_domain(
         num = num.fill_nan(None)
         if want == "Int":
             frac = num.is_not_null() & (num != num.round(0))
-            parts.append(
-                findings_frame(
-                    idx.with_columns(num.alias("__num__")),
-                    pl.col("__num__").is_not_null()
-                    & (pl.col("__num__") != pl.col("__num__").round(0)),
-                    ctx,
-                    severity="error",
-                    rule="integer",
-                    message="is not a whole number",
-                    variable=name,
-                    value=col,
-                    hint=f"{name} holds whole numbers ({where}: sequence numbers, study days)",
-                )
+            rules.add(
+                frac,
+                severity="error",
+                rule="integer",
+                message="is not a whole number",
+                variable=name,
+                value=col,
+                hint=f"{name} holds whole numbers ({where}: sequence numbers, study days)",
             )
             exprs.append(pl.when(~frac).then(num).cast(pl.Int64).alias(name))
         else:
             exprs.append(num.alias(name))
     out = frame.select(exprs) if exprs else frame
+    parts.extend(rules.findings())
     return out, pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *parts])
 
 
@@ -204,22 +221,19 @@ def conform_domain(
 
 
 def _codelist_rule(
-    idx: pl.DataFrame,
-    ctx: Context,
+    rules: _Rules,
     name: str,
     cl: Codelist,
     condition: pl.Expr | None = None,
     when_text: str = "",
-) -> pl.DataFrame:
+) -> None:
     col = pl.col(name)
     mask = col.is_not_null() & ~col.is_in(list(cl.values))
     if condition is not None:
         mask = mask & condition
     shown = ", ".join(cl.values[:12]) + (", ..." if len(cl.values) > 12 else "")
-    return findings_frame(
-        idx,
+    rules.add(
         mask,
-        ctx,
         severity="warning" if cl.extensible else "error",
         rule="codelist",
         message=f"is not in codelist {cl.name}{when_text}"
@@ -237,6 +251,7 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
     parts: list[pl.DataFrame] = []
     cols = frame.columns
     idx = frame.with_row_index(_IDX)
+    rules = _Rules(idx, ctx)
 
     for name in cols:
         if len(name) > 8 or not pl.select(pl.lit(name).str.contains(_NAME_RE)).item():
@@ -287,46 +302,35 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
             )
         for name in spec.required:
             if name in cols:
-                parts.append(
-                    findings_frame(
-                        idx,
-                        pl.col(name).is_null(),
-                        ctx,
-                        severity="error",
-                        rule="required-value",
-                        message=f"is null, but {name} is Req in {spec.name}",
-                        variable=name,
-                        hint="every record needs a value",
-                    )
+                rules.add(
+                    pl.col(name).is_null(),
+                    severity="error",
+                    rule="required-value",
+                    message=f"is null, but {name} is Req in {spec.name}",
+                    variable=name,
+                    hint="every record needs a value",
                 )
         if "DOMAIN" in cols:
-            parts.append(
-                findings_frame(
-                    idx,
-                    pl.col("DOMAIN").is_not_null() & (pl.col("DOMAIN") != spec.name),
-                    ctx,
-                    severity="error",
-                    rule="domain-code",
-                    message=f"is not this domain's code {spec.name!r}",
-                    variable="DOMAIN",
-                    value=pl.col("DOMAIN"),
-                    hint=f"DOMAIN is {spec.name} in {ctx.file}, or move the records",
-                )
+            rules.add(
+                pl.col("DOMAIN").is_not_null() & (pl.col("DOMAIN") != spec.name),
+                severity="error",
+                rule="domain-code",
+                message=f"is not this domain's code {spec.name!r}",
+                variable="DOMAIN",
+                value=pl.col("DOMAIN"),
+                hint=f"DOMAIN is {spec.name} in {ctx.file}, or move the records",
             )
         for var in spec.variables:
             if var.codelist is not None and var.name in cols:
-                parts.append(_codelist_rule(idx, ctx, var.name, var.codelist))
+                _codelist_rule(rules, var.name, var.codelist)
         for name, cl, test, values in spec.conditional:
             if name in cols and test in cols:
-                parts.append(
-                    _codelist_rule(
-                        idx,
-                        ctx,
-                        name,
-                        cl,
-                        pl.col(test).is_in(list(values)),
-                        f" when {test} is {'/'.join(values)}",
-                    )
+                _codelist_rule(
+                    rules,
+                    name,
+                    cl,
+                    pl.col(test).is_in(list(values)),
+                    f" when {test} is {'/'.join(values)}",
                 )
         seq = spec.seq
         if seq and seq in cols and "USUBJID" in cols:
@@ -334,54 +338,43 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
         keys = [k for k in spec.keys if k in cols]
         if keys and {"STUDYID", "USUBJID"} & set(keys) and len(keys) > 1 and frame.height:
             parts.append(_duplicates(idx, ctx, keys, "natural-key", spec.key_severity, keys[-1]))
-        parts.extend(_nonnegative(idx, ctx, spec.name))
+        _nonnegative(rules, spec.name)
     for name in cols:
         if name.endswith("DTC") and frame.schema[name] == pl.String:
-            parts.append(
-                findings_frame(
-                    idx,
-                    pl.col(name).is_not_null() & ~is_iso8601(name),
-                    ctx,
-                    severity="error",
-                    rule="iso8601",
-                    message="is not an ISO 8601 date",
-                    variable=name,
-                    value=pl.col(name),
-                    hint="write YYYY-MM-DD, or a partial date (YYYY-MM, YYYY), or YYYY-MM-DDThh:mm",
-                )
+            rules.add(
+                pl.col(name).is_not_null() & ~is_iso8601(name),
+                severity="error",
+                rule="iso8601",
+                message="is not an ISO 8601 date",
+                variable=name,
+                value=pl.col(name),
+                hint="write YYYY-MM-DD, or a partial date (YYYY-MM, YYYY), or YYYY-MM-DDThh:mm",
             )
         if frame.schema[name] == pl.String:
-            parts.append(
-                findings_frame(
-                    idx,
-                    pl.col(name).str.len_bytes() > XPT_MAX_CHAR,
-                    ctx,
-                    severity="warning",
-                    rule="xpt-length",
-                    message=f"is longer than {XPT_MAX_CHAR} bytes: cannot be written to SAS XPT v5",
-                    variable=name,
-                    value=pl.col(name).str.slice(0, 40) + pl.lit("..."),
-                    hint="split it into SUPP-- records (SDTMIG 3.4 section 4.5.3)",
-                )
+            rules.add(
+                pl.col(name).str.len_bytes() > XPT_MAX_CHAR,
+                severity="warning",
+                rule="xpt-length",
+                message=f"is longer than {XPT_MAX_CHAR} bytes: cannot be written to SAS XPT v5",
+                variable=name,
+                value=pl.col(name).str.slice(0, 40) + pl.lit("..."),
+                hint="split it into SUPP-- records (SDTMIG 3.4 section 4.5.3)",
             )
     for start, end in _START_END:
         if start in cols and end in cols:
             s10, e10 = pl.col(start).str.slice(0, 10), pl.col(end).str.slice(0, 10)
             full = (s10.str.len_chars() == 10) & (e10.str.len_chars() == 10)
             ok_s, ok_e = is_iso8601(start), is_iso8601(end)
-            parts.append(
-                findings_frame(
-                    idx,
-                    full & ok_s & ok_e & (e10 < s10),
-                    ctx,
-                    severity="error",
-                    rule="start-after-end",
-                    message=pl.format(f"is before {start} {{}}", pl.col(start)),
-                    variable=end,
-                    value=pl.col(end),
-                    hint=f"{end} cannot precede {start}; check both dates",
-                )
+            rules.add(
+                full & ok_s & ok_e & (e10 < s10),
+                severity="error",
+                rule="start-after-end",
+                message=pl.format(f"is before {start} {{}}", pl.col(start)),
+                variable=end,
+                value=pl.col(end),
+                hint=f"{end} cannot precede {start}; check both dates",
             )
+    parts.extend(rules.findings())
     return pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *parts])
 
 
@@ -394,6 +387,8 @@ def _duplicates(
     variable: str,
 ) -> pl.DataFrame:
     """Every record after the first with the same `keys`, naming the first one's row."""
+    if not idx.select(pl.struct(keys).is_duplicated().any()).item():
+        return pl.DataFrame(schema=FINDINGS_SCHEMA)
     first = pl.col(_IDX).first().over(keys) + ctx.first_row
     dup = idx.with_columns(__first__=first).filter(
         pl.col(_IDX) + ctx.first_row != pl.col("__first__")
@@ -414,8 +409,8 @@ def _duplicates(
     )
 
 
-def _nonnegative(idx: pl.DataFrame, ctx: Context, domain: str) -> list[pl.DataFrame]:
-    cols = idx.columns
+def _nonnegative(rules: _Rules, domain: str) -> None:
+    cols = rules.frame.columns
     checks: list[tuple[str, pl.Expr, str]] = []
     if domain == "EX" and "EXDOSE" in cols:
         checks.append(("EXDOSE", pl.lit(True), "a dose cannot be negative"))
@@ -429,21 +424,15 @@ def _nonnegative(idx: pl.DataFrame, ctx: Context, domain: str) -> list[pl.DataFr
                 "a diameter cannot be negative",
             )
         )
-    out = []
     for name, cond, why in checks:
-        out.append(
-            findings_frame(
-                idx,
-                cond & (pl.col(name) < 0),
-                ctx,
-                severity="error",
-                rule="nonnegative",
-                message=f"is negative: {why}",
-                variable=name,
-                value=pl.col(name),
-                hint="a lesion that disappeared measures 0 mm (RECIST 1.1)"
-                if domain == "TR"
-                else "check the value and its units",
-            )
+        rules.add(
+            cond & (pl.col(name) < 0),
+            severity="error",
+            rule="nonnegative",
+            message=f"is negative: {why}",
+            variable=name,
+            value=pl.col(name),
+            hint="a lesion that disappeared measures 0 mm (RECIST 1.1)"
+            if domain == "TR"
+            else "check the value and its units",
         )
-    return out

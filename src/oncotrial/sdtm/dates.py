@@ -115,8 +115,11 @@ def is_iso8601(dtc: str | pl.Expr) -> pl.Expr:
     >>> pl.select(is_iso8601(pl.lit(s))).to_series().to_list()
     [True, False, True, True, False, None]
     """
-    valid, *_ = _parts(dtc)
-    return valid
+    s = _expr(dtc).str.strip_chars()
+    # The pattern checks the form and ranges; a full date must also exist (no 30 February).
+    full = s.str.contains(r"^\d{4}-\d{2}-\d{2}")
+    exists = s.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    return s.str.contains(ISO8601_PATTERN) & (s != "-") & (~full | exists)
 
 
 def _check_imputation(highest_imputation: str, date_imputation: str) -> None:

@@ -379,22 +379,34 @@ def _rs_tr_visits(study: Study) -> list[pl.DataFrame]:
     rs_keys = ["USUBJID", "VISITNUM", *[a for a, _ in ev]]
     tr_keys = ["USUBJID", "VISITNUM", *[b for _, b in ev]]
     responses = _idx(rs).filter(pl.col("RSTESTCD").is_in(list(_RESPONSE_TESTS)))
+    # Work on distinct visits (a few per subject), not on every measurement.
     tr_visits = tr.select(tr_keys).unique()
     no_tr = responses.join(
         tr_visits, left_on=rs_keys, right_on=tr_keys, how="anti", nulls_equal=True
     )
     rs_visits = responses.select(rs_keys).unique()
+    # Baseline measurements have no response (RECIST 1.1): skip each reader's first TR visit.
+    readers = ["USUBJID", *[b for _, b in ev]]
+    lonely = (
+        tr_visits.join(rs_visits, left_on=tr_keys, right_on=rs_keys, how="anti", nulls_equal=True)
+        .join(
+            tr_visits.group_by(readers).agg(pl.col("VISITNUM").min().alias("__first__")),
+            on=readers,
+            how="left",
+            nulls_equal=True,
+        )
+        .filter(pl.col("VISITNUM") != pl.col("__first__"))
+        .drop("__first__")
+    )
+    # One finding per TR visit (its first row), not per measurement.
     no_rs = (
         _idx(tr)
-        .with_columns(
-            pl.col("VISITNUM").min().over(["USUBJID", *[b for _, b in ev]]).alias("__first__")
-        )
-        .join(rs_visits, left_on=tr_keys, right_on=rs_keys, how="anti", nulls_equal=True)
+        .join(lonely, on=tr_keys, how="semi", nulls_equal=True)
+        .group_by(tr_keys, maintain_order=True)
+        .agg(pl.col("__row__").min(), pl.len())
+        if lonely.height
+        else _idx(tr).head(0).with_columns(len=pl.lit(0, pl.UInt32))
     )
-    # Baseline measurements have no response (RECIST 1.1): skip each reader's first TR visit.
-    no_rs = no_rs.filter(pl.col("VISITNUM") != pl.col("__first__"))
-    # One finding per TR visit, not per measurement.
-    no_rs = no_rs.group_by(tr_keys, maintain_order=True).agg(pl.col("__row__").min(), pl.len())
     return [
         findings_frame(
             no_tr,

@@ -297,6 +297,24 @@ def read_study(
     -----
     Rows are reported as a user sees them: in CSV the header is row 1 and the first record
     row 2; in parquet, XPT and Dataset-JSON the first record is row 1.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import polars as pl
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "sdtm"
+    >>> dm = pl.DataFrame({"STUDYID": ["S1", "S1"], "DOMAIN": ["DM", "DM"],
+    ...     "USUBJID": ["S1-001", "S1-002"], "SUBJID": ["001", "002"], "SITEID": ["01", "01"],
+    ...     "SEX": ["F", "MALE"], "COUNTRY": ["FRA", "FRA"], "AGE": [61, 70]})
+    >>> [p.name for p in write_study({"dm": dm}, folder, format="csv")]
+    ['dm.csv']
+    >>> read_study(folder)
+    Traceback (most recent call last):
+    ...
+    oncotrial.errors.InputError: .../sdtm/dm.csv:3: SEX: 'MALE' is not in codelist SEX
+    hint: allowed: F, M, U, UNDIFFERENTIATED
+    >>> read_study(folder, validate=False)["dm"]["AGE"].to_list()
+    [61.0, 70.0]
     """
     folder = Path(folder)
     if not folder.is_dir():

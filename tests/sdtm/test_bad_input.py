@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import hypothesis.strategies as st
 import polars as pl
 import pytest
+from hypothesis import given, settings
 
 from oncotrial.errors import InputError
-from oncotrial.sdtm import Finding, Study, read_study, validate_study, write_study
+from oncotrial.sdtm import SPECS, Finding, Study, read_study, validate_study, write_study
 from oncotrial.sdtm.dates import compute_dt, derive_vars_dt
 
 
@@ -555,3 +557,41 @@ def test_derive_vars_dt_refuses_to_overwrite():
     with pytest.raises(InputError, match="already exists") as exc:
         derive_vars_dt(ae, new_vars_prefix="AST", dtc="AESTDTC")
     assert exc.value.field == "ASTDT"
+
+
+# ----------------------------------------------------------- property: never a traceback
+
+_GARBAGE = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["2024-02-30", "17/05/2024", "ten", "-5", "1.5", "NaN", "inf", "", " ",
+                     "2024", "2024-05-17T25:00", "Y", "N", "TARGET", "ONC-01-001"]),
+)  # fmt: skip
+
+
+@st.composite
+def messy_studies(draw):
+    """Frames whose columns are spec variables (or not), all text, with garbage values."""
+    frames = {}
+    for code in draw(st.lists(st.sampled_from([*sorted(SPECS), "xx"]), min_size=1,
+                              max_size=4, unique=True)):  # fmt: skip
+        names = [v.name for v in SPECS[code].variables] if code in SPECS else ["USUBJID"]
+        cols = draw(st.lists(st.sampled_from([*names, "ZZ", "toolongname"]), min_size=1,
+                             max_size=6, unique=True))  # fmt: skip
+        n = draw(st.integers(min_value=0, max_value=4))
+        frames[code.lower()] = pl.DataFrame(
+            {c: draw(st.lists(_GARBAGE, min_size=n, max_size=n)) for c in cols},
+            schema={c: pl.String for c in cols},
+        )
+    return frames
+
+
+@given(messy_studies())
+@settings(max_examples=40, deadline=None)
+def test_validation_never_raises_on_bad_data(frames):
+    # Property: whatever the values, validation returns findings (never an exception), and
+    # every finding names its file, rule and message; row-level ones a row >= 1.
+    report = validate_study(frames)
+    for f in report.findings:
+        assert f.file and f.rule and f.message and f.severity in ("error", "warning")
+        assert f.row is None or f.row >= 1

@@ -498,7 +498,8 @@ def _json_text(
         }
         if dtype == pl.String:
             entry["dataType"] = "string"
-            entry["length"] = max(1, int(frame[col].str.len_bytes().max() or 0))
+            longest = frame[col].str.len_bytes().max()
+            entry["length"] = max(1, longest if isinstance(longest, int) else 0)
         elif dtype.is_integer():
             entry["dataType"] = "integer"
         else:

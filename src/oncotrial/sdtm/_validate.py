@@ -173,7 +173,9 @@ def conform_domain(
         # Numeric variable.
         if dtype == pl.String:
             raw = col.str.strip_chars()
-            num = raw.cast(pl.Float64, strict=False)
+            parsed = raw.cast(pl.Float64, strict=False)
+            # 'inf' and 'NaN' parse as floats but are no SDTM (or SAS) number.
+            num: pl.Expr = pl.when(parsed.is_finite()).then(parsed)
             rules.add(
                 (raw.str.len_bytes() > 0) & num.is_null(),
                 severity="error",
@@ -185,6 +187,16 @@ def conform_domain(
             )
         elif dtype.is_numeric() or dtype == pl.Null:
             num = col.cast(pl.Float64)
+            rules.add(
+                num.is_infinite(),
+                severity="error",
+                rule="type",
+                message="is not a finite number",
+                variable=name,
+                value=col,
+                hint="SAS and SDTM numbers are finite; leave the value null if unknown",
+            )
+            num = pl.when(num.is_finite()).then(num)  # NaN and infinities become null
         else:
             parts.append(
                 _one(
@@ -197,9 +209,9 @@ def conform_domain(
                 )
             )
             num = pl.lit(None, pl.Float64)
-        num = num.fill_nan(None)
         if want == "Int":
-            frac = num.is_not_null() & (num != num.round(0))
+            # Whole numbers within 2**53, where a double holds every integer exactly.
+            frac = num.is_not_null() & ((num != num.round(0)) | (num.abs() > 2.0**53))
             rules.add(
                 frac,
                 severity="error",
@@ -209,7 +221,7 @@ def conform_domain(
                 value=col,
                 hint=f"{name} holds whole numbers ({where}: sequence numbers, study days)",
             )
-            exprs.append(pl.when(~frac).then(num).cast(pl.Int64).alias(name))
+            exprs.append(pl.when(~frac).then(num).cast(pl.Int64, strict=False).alias(name))
         else:
             exprs.append(num.alias(name))
     out = frame.select(exprs) if exprs else frame

@@ -230,7 +230,7 @@ def compute_dt(
         day = pl.min_horizontal(pl.lit(int(date_imputation[3:])), _month_end(y, m).dt.day())
 
     complete = pl.date(y, m, d)
-    imputed = (
+    imputed: pl.Expr = (
         pl.when(d.is_not_null())
         .then(complete)
         .when(m.is_not_null() & (level >= 1))

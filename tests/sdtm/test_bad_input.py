@@ -595,3 +595,18 @@ def test_validation_never_raises_on_bad_data(frames):
     for f in report.findings:
         assert f.file and f.rule and f.message and f.severity in ("error", "warning")
         assert f.row is None or f.row >= 1
+
+
+@pytest.mark.parametrize("value", ["INF", "NaN", "1e400"])
+def test_infinite_or_nan_text_in_a_numeric_variable(frames, value):
+    # Found by the property above: 'INF' parsed as a float and broke the Int64 cast.
+    dm = frames["dm"].with_columns(pl.col("AGE").cast(pl.String))
+    frames["dm"] = set_value(dm, "AGE", 1, value)
+    f = only(frames, "type")
+    assert (f.row, f.variable, f.value) == (2, "AGE", value) and "is not a number" in f.message
+
+
+def test_whole_number_too_large_for_an_integer_variable(frames):
+    frames["ae"] = frames["ae"].with_columns(pl.lit(1e30).alias("AESEQ"))
+    f = only(frames, "integer")
+    assert (f.row, f.variable) == (1, "AESEQ")

@@ -225,3 +225,16 @@ def test_row_convention_per_format(tmp_path, frames):
         (f,) = [f for f in validate_study(read_study(folder, validate=False)).findings]
         rows[fmt] = f.row
     assert rows == {"parquet": 2, "csv": 3, "xpt": 2, "json": 2}
+
+
+def test_files_named_otherwise_take_their_spec_from_domain(pharmaverse):
+    # pharmaverse names files rs_onco_recist etc.: the DOMAIN column ('RS') picks the spec.
+    frames = _load(pharmaverse, {"dm": "dm", "rs_onco_recist": "rs_onco_recist"})
+    study = Study.from_frames(frames)
+    assert study.spec("rs_onco_recist").name == "RS"
+    report = validate_study(study)
+    # No 'unknown-domain' warning; RS rules ran (rs_onco_recist lacks the Expected RSCAT).
+    assert report.ok and set(report.frame["rule"]) == {"expected-variable"}
+    bad = frames["rs_onco_recist"].with_columns(RSSEQ=pl.lit(1, pl.Int32))
+    report = validate_study({"dm": frames["dm"], "rs_onco_recist": bad})
+    assert "seq-unique" in set(report.frame["rule"])  # RS rules ran

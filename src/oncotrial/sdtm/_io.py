@@ -354,7 +354,7 @@ def read_study(
 
 
 def _labels(study: Study, key: str, frame: pl.DataFrame) -> tuple[str, dict[str, str]]:
-    spec = domain_spec(key)
+    spec = study.spec(key)
     src = study.sources.get(key)
     file_labels = dict(src.labels) if src is not None else {}
     labels = {}
@@ -480,6 +480,7 @@ def _fix_xpt_timestamps(path: Path, creation_datetime: str) -> None:
 
 def _json_text(
     key: str,
+    domain: str | None,
     frame: pl.DataFrame,
     labels: Mapping[str, str],
     ds_label: str,
@@ -487,7 +488,7 @@ def _json_text(
 ) -> str:
     from oncotrial import __version__
 
-    spec = domain_spec(key)
+    spec = domain_spec(domain) if domain else None
     name = key.upper()
     columns = []
     for col, dtype in frame.schema.items():
@@ -620,7 +621,15 @@ def write_study(
                 _write_xpt(key, frame, path, labels, ds_label, creation_datetime)
             else:
                 path.write_text(
-                    _json_text(key, frame, labels, ds_label, creation_datetime), encoding="utf-8"
+                    _json_text(
+                        key,
+                        study.sources[key].domain or key,
+                        frame,
+                        labels,
+                        ds_label,
+                        creation_datetime,
+                    ),
+                    encoding="utf-8",
                 )
         if folder.exists():
             old = folder.parent / f".{folder.name}.old"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -11,7 +11,7 @@ import polars as pl
 
 from oncotrial.errors import InputError
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
-from oncotrial.sdtm._spec import domain_spec
+from oncotrial.sdtm._spec import DomainSpec, domain_spec
 from oncotrial.sdtm._validate import Context, check_domain, conform_domain, findings_frame
 
 __all__ = ["DomainSource", "ExtraCheck", "Study", "validate_study"]
@@ -44,6 +44,9 @@ class DomainSource:
         not know.
     dataset_label : str, optional
         The dataset label the file carried.
+    domain : str, optional
+        Domain code when the file's stem is not one (``rs_onco.parquet`` holding DOMAIN "RS"):
+        the spec is found by it. Cross-domain checks still look for the standard names.
     """
 
     file: str
@@ -51,6 +54,7 @@ class DomainSource:
     first_row: int = 1
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_label: str | None = None
+    domain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,7 @@ class Study:
                     hint="convert it with polars.from_pandas(...) or polars.DataFrame(...)",
                 )
             src = (sources or {}).get(key) or DomainSource(file=key, format="memory")
+            src = _with_domain(key, frame, src)
             conformed, found = conform_domain(frame, _ctx(key, src))
             domains[key] = conformed
             srcs[key] = src
@@ -146,6 +151,10 @@ class Study:
         """File, domain code and first-row number of a domain, for findings."""
         return _ctx(name.lower(), self.sources[name.lower()])
 
+    def spec(self, name: str) -> DomainSpec | None:
+        """The spec of a domain (by its name, or its DOMAIN code for other file names)."""
+        return domain_spec(self.sources[name.lower()].domain or name)
+
     def row_of(self, name: str, index: int) -> int:
         """The row a user sees for the 0-based record `index` of domain `name`."""
         return index + self.sources[name.lower()].first_row
@@ -155,8 +164,21 @@ class Study:
         return dict(self.domains)
 
 
+def _with_domain(key: str, frame: pl.DataFrame, src: DomainSource) -> DomainSource:
+    """Find the spec of a file whose stem is not a domain code (``rs_onco.parquet``) from its
+    DOMAIN column, when that holds one known code."""
+    if domain_spec(key) is not None or src.domain is not None or "DOMAIN" not in frame.columns:
+        return src
+    if frame.schema["DOMAIN"] != pl.String:
+        return src
+    codes = frame["DOMAIN"].drop_nulls().unique().to_list()
+    if len(codes) == 1 and domain_spec(codes[0]) is not None:
+        return replace(src, domain=domain_spec(codes[0]).name)  # type: ignore[union-attr]
+    return src
+
+
 def _ctx(name: str, src: DomainSource) -> Context:
-    spec = domain_spec(name)
+    spec = domain_spec(src.domain or name)
     return Context(file=src.file, domain=spec.name if spec else name, first_row=src.first_row)
 
 

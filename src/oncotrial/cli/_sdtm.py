@@ -51,7 +51,7 @@ def validate(
             from oncotrial.protocol._yaml import write_atomic
 
             write_atomic(report, result.frame.write_csv())
-    for finding in result.findings[:max_rows]:
+    for finding in result.head(max_rows):
         colour = "red" if finding.severity == "error" else "yellow"
         head, *rest = str(finding).splitlines()
         out.print(f"[{colour}]{finding.severity}[/] {escape(head)} [dim]({finding.rule})[/]")

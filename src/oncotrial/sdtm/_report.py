@@ -119,7 +119,15 @@ class ValidationReport:
     @property
     def findings(self) -> list[Finding]:
         """The findings as :class:`Finding` objects (in the frame's order)."""
-        return [Finding(**row) for row in self.frame.iter_rows(named=True)]
+        return self.head(self.frame.height)
+
+    def head(self, n: int) -> list[Finding]:
+        """The first `n` findings as :class:`Finding` objects (errors come first)."""
+        return [Finding(**row) for row in self.frame.head(n).iter_rows(named=True)]
+
+    def to_frame(self) -> pl.DataFrame:
+        """The findings as a polars frame (the `frame` attribute)."""
+        return self.frame
 
     @property
     def n_errors(self) -> int:
@@ -154,7 +162,7 @@ class ValidationReport:
         """
         if self.ok:
             return
-        first = self.findings[0]
+        first = self.head(1)[0]
         err = first.to_error()
         more = self.n_errors - 1
         if more:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__
-from oncotrial.cli import _demo, _design, _protocol
+from oncotrial.cli import _demo, _design, _protocol, _sdtm
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ def _root(
 
 app.add_typer(_protocol.app, name="protocol")
 app.add_typer(_design.app, name="design")
+app.add_typer(_sdtm.app, name="sdtm")
 app.command(
     epilog="Example: oncotrial demo --out oncotrial-demo",
 )(_demo.demo)

@@ -1,0 +1,646 @@
+"""Reading and writing a study folder: parquet, CSV, SAS XPT v5 and CDISC Dataset-JSON 1.1.
+
+A study folder holds one file per domain, named by the domain in lower case (``dm.parquet``,
+``ae.csv``, ``tr.xpt``, ``rs.json``). Writing goes to a temporary folder next to the target,
+renamed into place only when every file is written: a failure never leaves a partial folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from oncotrial.errors import InputError
+from oncotrial.sdtm._spec import domain_spec
+from oncotrial.sdtm._study import DomainSource, ExtraCheck, Study, validate_study
+
+__all__ = ["FORMATS", "read_domain", "read_study", "write_study"]
+
+WriteFormat = Literal["parquet", "csv", "xpt", "json"]
+#: File extension of each format.
+FORMATS: dict[str, str] = {"parquet": ".parquet", "csv": ".csv", "xpt": ".xpt", "json": ".json"}
+_BY_EXT = {ext: fmt for fmt, ext in FORMATS.items()}
+
+#: Dataset-JSON version written (CDISC Dataset-JSON 1.1, 2024).
+DATASET_JSON_VERSION = "1.1.0"
+#: Fixed creation time written when none is given, so that the same study gives the same bytes.
+DEFAULT_CREATION_DATETIME = "2000-01-01T00:00:00"
+# IBM 370 floating point (XPT v5 numbers): largest and smallest magnitudes.
+_IBM_MAX, _IBM_MIN = 7.2e75, 5.4e-79
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+def read_domain(path: str | Path) -> tuple[pl.DataFrame, DomainSource]:
+    """Read one domain file as it is (no type conformance), with where it came from.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.parquet``, ``.csv`` (UTF-8, header row, every value read as text), ``.xpt`` (SAS
+        transport v5 or v8) or ``.json`` (CDISC Dataset-JSON 1.1).
+
+    Returns
+    -------
+    (DataFrame, DomainSource)
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty, of an unknown extension, or cannot be parsed.
+    """
+    path = Path(path)
+    fmt = _BY_EXT.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            "is not a domain file",
+            file=str(path),
+            hint="use .parquet, .csv, .xpt or .json (Dataset-JSON)",
+        )
+    if not path.is_file():
+        raise InputError("does not exist", file=str(path))
+    if path.stat().st_size == 0:
+        raise InputError("is an empty file", file=str(path), hint="write the header at least")
+    reader = {"parquet": _read_parquet, "csv": _read_csv, "xpt": _read_xpt, "json": _read_json}
+    return reader[fmt](path)
+
+
+def _unreadable(path: Path, fmt: str, exc: BaseException) -> InputError:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(
+        f"cannot be read as {fmt}: {detail}",
+        file=str(path),
+        hint=f"check that the file is a valid {fmt} file (re-export it)",
+    )
+
+
+def _read_parquet(path: Path) -> tuple[pl.DataFrame, DomainSource]:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several types for corrupt files
+        raise _unreadable(path, "parquet", exc) from None
+    return frame, DomainSource(str(path), "parquet", 1)
+
+
+def _read_csv(path: Path) -> tuple[pl.DataFrame, DomainSource]:
+    try:
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except Exception as exc:
+        raise _csv_problem(path) or _unreadable(path, "CSV (UTF-8)", exc) from None
+    if frame.columns and frame.columns[0].startswith("\ufeff"):  # a BOM from Excel
+        frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
+    return frame, DomainSource(str(path), "csv", 2)
+
+
+def _csv_problem(path: Path) -> InputError | None:
+    """Find the line of a CSV file polars could not read, for a message a user can act on."""
+    data = path.read_bytes()
+    for i, line in enumerate(data.split(b"\n")):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return InputError(
+                "is not UTF-8 text",
+                file=str(path),
+                row=i + 1,
+                hint="save the file as UTF-8 (in Excel: CSV UTF-8)",
+            )
+    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    header = next(rows, [])
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            return InputError(
+                f"has {len(row)} fields, the header has {len(header)}",
+                file=str(path),
+                row=i + 2,
+                hint="quote values that contain commas or line breaks",
+            )
+    return None
+
+
+def _read_xpt(path: Path) -> tuple[pl.DataFrame, DomainSource]:
+    import pyreadstat
+
+    try:
+        frame, meta = pyreadstat.read_xport(
+            str(path), output_format="polars", disable_datetime_conversion=True
+        )
+    except Exception as exc:
+        raise _unreadable(path, "SAS XPT", exc) from None
+    # An all-missing numeric column comes back as text: cast by the file's own variable type.
+    kinds = meta.readstat_variable_types or {}
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.Float64) for c in frame.columns if kinds.get(c) == "double"
+    )
+    labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    return frame, DomainSource(str(path), "xpt", 1, labels, meta.file_label or None)
+
+
+_JSON_TYPES: dict[str, pl.DataType] = {
+    "string": pl.String(), "integer": pl.Int64(), "double": pl.Float64(),
+    "float": pl.Float64(), "decimal": pl.String(), "boolean": pl.Boolean(),
+    "datetime": pl.String(), "date": pl.String(), "time": pl.String(), "URI": pl.String(),
+}  # fmt: skip
+
+
+def _read_json(path: Path) -> tuple[pl.DataFrame, DomainSource]:
+    file = str(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _unreadable(path, "JSON", exc) from None
+    if not isinstance(doc, dict) or "columns" not in doc or "rows" not in doc:
+        raise InputError(
+            "is not CDISC Dataset-JSON: no 'columns' and 'rows'",
+            file=file,
+            hint="Dataset-JSON 1.1 has datasetJSONVersion, itemGroupOID, name, columns, rows",
+        )
+    version = str(doc.get("datasetJSONVersion", ""))
+    if not version.startswith("1.1"):
+        raise InputError(
+            "is not a Dataset-JSON version oncotrial reads",
+            file=file,
+            field="datasetJSONVersion",
+            value=version or None,
+            hint="write it as Dataset-JSON 1.1",
+        )
+    columns, rows = doc["columns"], doc["rows"]
+    if not isinstance(columns, list) or not isinstance(rows, list):
+        raise InputError("has 'columns' or 'rows' that are not lists", file=file)
+    names: list[str] = []
+    types: list[pl.DataType] = []
+    labels: dict[str, str] = {}
+    for i, col in enumerate(columns):
+        if not isinstance(col, dict) or "name" not in col:
+            raise InputError(f"column {i + 1} has no name", file=file, field="columns")
+        dtype = _JSON_TYPES.get(col.get("dataType", ""))
+        if dtype is None:
+            raise InputError(
+                "is not a Dataset-JSON dataType",
+                file=file,
+                field=col["name"],
+                value=col.get("dataType"),
+                hint="use string, integer, double, float, decimal, boolean, date, datetime",
+            )
+        names.append(col["name"])
+        types.append(dtype)
+        if col.get("label"):
+            labels[col["name"]] = col["label"]
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(names):
+            raise InputError(
+                f"has {len(row) if isinstance(row, list) else 'no'} values, "
+                f"the columns are {len(names)}",
+                file=file,
+                row=i + 1,
+                hint="each row of 'rows' lists one value per column, in order",
+            )
+    series = []
+    for j, (name, dtype) in enumerate(zip(names, types, strict=True)):
+        values = [row[j] for row in rows]
+        try:
+            s = pl.Series(name, values, dtype=dtype, strict=True)
+        except Exception:
+            bad = next(
+                (i, v) for i, v in enumerate(values) if v is not None and not _fits(v, dtype)
+            )
+            raise InputError(
+                f"is not of dataType {columns[j].get('dataType')}",
+                file=file,
+                row=bad[0] + 1,
+                field=name,
+                value=bad[1],
+            ) from None
+        if columns[j].get("dataType") == "decimal":  # decimals are JSON strings in 1.1
+            s = s.cast(pl.Float64, strict=False)
+        series.append(s)
+    frame = pl.DataFrame(series) if series else pl.DataFrame()
+    return frame, DomainSource(file, "json", 1, labels, doc.get("label"))
+
+
+def _fits(value: Any, dtype: pl.DataType) -> bool:
+    if dtype == pl.String:
+        return isinstance(value, str)
+    if dtype == pl.Int64:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if dtype == pl.Float64:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, bool)
+
+
+def _domain_files(folder: Path, fmt: str | None) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        this = _BY_EXT.get(path.suffix.lower())
+        if this is None or (fmt is not None and this != fmt):
+            continue
+        key = path.stem.lower()
+        if key in files:
+            raise InputError(
+                f"is given twice: {files[key].name} and {path.name}",
+                file=str(folder),
+                field=key,
+                hint="keep one file per domain, or pass format= to choose",
+            )
+        files[key] = path
+    return files
+
+
+def read_study(
+    folder: str | Path,
+    *,
+    format: WriteFormat | None = None,
+    domains: Sequence[str] | None = None,
+    validate: bool = True,
+    extra_checks: Sequence[ExtraCheck] = (),
+) -> Study:
+    """Read a study folder: one file per domain, conformed to the specs.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Folder with ``dm.parquet``, ``ae.csv``, ... (hidden files and other extensions are
+        ignored).
+    format : {'parquet', 'csv', 'xpt', 'json'}, optional
+        Read only files of this format (needed when a domain exists in two formats).
+    domains : sequence of str, optional
+        Read only these domains (``["dm", "rs"]``); each must exist.
+    validate : bool, default True
+        Run :func:`oncotrial.sdtm.validate_study` and raise its first error (warnings pass).
+    extra_checks : sequence of callables, default ()
+        Passed to :func:`oncotrial.sdtm.validate_study`.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    InputError
+        Missing folder, no domain file, a domain twice, an unreadable file; with
+        ``validate=True``, the first validation error (file, row, variable, value, hint).
+
+    Notes
+    -----
+    Rows are reported as a user sees them: in CSV the header is row 1 and the first record
+    row 2; in parquet, XPT and Dataset-JSON the first record is row 1.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import polars as pl
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "sdtm"
+    >>> dm = pl.DataFrame({"STUDYID": ["S1", "S1"], "DOMAIN": ["DM", "DM"],
+    ...     "USUBJID": ["S1-001", "S1-002"], "SUBJID": ["001", "002"], "SITEID": ["01", "01"],
+    ...     "SEX": ["F", "MALE"], "COUNTRY": ["FRA", "FRA"], "AGE": [61, 70]})
+    >>> [p.name for p in write_study({"dm": dm}, folder, format="csv")]
+    ['dm.csv']
+    >>> read_study(folder)
+    Traceback (most recent call last):
+    ...
+    oncotrial.errors.InputError: .../sdtm/dm.csv:3: SEX: 'MALE' is not in codelist SEX
+    hint: allowed: F, M, U, UNDIFFERENTIATED
+    >>> read_study(folder, validate=False)["dm"]["AGE"].to_list()
+    [61.0, 70.0]
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(
+            "is not a folder", file=str(folder), hint="give the folder holding dm.parquet etc."
+        )
+    if format is not None and format not in FORMATS:
+        raise InputError("is not a format", field="format", value=format, hint=", ".join(FORMATS))
+    files = _domain_files(folder, format)
+    if domains is not None:
+        wanted = [d.lower() for d in domains]
+        missing = [d for d in wanted if d not in files]
+        if missing:
+            raise InputError(
+                f"has no file for domain(s) {', '.join(missing)}",
+                file=str(folder),
+                hint=f"found: {', '.join(files) or 'none'}",
+            )
+        files = {d: files[d] for d in wanted}
+    if not files:
+        raise InputError(
+            "holds no domain file",
+            file=str(folder),
+            hint="expected files such as dm.parquet, ae.csv, tr.xpt or rs.json",
+        )
+    frames: dict[str, pl.DataFrame] = {}
+    sources: dict[str, DomainSource] = {}
+    for key, path in files.items():
+        frames[key], sources[key] = read_domain(path)
+    study = Study.from_frames(frames, sources=sources)
+    if validate:
+        validate_study(study, extra_checks=extra_checks).raise_for_errors()
+    return study
+
+
+# ------------------------------------------------------------------------------------ writing
+
+
+def _labels(study: Study, key: str, frame: pl.DataFrame) -> tuple[str, dict[str, str]]:
+    spec = study.spec(key)
+    src = study.sources.get(key)
+    file_labels = dict(src.labels) if src is not None else {}
+    labels = {}
+    for name in frame.columns:
+        if spec is not None and name in spec:
+            labels[name] = spec[name].label
+        else:
+            labels[name] = file_labels.get(name, "")
+    if spec is not None:
+        ds_label = spec.label
+    elif src is not None and src.dataset_label:
+        ds_label = src.dataset_label
+    else:
+        ds_label = key.upper()
+    return ds_label, labels
+
+
+def _check_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str, str],
+               ds_label: str) -> None:  # fmt: skip
+    """XPT v5 limits, checked before anything is written (SAS TS-140)."""
+    file = str(target)
+    if len(key) > 8:
+        raise InputError(
+            "is longer than 8 characters: SAS XPT v5 dataset names hold 8",
+            file=file,
+            field="dataset name",
+            value=key.upper(),
+            hint="rename the domain (e.g. split names as SUPPQUAL does)",
+        )
+    if len(ds_label) > 40:
+        raise InputError(
+            "is longer than 40 characters (XPT v5 labels)",
+            file=file,
+            field="dataset label",
+            value=ds_label,
+        )
+    for name, dtype in frame.schema.items():
+        if len(name) > 8:
+            raise InputError(
+                "is longer than 8 characters: SAS XPT v5 variable names hold 8",
+                file=file,
+                field=name,
+                hint="rename it (SDTMIG 3.4 section 4.2.1); or write parquet/Dataset-JSON",
+            )
+        if len(labels.get(name, "")) > 40:
+            raise InputError(
+                "is longer than 40 characters: SAS XPT v5 labels hold 40",
+                file=file,
+                field=f"{name} label",
+                value=labels[name],
+                hint="shorten the label",
+            )
+        if dtype == pl.String:
+            for rule, mask, why, hint in (
+                ("long", pl.col(name).str.len_bytes() > 200,
+                 "is longer than 200 bytes: SAS XPT v5 character values hold 200",
+                 "split the text into SUPP-- records (SDTMIG 3.4 section 4.5.3)"),
+                ("ascii", ~pl.col(name).str.contains(r"^[\x00-\x7F]*$"),
+                 "has non-ASCII characters: SAS XPT v5 holds ASCII text",
+                 "write parquet or Dataset-JSON (UTF-8), or transliterate the text"),
+            ):  # fmt: skip
+                del rule
+                bad = frame.select(pl.arg_where(mask.fill_null(False))).to_series()
+                if bad.len():
+                    i = int(bad[0])
+                    value = frame[name][i]
+                    raise InputError(
+                        why, file=file, row=i + 1, field=name, value=value[:60], hint=hint
+                    )
+        elif dtype.is_float():
+            absval = pl.col(name).abs()
+            mask = (
+                (absval > _IBM_MAX)
+                | ((absval > 0) & (absval < _IBM_MIN))
+                | pl.col(name).is_infinite()
+            )
+            bad = frame.select(pl.arg_where(mask.fill_null(False))).to_series()
+            if bad.len():
+                i = int(bad[0])
+                raise InputError(
+                    "is outside the range of SAS XPT v5 numbers (IBM floating point, "
+                    "about 5.4e-79 to 7.2e75)",
+                    file=file,
+                    row=i + 1,
+                    field=name,
+                    value=frame[name][i],
+                )
+
+
+def _write_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str, str],
+               ds_label: str, creation_datetime: str) -> None:  # fmt: skip
+    import pyreadstat
+
+    pyreadstat.write_xport(
+        frame,
+        str(target),
+        file_label=ds_label,
+        column_labels={k: v for k, v in labels.items() if v},
+        table_name=key.upper(),
+        file_format_version=5,
+    )
+    _fix_xpt_timestamps(target, creation_datetime)
+
+
+_XPT_STAMP_AT = (144, 160, 464, 480)  # created, modified: library and member headers
+
+
+def _fix_xpt_timestamps(path: Path, creation_datetime: str) -> None:
+    """Replace the write time in the XPT headers by `creation_datetime`, so that the same study
+    gives the same bytes (SAS TS-140: ``ddMMMyy:hh:mm:ss`` at these offsets)."""
+    import datetime as dt
+
+    when = dt.datetime.fromisoformat(creation_datetime)
+    stamp = when.strftime("%d%b%y:%H:%M:%S").upper().encode("ascii")
+    with path.open("r+b") as fh:
+        head = bytearray(fh.read(512))
+        for at in _XPT_STAMP_AT:
+            if re.fullmatch(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d", head[at : at + 16]):
+                head[at : at + 16] = stamp
+        fh.seek(0)
+        fh.write(head)
+
+
+def _json_text(
+    key: str,
+    domain: str | None,
+    frame: pl.DataFrame,
+    labels: Mapping[str, str],
+    ds_label: str,
+    creation_datetime: str,
+) -> str:
+    from oncotrial import __version__
+
+    spec = domain_spec(domain) if domain else None
+    name = key.upper()
+    columns = []
+    for col, dtype in frame.schema.items():
+        entry: dict[str, Any] = {
+            "itemOID": f"IT.{name}.{col}",
+            "name": col,
+            "label": labels.get(col) or col,
+        }
+        if dtype == pl.String:
+            entry["dataType"] = "string"
+            longest = frame[col].str.len_bytes().max()
+            entry["length"] = max(1, longest if isinstance(longest, int) else 0)
+        elif dtype.is_integer():
+            entry["dataType"] = "integer"
+        else:
+            entry["dataType"] = "double"
+        if spec is not None and col in spec.keys:
+            entry["keySequence"] = spec.keys.index(col) + 1
+        columns.append(entry)
+    study_oid = None
+    if "STUDYID" in frame.columns and frame.height and frame["STUDYID"][0] is not None:
+        study_oid = str(frame["STUDYID"][0])
+    head: dict[str, Any] = {
+        "datasetJSONCreationDateTime": creation_datetime,
+        "datasetJSONVersion": DATASET_JSON_VERSION,
+        "fileOID": f"oncotrial.{name}",
+        "originator": "oncotrial",
+        "sourceSystem": {"name": "oncotrial", "version": __version__},
+    }
+    if study_oid is not None:
+        head["studyOID"] = study_oid
+    head |= {
+        "itemGroupOID": f"IG.{name}",
+        "records": frame.height,
+        "name": name,
+        "label": ds_label,
+        "columns": columns,
+    }
+    rows = ",\n".join(json.dumps(r, ensure_ascii=False, allow_nan=False) for r in frame.rows())
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    return text[:-2] + ',\n "rows": [\n' + rows + ("\n" if rows else "") + " ]\n}\n"
+
+
+def _only_domain_files(folder: Path) -> bool:
+    return all(
+        p.is_file() and (p.suffix.lower() in _BY_EXT or p.name.startswith("."))
+        for p in folder.iterdir()
+    )
+
+
+def write_study(
+    study: Study | Mapping[str, pl.DataFrame],
+    folder: str | Path,
+    *,
+    format: WriteFormat = "parquet",
+    overwrite: bool = False,
+    creation_datetime: str = DEFAULT_CREATION_DATETIME,
+) -> list[Path]:
+    """Write a study folder, one file per domain, all or nothing.
+
+    Parameters
+    ----------
+    study : Study or mapping of str to DataFrame
+        The domains (frames are conformed to the specs first).
+    folder : str or Path
+        Target folder; its parent must exist.
+    format : {'parquet', 'csv', 'xpt', 'json'}, default 'parquet'
+        ``'xpt'`` is SAS transport v5 (variable labels from the spec, character lengths the
+        longest value); ``'json'`` is CDISC Dataset-JSON 1.1.
+    overwrite : bool, default False
+        Replace an existing folder (only one that holds nothing but domain files).
+    creation_datetime : str, default '2000-01-01T00:00:00'
+        ``datasetJSONCreationDateTime`` of Dataset-JSON files and the created/modified stamps
+        of XPT headers; fixed so that the same study gives the same bytes (pass the real time
+        if your process needs it).
+
+    Returns
+    -------
+    list of Path
+        The files written, in domain order.
+
+    Raises
+    ------
+    InputError
+        The folder exists (without `overwrite`) or its parent does not; a frame whose values
+        do not fit the spec's types; XPT v5 limits (names <= 8, labels <= 40, character values
+        <= 200 bytes of ASCII). Nothing is written then.
+    """
+    folder = Path(folder)
+    if format not in FORMATS:
+        raise InputError("is not a format", field="format", value=format, hint=", ".join(FORMATS))
+    if not isinstance(study, Study):
+        study = Study.from_frames(study)
+    first_type_error = study.load_findings.filter(pl.col("severity") == "error")
+    if first_type_error.height:
+        from oncotrial.sdtm._report import Finding
+
+        raise Finding(**first_type_error.row(0, named=True)).to_error()
+    if not folder.parent.is_dir():
+        raise InputError("does not exist", file=str(folder.parent), hint="create it first")
+    if folder.exists():
+        if not overwrite:
+            raise InputError(
+                "already exists", file=str(folder), hint="pass overwrite=True, or another folder"
+            )
+        if not folder.is_dir() or not _only_domain_files(folder):
+            raise InputError(
+                "holds files other than domain files: not replaced",
+                file=str(folder),
+                hint="write to a new folder",
+            )
+    ext = FORMATS[format]
+    # Check everything before writing anything.
+    plan = []
+    for key, frame in study.domains.items():
+        ds_label, labels = _labels(study, key, frame)
+        target = folder / f"{key}{ext}"
+        if format == "xpt":
+            _check_xpt(key, frame, target, labels, ds_label)
+        plan.append((key, frame, ds_label, labels))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        for key, frame, ds_label, labels in plan:
+            path = tmp / f"{key}{ext}"
+            if format == "parquet":
+                frame.write_parquet(path)
+            elif format == "csv":
+                frame.write_csv(path)
+            elif format == "xpt":
+                _write_xpt(key, frame, path, labels, ds_label, creation_datetime)
+            else:
+                path.write_text(
+                    _json_text(
+                        key,
+                        study.sources[key].domain or key,
+                        frame,
+                        labels,
+                        ds_label,
+                        creation_datetime,
+                    ),
+                    encoding="utf-8",
+                )
+        if folder.exists():
+            old = folder.parent / f".{folder.name}.old"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return [folder / f"{key}{ext}" for key, *_ in plan]

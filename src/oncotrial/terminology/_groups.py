@@ -1,4 +1,4 @@
-"""Term groups: named sets of CTCAE terms an SAP reports together ("bleeding", "bowel perforation")."""
+"""Term groups: named sets of CTCAE terms an SAP reports together (e.g. "bleeding")."""
 
 from __future__ import annotations
 

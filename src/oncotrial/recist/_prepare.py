@@ -1,0 +1,267 @@
+"""Check TU and TR at the door and shape them for the RECIST engine.
+
+Every check names the first offending record: ``TR:14: TRSTRESN: -3.0 must be >= 0``, where the
+row is the 1-based record number in the frame as given (add 1 for a CSV file's header line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import polars as pl
+
+from oncotrial.errors import InputError
+from oncotrial.recist._options import RecistOptions
+from oncotrial.terminology import NEW_LESION_STATES, NON_TARGET_STATES, TUMOR_ROLES
+
+__all__ = ["Prepared", "prepare"]
+
+TU_COLUMNS = ("TULNKID", "TUSTRESC", "TULOC")
+TR_COLUMNS = ("TRLNKID", "TRTESTCD", "TRSTRESN", "TRSTRESC", "VISITNUM", "VISIT", "TRDTC")
+ROW = "_ROW"
+
+
+class Prepared(NamedTuple):
+    """TU lesions and TR results after the checks (internal)."""
+
+    lesions: pl.DataFrame  # by_vars, LNKID, ROLE, NODAL, ROW
+    results: pl.DataFrame  # by_vars, LNKID, ROLE, NODAL, TRTESTCD, VALUE, STATE, VISITNUM, ...
+
+
+def _eager(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
+def _require(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
+    for col in columns:
+        if col not in frame.columns:
+            raise InputError(
+                "column is missing",
+                file=name,
+                field=col,
+                hint=f"RECIST needs {', '.join(columns)} in {name}",
+            )
+
+
+def _raise_first(
+    frame: pl.DataFrame, bad: pl.Expr, *, name: str, field: str, message: str, hint: str
+) -> None:
+    hit = frame.filter(bad).head(1)
+    if hit.height:
+        raise InputError(
+            message, file=name, row=int(hit[ROW][0]), field=field, value=hit[field][0], hint=hint
+        )
+
+
+def _duplicates(frame: pl.DataFrame, keys: Sequence[str], *, name: str, hint: str) -> None:
+    dup = frame.filter(pl.len().over(keys) > 1).sort(ROW).head(1)
+    if dup.height:
+        shown = ", ".join(f"{k}={dup[k][0]!r}" for k in keys)
+        raise InputError(
+            f"duplicate record for {shown}", file=name, row=int(dup[ROW][0]), hint=hint
+        )
+
+
+def _select_evaluator(frame: pl.DataFrame, prefix: str, options: RecistOptions) -> pl.DataFrame:
+    if f"{prefix}EVAL" in frame.columns:
+        frame = frame.filter(pl.col(f"{prefix}EVAL").str.to_uppercase() == options.evaluator)
+    if options.evaluator == "INDEPENDENT ASSESSOR" and f"{prefix}ACPTFL" in frame.columns:
+        # several radiologists read each scan; the adjudicated (accepted) read counts
+        frame = frame.filter(pl.col(f"{prefix}ACPTFL") == "Y")
+    return frame
+
+
+def _numeric(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
+    if frame.schema[col].is_numeric():
+        return frame.with_columns(pl.col(col).cast(pl.Float64))
+    as_num = pl.col(col).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+    _raise_first(
+        frame,
+        pl.col(col).is_not_null()
+        & (pl.col(col).cast(pl.String).str.strip_chars() != "")
+        & as_num.is_null(),
+        name=name,
+        field=col,
+        message="is not a number",
+        hint=f"{col} is numeric in SDTM {name}",
+    )
+    return frame.with_columns(as_num.alias(col))
+
+
+def prepare(
+    tu: pl.DataFrame | pl.LazyFrame, tr: pl.DataFrame | pl.LazyFrame, options: RecistOptions
+) -> Prepared:
+    """Validate TU and TR and join each TR result to its lesion (internal; see the checks)."""
+    keys = list(options.by_vars)
+    tu_df = _eager(tu).with_row_index(ROW, offset=1)
+    tr_df = _eager(tr).with_row_index(ROW, offset=1)
+    _require(tu_df, [*keys, *TU_COLUMNS], "TU")
+    _require(tr_df, [*keys, *TR_COLUMNS], "TR")
+    tu_df = _select_evaluator(tu_df, "TU", options)
+    tr_df = _select_evaluator(tr_df, "TR", options)
+
+    role = pl.col("TUSTRESC").cast(pl.String).str.strip_chars().str.to_uppercase()
+    _raise_first(
+        tu_df,
+        role.is_null() | ~role.is_in(TUMOR_ROLES),
+        name="TU",
+        field="TUSTRESC",
+        message="is not a RECIST lesion role",
+        hint="TUSTRESC is TARGET, NON-TARGET or NEW",
+    )
+    _duplicates(
+        tu_df,
+        [*keys, "TULNKID"],
+        name="TU",
+        hint="each lesion (TULNKID) is identified once per subject and evaluator",
+    )
+    node = pl.col("TULOC").cast(pl.String).str.strip_chars().str.to_uppercase()
+    lesions = tu_df.select(
+        *keys,
+        pl.col("TULNKID").cast(pl.String).alias("LNKID"),
+        role.alias("ROLE"),
+        (node == options.node_location.upper()).fill_null(False).alias("NODAL"),
+        pl.col(ROW),
+    )
+    has_disease = lesions.group_by(keys).agg(
+        pl.col("ROLE").is_in(["TARGET", "NON-TARGET"]).any().alias("_DISEASE"),
+        pl.col(ROW).min(),
+    )
+    _raise_first(
+        has_disease.with_columns(pl.lit("NEW").alias("TUSTRESC")),
+        ~pl.col("_DISEASE"),
+        name="TU",
+        field="TUSTRESC",
+        message="the subject has new lesions only: no TARGET or NON-TARGET lesion at baseline",
+        hint="RECIST 1.1 assesses response against baseline disease; add the baseline lesions",
+    )
+
+    tr_df = _numeric(tr_df, "TRSTRESN", "TR")
+    tr_df = _numeric(tr_df, "VISITNUM", "TR")
+    _raise_first(
+        tr_df,
+        pl.col("VISITNUM").is_null(),
+        name="TR",
+        field="VISITNUM",
+        message="is missing",
+        hint="every TR record belongs to a visit (VISITNUM)",
+    )
+    _raise_first(
+        tr_df,
+        pl.col("TRSTRESN") < 0,
+        name="TR",
+        field="TRSTRESN",
+        message="must be >= 0",
+        hint="a diameter in mm is never negative; 0 means the lesion has gone",
+    )
+    tr_df = tr_df.with_columns(
+        pl.col("TRLNKID").cast(pl.String).alias("LNKID"),
+        pl.col("TRTESTCD").cast(pl.String).str.strip_chars().str.to_uppercase(),
+        pl.col("TRSTRESC").cast(pl.String).str.strip_chars().str.to_uppercase().alias("STATE"),
+    )
+    joined = tr_df.join(lesions.drop(ROW), on=[*keys, "LNKID"], how="left")
+    _raise_first(
+        joined,
+        pl.col("ROLE").is_null(),
+        name="TR",
+        field="TRLNKID",
+        message="links to no TU lesion of this subject",
+        hint="each TR record's TRLNKID must equal a TULNKID in TU for the same subject "
+        f"(and evaluator {options.evaluator})",
+    )
+    _duplicates(
+        joined,
+        [*keys, "TRLNKID", "TRTESTCD", "VISITNUM"],
+        name="TR",
+        hint="one result per lesion, test and visit; filter TR by TREVALID or TRACPTFL first",
+    )
+    is_state = pl.col("TRTESTCD") == options.state_testcd
+    _raise_first(
+        joined,
+        is_state
+        & (pl.col("ROLE") == "NON-TARGET")
+        & pl.col("STATE").is_not_null()
+        & ~pl.col("STATE").is_in(NON_TARGET_STATES),
+        name="TR",
+        field="TRSTRESC",
+        message="is not a non-target lesion state",
+        hint="use " + ", ".join(NON_TARGET_STATES),
+    )
+    _raise_first(
+        joined,
+        is_state
+        & (pl.col("ROLE") == "NEW")
+        & pl.col("STATE").is_not_null()
+        & ~pl.col("STATE").is_in(NEW_LESION_STATES),
+        name="TR",
+        field="TRSTRESC",
+        message="is not a new lesion state",
+        hint="use " + ", ".join(NEW_LESION_STATES),
+    )
+    too_small = pl.col("STATE") == "TOO SMALL TO MEASURE"
+    value = (
+        pl.when(pl.col("TRSTRESN").is_not_null())
+        .then(pl.col("TRSTRESN"))
+        .when(too_small)
+        .then(pl.lit(options.too_small_mm))
+        .otherwise(None)
+    )
+    results = joined.select(
+        *keys,
+        "LNKID",
+        "ROLE",
+        "NODAL",
+        "TRTESTCD",
+        value.alias("VALUE"),
+        "STATE",
+        "VISITNUM",
+        pl.col("VISIT").cast(pl.String),
+        pl.col("TRDTC").cast(pl.String),
+        ROW,
+    )
+
+    # Every target lesion needs a baseline measurement: the sum at baseline is the reference
+    # for PR, and a lesion missing there would make every later sum incomparable.
+    wanted = _target_test(options)
+    first_visit = results.group_by(keys).agg(pl.col("VISITNUM").min().alias("_BL"))
+    baseline = (
+        results.join(first_visit, on=keys)
+        .filter((pl.col("VISITNUM") == pl.col("_BL")) & (pl.col("TRTESTCD") == wanted))
+        .filter(pl.col("VALUE").is_not_null())
+        .select(*keys, "LNKID")
+    )
+    targets = lesions.filter(pl.col("ROLE") == "TARGET").join(first_visit, on=keys, how="inner")
+    missing = targets.join(baseline, on=[*keys, "LNKID"], how="anti").rename({"LNKID": "TULNKID"})
+    _raise_first(
+        missing,
+        pl.lit(True),
+        name="TU",
+        field="TULNKID",
+        message="target lesion has no measurement at the subject's first (baseline) visit",
+        hint=f"record {options.diameter_testcd} (or {options.node_testcd} for a lymph node, "
+        f"TULOC {options.node_location!r}) in TR at baseline",
+    )
+    new_without_tr = (
+        lesions.filter(pl.col("ROLE") == "NEW")
+        .join(results.select(*keys, "LNKID").unique(), on=[*keys, "LNKID"], how="anti")
+        .rename({"LNKID": "TULNKID"})
+    )
+    _raise_first(
+        new_without_tr,
+        pl.lit(True),
+        name="TU",
+        field="TULNKID",
+        message="new lesion has no TR record",
+        hint=f"add a TR record {options.state_testcd} = UNEQUIVOCAL at the visit it was seen",
+    )
+    return Prepared(lesions=lesions, results=results)
+
+
+def _target_test(options: RecistOptions) -> pl.Expr:
+    """The TRTESTCD that enters the sum: short axis for nodes, longest diameter otherwise."""
+    return (
+        pl.when(pl.col("NODAL"))
+        .then(pl.lit(options.node_testcd))
+        .otherwise(pl.lit(options.diameter_testcd))
+    )

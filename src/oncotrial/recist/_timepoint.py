@@ -1,0 +1,419 @@
+"""RECIST 1.1 at each assessment: sums of diameters, target, non-target, new lesions, overall."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from oncotrial.recist._options import RecistOptions
+from oncotrial.recist._prepare import Prepared, _target_test, prepare
+
+__all__ = ["compute_overall_response", "derive_target_sums", "derive_timepoint_responses"]
+
+#: Tolerance in mm for the inclusive thresholds: 0.2 * 30 is 6.000000000000001 in binary floating
+#: point, so an increase of exactly 6.0 mm over a nadir of 30 mm would otherwise miss "+20%".
+EPS_MM = 1e-9
+_NON_PD = ("CR", "NON-CR/NON-PD", "NE", "NA")
+
+
+def _as_expr(column: str | pl.Expr) -> pl.Expr:
+    return pl.col(column) if isinstance(column, str) else column
+
+
+def compute_overall_response(
+    target: str | pl.Expr = "TRGRESP",
+    non_target: str | pl.Expr = "NTRGRESP",
+    new_lesion: str | pl.Expr = "NEWLPROG",
+) -> pl.Expr:
+    """Time-point overall response from its three parts (RECIST 1.1 Tables 1 and 2).
+
+    Parameters
+    ----------
+    target : str or Expr, default "TRGRESP"
+        Target response: CR, PR, SD, PD, NE, or NA when the subject has no target lesions
+        (then Table 2, non-target disease only, applies).
+    non_target : str or Expr, default "NTRGRESP"
+        Non-target response: CR, NON-CR/NON-PD, PD, NE ("not all evaluated"), or NA when the
+        subject has no non-target lesions.
+    new_lesion : str or Expr, default "NEWLPROG"
+        "Y" if an unequivocal new lesion is seen, else "N".
+
+    Returns
+    -------
+    Expr
+        String expression named ``OVRLRESP``; null for a combination the tables do not cover
+        (no target and no non-target disease without a new lesion, or an unknown value).
+
+    Notes
+    -----
+    Table 1 (target disease): any new lesion, target PD or non-target PD -> PD; target CR with
+    non-target CR (or none) -> CR; target CR with non-target NON-CR/NON-PD or not evaluated ->
+    PR; target PR with non-target non-PD or not all evaluated -> PR; target SD likewise -> SD;
+    target not all evaluated with non-target non-PD -> NE.
+    Table 2 (non-target disease only): CR -> CR; NON-CR/NON-PD -> NON-CR/NON-PD (RECIST prefers
+    it to "SD" there); not all evaluated -> NE; unequivocal PD or a new lesion -> PD.
+
+    References
+    ----------
+    .. [1] Eisenhauer EA, Therasse P, Bogaerts J, et al. New response evaluation criteria in
+       solid tumours: revised RECIST guideline (version 1.1). Eur J Cancer 2009;45:228-247,
+       Tables 1 and 2.
+
+    Examples
+    --------
+    >>> parts = pl.DataFrame({"TRGRESP": ["CR", "CR", "PR", "NA", "SD"],
+    ...                       "NTRGRESP": ["CR", "NE", "NON-CR/NON-PD", "NON-CR/NON-PD", "NE"],
+    ...                       "NEWLPROG": ["N", "N", "N", "N", "Y"]})
+    >>> parts.select(compute_overall_response())["OVRLRESP"].to_list()
+    ['CR', 'PR', 'PR', 'NON-CR/NON-PD', 'PD']
+    """
+    t, n, new = _as_expr(target), _as_expr(non_target), _as_expr(new_lesion)
+    return (
+        pl.when(new == "Y")
+        .then(pl.lit("PD"))
+        .when((t == "PD") | (n == "PD"))
+        .then(pl.lit("PD"))
+        .when(t == "NA")  # Table 2: non-target disease only
+        .then(pl.when(n.is_in(["CR", "NON-CR/NON-PD", "NE"])).then(n).otherwise(pl.lit(None)))
+        .when(t == "CR")
+        .then(
+            pl.when(n.is_in(["CR", "NA"]))
+            .then(pl.lit("CR"))
+            .when(n.is_in(["NON-CR/NON-PD", "NE"]))
+            .then(pl.lit("PR"))
+            .otherwise(pl.lit(None))
+        )
+        .when(t.is_in(["PR", "SD", "NE"]) & n.is_in(_NON_PD))
+        .then(t)
+        .otherwise(pl.lit(None))
+        .cast(pl.String)
+        .alias("OVRLRESP")
+    )
+
+
+def _visits(prepared: Prepared, keys: list[str]) -> pl.LazyFrame:
+    """One row per subject and visit with any TR result; the first visit is the baseline."""
+    return (
+        prepared.results.lazy()
+        .group_by([*keys, "VISITNUM"])
+        .agg(
+            pl.col("VISIT").drop_nulls().first(),
+            # the first scan of the assessment dates it (RECIST dates PD by its first scan)
+            pl.col("TRDTC").drop_nulls().min().alias("RSDTC"),
+        )
+        .with_columns((pl.col("VISITNUM") == pl.col("VISITNUM").min().over(keys)).alias("_BL"))
+    )
+
+
+def _target_sums(
+    prepared: Prepared, visits: pl.LazyFrame, keys: list[str], options: RecistOptions
+) -> pl.LazyFrame:
+    targets = prepared.lesions.lazy().filter(pl.col("ROLE") == "TARGET")
+    measured = (
+        prepared.results.lazy()
+        .filter((pl.col("ROLE") == "TARGET") & (pl.col("TRTESTCD") == _target_test(options)))
+        .select(*keys, "LNKID", "VISITNUM", "VALUE")
+    )
+    value = pl.col("VALUE")
+    # a target lesion is "gone" when a non-nodal one measures 0 mm and a node's short axis is
+    # < 10 mm (RECIST 1.1 section 4.3.1: nodes keep their measurement, so the sum may be > 0)
+    gone = pl.when(pl.col("NODAL")).then(value < 10).otherwise(value == 0).fill_null(False)
+    per_visit = (
+        visits.select(*keys, "VISITNUM")
+        .join(targets.select(*keys, "LNKID", "NODAL"), on=keys)
+        .join(measured, on=[*keys, "LNKID", "VISITNUM"], how="left")
+        .group_by([*keys, "VISITNUM"])
+        .agg(
+            pl.len().alias("N_TARGET"),
+            value.is_not_null().sum().alias("N_MEASURED"),
+            value.sum().alias("SUMDIAM"),
+            gone.all().alias("_GONE"),
+        )
+    )
+    complete = pl.col("N_MEASURED") == pl.col("N_TARGET")
+    valid_sum = pl.when(complete).then(pl.col("SUMDIAM")).otherwise(pl.lit(None))
+    return (
+        visits.join(per_visit, on=[*keys, "VISITNUM"], how="left")
+        .with_columns(pl.col("N_TARGET", "N_MEASURED").fill_null(0).cast(pl.Int64))
+        .sort([*keys, "VISITNUM"])
+        .with_columns(
+            pl.when(pl.col("N_TARGET") > 0).then(pl.col("SUMDIAM")).otherwise(None),
+            pl.when(pl.col("_BL") & (pl.col("N_TARGET") > 0))
+            .then(pl.col("SUMDIAM"))
+            .otherwise(None)
+            .first()
+            .over(keys)
+            .alias("BASE"),
+            # nadir = smallest complete sum before this visit, baseline included (RECIST 1.1
+            # section 4.3.1: PD is judged against the smallest sum on study)
+            valid_sum.fill_null(float("inf")).cum_min().shift(1).over(keys).alias("NADIR"),
+        )
+        .with_columns(
+            pl.when(pl.col("NADIR").is_infinite())
+            .then(None)
+            .otherwise(pl.col("NADIR"))
+            .alias("NADIR"),
+            complete.alias("_COMPLETE"),
+        )
+    )
+
+
+def _target_response() -> pl.Expr:
+    s, base, nadir = pl.col("SUMDIAM"), pl.col("BASE"), pl.col("NADIR")
+    increase = s - nadir
+    # PD: >= +20% over the nadir AND >= +5 mm, both inclusive. The measured lesions alone can
+    # show it: a missing lesion could only add to the sum, so PD stands without it.
+    pd = nadir.is_not_null() & (increase >= 0.2 * nadir - EPS_MM) & (increase >= 5 - EPS_MM)
+    pr = (s - base) <= -0.3 * base + EPS_MM  # >= 30% decrease from baseline, inclusive
+    return (
+        pl.when(pl.col("N_TARGET") == 0)
+        .then(pl.lit("NA"))
+        .when(pl.col("_COMPLETE") & pl.col("_GONE"))
+        .then(pl.lit("CR"))
+        .when(pd.fill_null(False))
+        .then(pl.lit("PD"))
+        .when(~pl.col("_COMPLETE"))
+        .then(pl.lit("NE"))
+        .when(pr)
+        .then(pl.lit("PR"))
+        .otherwise(pl.lit("SD"))
+        .alias("TRGRESP")
+    )
+
+
+def _percent(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    return pl.when(pl.col("_COMPLETE") & (den > 0)).then(100 * num / den).otherwise(None)
+
+
+def _sums_frame(prepared: Prepared, options: RecistOptions) -> pl.LazyFrame:
+    keys = list(options.by_vars)
+    visits = _visits(prepared, keys)
+    sums = _target_sums(prepared, visits, keys, options)
+    return sums.with_columns(
+        _target_response(),
+        _percent(pl.col("SUMDIAM") - pl.col("BASE"), pl.col("BASE")).alias("PCHG"),
+        _percent(pl.col("SUMDIAM") - pl.col("NADIR"), pl.col("NADIR")).alias("PCHG_NADIR"),
+    )
+
+
+_SUM_COLUMNS = ("N_TARGET", "N_MEASURED", "SUMDIAM", "BASE", "NADIR", "PCHG", "PCHG_NADIR")
+
+
+def derive_target_sums(
+    tu: pl.DataFrame | pl.LazyFrame,
+    tr: pl.DataFrame | pl.LazyFrame,
+    *,
+    options: RecistOptions | None = None,
+) -> pl.DataFrame:
+    """Sum of target-lesion diameters per subject and visit, with baseline, nadir and changes.
+
+    Parameters
+    ----------
+    tu : DataFrame or LazyFrame
+        SDTM TU with the subject keys, TULNKID, TUSTRESC (TARGET, NON-TARGET, NEW) and TULOC
+        (``options.node_location`` marks a lymph node); TUEVAL/TUACPTFL used when present.
+    tr : DataFrame or LazyFrame
+        SDTM TR with the subject keys, TRLNKID, TRTESTCD, TRSTRESN, TRSTRESC, VISITNUM, VISIT
+        and TRDTC; TREVAL/TRACPTFL used when present.
+    options : RecistOptions, optional
+        Test codes, evaluator and keys; default ``RecistOptions()``.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per subject and visit with a TR result, sorted by keys and VISITNUM: VISITNUM,
+        VISIT, RSDTC (earliest TRDTC of the visit), ABLFL ("Y" at the baseline, the subject's
+        first visit), N_TARGET, N_MEASURED, SUMDIAM (sum of the measured target lesions: longest
+        diameter, short axis for nodes; null without target lesions), BASE, NADIR (smallest
+        complete sum before the visit, baseline included), PCHG and PCHG_NADIR (percent change
+        from BASE and NADIR, null when a target lesion is missing), TRGRESP.
+
+    Raises
+    ------
+    InputError
+        For a missing column, an unknown TUSTRESC, a TR record without TU lesion, a negative
+        diameter, duplicate records, or a target lesion unmeasured at baseline.
+
+    Examples
+    --------
+    >>> tu = pl.DataFrame({"STUDYID": "S", "USUBJID": "1", "TULNKID": ["T1", "T2"],
+    ...                    "TUSTRESC": "TARGET", "TULOC": ["LIVER", "LYMPH NODE"]})
+    >>> tr = pl.DataFrame({"STUDYID": "S", "USUBJID": "1", "TRLNKID": ["T1", "T2"] * 2,
+    ...                    "TRTESTCD": ["LDIAM", "LPERP"] * 2, "TRSTRESN": [40.0, 20, 0, 9],
+    ...                    "TRSTRESC": None, "VISITNUM": [1, 1, 2, 2],
+    ...                    "VISIT": ["BASELINE"] * 2 + ["WEEK 8"] * 2,
+    ...                    "TRDTC": ["2024-01-02"] * 2 + ["2024-02-27"] * 2})
+    >>> derive_target_sums(tu, tr).select("VISIT", "SUMDIAM", "PCHG", "TRGRESP")
+    shape: (2, 4)
+    ┌──────────┬─────────┬───────┬─────────┐
+    │ VISIT    ┆ SUMDIAM ┆ PCHG  ┆ TRGRESP │
+    │ ---      ┆ ---     ┆ ---   ┆ ---     │
+    │ str      ┆ f64     ┆ f64   ┆ str     │
+    ╞══════════╪═════════╪═══════╪═════════╡
+    │ BASELINE ┆ 60.0    ┆ 0.0   ┆ null    │
+    │ WEEK 8   ┆ 9.0     ┆ -85.0 ┆ CR      │
+    └──────────┴─────────┴───────┴─────────┘
+    """
+    options = options or RecistOptions()
+    keys = list(options.by_vars)
+    frame = _sums_frame(prepare(tu, tr, options), options)
+    return (
+        frame.with_columns(
+            pl.when(pl.col("_BL")).then(pl.lit("Y")).otherwise(None).alias("ABLFL"),
+            pl.when(pl.col("_BL")).then(None).otherwise(pl.col("TRGRESP")).alias("TRGRESP"),
+        )
+        .select(*keys, "VISITNUM", "VISIT", "RSDTC", "ABLFL", *_SUM_COLUMNS, "TRGRESP")
+        .collect()
+    )
+
+
+def _non_target(prepared: Prepared, visits: pl.LazyFrame, keys: list[str], testcd: str):  # noqa: ANN202
+    state = pl.col("STATE")
+    lesions = prepared.lesions.lazy().filter(pl.col("ROLE") == "NON-TARGET")
+    states = (
+        prepared.results.lazy()
+        .filter((pl.col("ROLE") == "NON-TARGET") & (pl.col("TRTESTCD") == testcd))
+        .select(*keys, "LNKID", "VISITNUM", "STATE")
+    )
+    counts = (
+        visits.select(*keys, "VISITNUM")
+        .join(lesions.select(*keys, "LNKID"), on=keys)
+        .join(states, on=[*keys, "LNKID", "VISITNUM"], how="left")
+        .group_by([*keys, "VISITNUM"])
+        .agg(
+            pl.len().alias("_N"),
+            (state == "UNEQUIVOCAL PROGRESSION").sum().alias("_UNEQ"),
+            (state == "ABSENT").sum().alias("_ABSENT"),
+            state.is_in(["PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION"]).sum().alias("_EVAL"),
+        )
+    )
+    response = (
+        pl.when(pl.col("_N").is_null())
+        .then(pl.lit("NA"))
+        .when(pl.col("_UNEQ") > 0)
+        .then(pl.lit("PD"))
+        .when(pl.col("_EVAL") < pl.col("_N"))
+        .then(pl.lit("NE"))
+        .when(pl.col("_ABSENT") == pl.col("_N"))
+        .then(pl.lit("CR"))
+        .otherwise(pl.lit("NON-CR/NON-PD"))
+    )
+    return counts, response.alias("NTRGRESP")
+
+
+def _new_lesions(prepared: Prepared, keys: list[str], testcd: str) -> pl.LazyFrame:
+    # an unequivocal new lesion is PD; an equivocal one is not (yet): RECIST 1.1 section 4.3.2
+    unequivocal = (
+        pl.when(pl.col("TRTESTCD") == testcd)
+        .then(pl.col("STATE").is_in(["UNEQUIVOCAL", "PRESENT"]))
+        .otherwise(pl.col("VALUE") > 0)
+        .fill_null(False)
+    )
+    return (
+        prepared.results.lazy()
+        .filter(pl.col("ROLE") == "NEW")
+        .group_by([*keys, "VISITNUM"])
+        .agg(unequivocal.any().alias("_NEW"))
+    )
+
+
+def derive_timepoint_responses(
+    tu: pl.DataFrame | pl.LazyFrame,
+    tr: pl.DataFrame | pl.LazyFrame,
+    *,
+    options: RecistOptions | None = None,
+) -> pl.DataFrame:
+    """RECIST 1.1 response at each post-baseline assessment, from SDTM TU and TR.
+
+    Parameters
+    ----------
+    tu, tr : DataFrame or LazyFrame
+        SDTM TU and TR, as for :func:`derive_target_sums`. Non-target lesions are assessed by
+        TRTESTCD ``options.state_testcd`` (TRSTRESC PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION,
+        NOT EVALUABLE); new lesions (TUSTRESC NEW) by the same test (UNEQUIVOCAL or PRESENT is
+        PD, EQUIVOCAL is not) or by a diameter > 0.
+    options : RecistOptions, optional
+        Default ``RecistOptions()``.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per subject and post-baseline visit, sorted: keys, VISITNUM, VISIT, RSDTC, ADT
+        (RSDTC as a date; null when RSDTC is a partial date), the sum columns of
+        :func:`derive_target_sums`, TRGRESP, NTRGRESP, NEWLPROG (Y/N) and OVRLRESP.
+
+    Notes
+    -----
+    1. The baseline is each subject's first visit (lowest VISITNUM) with a TR result.
+    2. Target response: NA without target lesions; CR when every non-nodal target lesion
+       measures 0 mm and every nodal one < 10 mm short axis; PD when the sum (of the measured
+       lesions) is >= 20% and >= 5 mm above the nadir; NE when a target lesion is not measured
+       and the others do not show PD; PR when the sum is >= 30% below baseline; SD otherwise.
+       Thresholds are inclusive, to within 1e-9 mm.
+    3. Non-target response: NA without non-target lesions; PD if any shows unequivocal
+       progression; NE if any is not evaluated; CR if all are absent; NON-CR/NON-PD otherwise.
+    4. Overall response: :func:`compute_overall_response` (RECIST 1.1 Tables 1 and 2).
+
+    References
+    ----------
+    .. [1] Eisenhauer EA, et al. Eur J Cancer 2009;45:228-247, sections 4.3-4.4, Tables 1-2.
+
+    Examples
+    --------
+    >>> tu = pl.DataFrame({"STUDYID": "S", "USUBJID": "1", "TULNKID": ["T1", "NT1", "N1"],
+    ...                    "TUSTRESC": ["TARGET", "NON-TARGET", "NEW"], "TULOC": "LIVER"})
+    >>> tr = pl.DataFrame({"STUDYID": "S", "USUBJID": "1",
+    ...                    "TRLNKID": ["T1", "NT1", "T1", "NT1", "T1", "NT1", "N1"],
+    ...                    "TRTESTCD": ["LDIAM", "TUMSTATE"] * 3 + ["TUMSTATE"],
+    ...                    "TRSTRESN": [50.0, None, 30, None, 28, None, None],
+    ...                    "TRSTRESC": [None, "PRESENT", None, "PRESENT", None, "PRESENT",
+    ...                                 "UNEQUIVOCAL"],
+    ...                    "VISITNUM": [1, 1, 2, 2, 3, 3, 3],
+    ...                    "VISIT": ["BASELINE"] * 2 + ["WEEK 8"] * 2 + ["WEEK 16"] * 3,
+    ...                    "TRDTC": ["2024-01-02"] * 2 + ["2024-02-27"] * 2 + ["2024-04-23"] * 3})
+    >>> derive_timepoint_responses(tu, tr).select(
+    ...     "VISIT", "PCHG", "TRGRESP", "NTRGRESP", "NEWLPROG", "OVRLRESP")
+    shape: (2, 6)
+    ┌─────────┬───────┬─────────┬───────────────┬──────────┬──────────┐
+    │ VISIT   ┆ PCHG  ┆ TRGRESP ┆ NTRGRESP      ┆ NEWLPROG ┆ OVRLRESP │
+    │ ---     ┆ ---   ┆ ---     ┆ ---           ┆ ---      ┆ ---      │
+    │ str     ┆ f64   ┆ str     ┆ str           ┆ str      ┆ str      │
+    ╞═════════╪═══════╪═════════╪═══════════════╪══════════╪══════════╡
+    │ WEEK 8  ┆ -40.0 ┆ PR      ┆ NON-CR/NON-PD ┆ N        ┆ PR       │
+    │ WEEK 16 ┆ -44.0 ┆ PR      ┆ NON-CR/NON-PD ┆ Y        ┆ PD       │
+    └─────────┴───────┴─────────┴───────────────┴──────────┴──────────┘
+    """
+    options = options or RecistOptions()
+    keys = list(options.by_vars)
+    prepared = prepare(tu, tr, options)
+    frame = _sums_frame(prepared, options)
+    visits = _visits(prepared, keys)
+    nt_counts, nt_response = _non_target(prepared, visits, keys, options.state_testcd)
+    new = _new_lesions(prepared, keys, options.state_testcd)
+    return (
+        frame.filter(~pl.col("_BL"))
+        .join(nt_counts, on=[*keys, "VISITNUM"], how="left")
+        .join(new, on=[*keys, "VISITNUM"], how="left")
+        .with_columns(
+            nt_response,
+            pl.when(pl.col("_NEW").fill_null(False))
+            .then(pl.lit("Y"))
+            .otherwise(pl.lit("N"))
+            .alias("NEWLPROG"),
+            pl.col("RSDTC").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias("ADT"),
+        )
+        .with_columns(compute_overall_response())
+        .select(
+            *keys,
+            "VISITNUM",
+            "VISIT",
+            "RSDTC",
+            "ADT",
+            *_SUM_COLUMNS,
+            "TRGRESP",
+            "NTRGRESP",
+            "NEWLPROG",
+            "OVRLRESP",
+        )
+        .sort([*keys, "VISITNUM"])
+        .collect()
+    )

@@ -49,8 +49,12 @@ def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> p
     )
     is_cr = pl.col("_RI") == "CR"
     rj = pl.col("_RJ")
-    pr_between = ["CR", "PR", "NE", "SD"] if options.accept_sd_between else ["CR", "PR", "NE"]
-    allowed = pl.when(is_cr).then(rj.is_in(["CR", "NE"])).otherwise(rj.is_in(pr_between))
+    # admiralonco: between a PR and its confirmation only CR, PR, NE and (with accept_sd) at
+    # most one SD; between a CR and its confirmation only CR and NE
+    allowed = (
+        pl.when(is_cr).then(rj.is_in(["CR", "NE"])).otherwise(rj.is_in(["CR", "PR", "NE", "SD"]))
+    )
+    max_sd = 1 if options.accept_sd_between else 0
     late_enough = (pl.col("_DJ") - pl.col("_DI")).dt.total_days() >= options.confirmation_days
     confirms = pl.when(is_cr).then(rj == "CR").otherwise(rj.is_in(["CR", "PR"])) & late_enough
     return (
@@ -60,6 +64,7 @@ def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> p
         .with_columns(
             (~allowed).cast(pl.Int32).cum_sum().over(grp).alias("_BAD"),
             (rj == "NE").cast(pl.Int32).cum_sum().over(grp).alias("_NE"),
+            (rj == "SD").cast(pl.Int32).cum_sum().over(grp).alias("_SD"),
             (rj == "CR").cast(pl.Int32).cum_sum().over(grp).alias("_CRSEEN"),
             confirms.cast(pl.Int32).cum_sum().over(grp).alias("_NCONF"),
             confirms.alias("_CONFIRMS"),
@@ -78,6 +83,7 @@ def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> p
         .filter(
             (pl.col("_BAD") == 0)
             & (pl.col("_NE") <= options.max_ne_between)
+            & (pl.col("_SD") <= max_sd)
             & (pl.col("_PRCR") == 0)
         )
         .select(*keys, pl.col("_I").alias("_IDX"), pl.lit(True).alias("_CONF"))
@@ -92,6 +98,7 @@ def derive_best_response(
     response: str = "OVRLRESP",
     date: str = "ADT",
     start_date: str = "TRTSDT",
+    missing_as_ne: bool = False,
 ) -> pl.DataFrame:
     """Best overall response per subject: unconfirmed (BOR) and confirmed (CBOR).
 
@@ -108,6 +115,9 @@ def derive_best_response(
     response, date, start_date : str
         Column names; dates as ``pl.Date`` or complete ISO 8601 text. A record with a null
         date is left out (as admiral does for partial dates it does not impute).
+    missing_as_ne : bool, default False
+        Report a subject without any assessment as NE instead of MISSING (admiralonco's
+        ``missing_as_ne``).
 
     Returns
     -------
@@ -125,7 +135,7 @@ def derive_best_response(
        order NE < CR < PR < SD < NON-CR/NON-PD < PD), up to and including the first PD.
     2. A CR is confirmed by the first later CR at least ``confirmation_days`` after it when
        every assessment in between (and it) is CR or NE, with at most ``max_ne_between`` NE.
-       A PR likewise by the first later CR or PR, with CR, PR, NE (and SD if
+       A PR likewise by the first later CR or PR, with CR, PR, NE (and at most one SD if
        ``accept_sd_between``) in between, and no PR after a CR.
     3. BOR is the first category met: CR; PR; SD (SD at >= ``min_sd_days`` after start);
        NON-CR/NON-PD (likewise); PD; NE (anything else, e.g. SD too early); MISSING. Its date
@@ -239,6 +249,8 @@ def derive_best_response(
         ]
     )
     labels = {i + 1: lab for i, lab in enumerate(_LABELS)}
+    if missing_as_ne:
+        labels[7] = "NE"
     return (
         adsl.lazy()
         .select(*keys)

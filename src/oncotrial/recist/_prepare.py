@@ -49,8 +49,11 @@ def _raise_first(
 ) -> None:
     hit = frame.filter(bad).head(1)
     if hit.height:
+        value = hit[field][0]
+        if value is None:  # "VISITNUM: is missing", not "VISITNUM: None is missing"
+            raise InputError(message, file=name, row=int(hit[ROW][0]), field=field, hint=hint)
         raise InputError(
-            message, file=name, row=int(hit[ROW][0]), field=field, value=hit[field][0], hint=hint
+            message, file=name, row=int(hit[ROW][0]), field=field, value=value, hint=hint
         )
 
 

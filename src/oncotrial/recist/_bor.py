@@ -199,22 +199,25 @@ def derive_best_response(
     )
 
     start = pl.col(start_date)
+    adsl = adsl.with_row_index("_SID")
+    sid = ["_SID"]  # the engine groups on an integer subject id; keys come back at the end
     kept = (
         resp.lazy()
         .select(*keys, value.alias("_R"), pl.col(date).alias("ADT"))
-        .join(adsl.lazy().select(*keys, start), on=keys)
+        .join(adsl.lazy().select(*keys, "_SID", start), on=keys)
+        .drop(keys)
         .filter(pl.col("ADT").is_not_null() & start.is_not_null() & (pl.col("ADT") >= start))
         .with_columns(pl.col("_R").replace_strict(_WORST).alias("_W"))
-        .sort([*keys, "ADT", "_W"])
-        .unique([*keys, "ADT"], keep="last", maintain_order=True)
+        .sort([*sid, "ADT", "_W"])
+        .unique([*sid, "ADT"], keep="last", maintain_order=True)
         # up to and including the first PD
         .filter(
-            ((pl.col("_R") == "PD").cast(pl.Int32).cum_sum().over(keys) - (pl.col("_R") == "PD"))
+            ((pl.col("_R") == "PD").cast(pl.Int32).cum_sum().over(sid) - (pl.col("_R") == "PD"))
             == 0
         )
-        .with_columns(pl.int_range(pl.len()).over(keys).alias("_IDX"))
-    )
-    kept = kept.join(_confirmed(kept, keys, options), on=[*keys, "_IDX"], how="left")
+        .with_columns(pl.int_range(pl.len()).over(sid).alias("_IDX"))
+    ).cache()
+    kept = kept.join(_confirmed(kept, sid, options), on=[*sid, "_IDX"], how="left")
     r = pl.col("_R")
     conf = pl.col("_CONF").fill_null(False)
     late = (pl.col("ADT") - start).dt.total_days() >= options.min_sd_days
@@ -238,7 +241,7 @@ def derive_best_response(
         rank(r == "CR", r == "PR", r == "SD").alias("_BOR"),
         rank((r == "CR") & conf, (r == "PR") & conf, r.is_in(["CR", "PR", "SD"])).alias("_CBOR"),
     )
-    best = ranked.group_by(keys).agg(
+    best = ranked.group_by(sid).agg(
         *[
             e
             for col in ("_BOR", "_CBOR")
@@ -253,8 +256,8 @@ def derive_best_response(
         labels[7] = "NE"
     return (
         adsl.lazy()
-        .select(*keys)
-        .join(best, on=keys, how="left", maintain_order="left")
+        .select(*keys, "_SID")
+        .join(best, on=sid, how="left", maintain_order="left")
         .select(
             *keys,
             pl.col("_BOR").fill_null(7).replace_strict(labels, return_dtype=pl.String).alias("BOR"),

@@ -23,10 +23,15 @@ ROW = "_ROW"
 
 
 class Prepared(NamedTuple):
-    """TU lesions and TR results after the checks (internal)."""
+    """TU lesions and TR results after the checks (internal).
 
-    lesions: pl.DataFrame  # by_vars, LNKID, ROLE, NODAL, ROW
-    results: pl.DataFrame  # by_vars, LNKID, ROLE, NODAL, TRTESTCD, VALUE, STATE, VISITNUM, ...
+    Subjects are numbered (``_SID``) and lesions too (``_LID``) so that the engine groups and
+    joins on integers; ``subjects`` maps ``_SID`` back to the keys.
+    """
+
+    subjects: pl.DataFrame  # by_vars, _SID
+    lesions: pl.DataFrame  # _SID, _LID, LNKID, ROLE, NODAL, ROW
+    results: pl.DataFrame  # _SID, _LID, ROLE, NODAL, TRTESTCD, VALUE, STATE, VISITNUM, ...
 
 
 def _eager(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -57,8 +62,17 @@ def _raise_first(
         )
 
 
-def _duplicates(frame: pl.DataFrame, keys: Sequence[str], *, name: str, hint: str) -> None:
-    dup = frame.filter(pl.len().over(keys) > 1).sort(ROW).head(1)
+def _duplicates(
+    frame: pl.DataFrame,
+    keys: Sequence[str],
+    *,
+    name: str,
+    hint: str,
+    by: Sequence[str] | None = None,
+) -> None:
+    """Name the first record whose `keys` repeat; `by` (default `keys`) may be an integer
+    encoding of them, faster to compare."""
+    dup = frame.filter(pl.struct(list(by or keys)).is_duplicated()).sort(ROW).head(1)
     if dup.height:
         shown = ", ".join(f"{k}={dup[k][0]!r}" for k in keys)
         raise InputError(
@@ -120,14 +134,23 @@ def prepare(
         hint="each lesion (TULNKID) is identified once per subject and evaluator",
     )
     node = pl.col("TULOC").cast(pl.String).str.strip_chars().str.to_uppercase()
-    lesions = tu_df.select(
-        *keys,
-        pl.col("TULNKID").cast(pl.String).alias("LNKID"),
-        role.alias("ROLE"),
-        (node == options.node_location.upper()).fill_null(False).alias("NODAL"),
-        pl.col(ROW),
+    subjects = (
+        tu_df.select(keys).unique(maintain_order=True).with_row_index("_SID").select(*keys, "_SID")
     )
-    has_disease = lesions.group_by(keys).agg(
+    lesions = (
+        tu_df.join(subjects, on=keys, how="left", maintain_order="left")
+        .with_row_index("_LID")
+        .select(
+            "_SID",
+            "_LID",
+            *keys,
+            pl.col("TULNKID").cast(pl.String).alias("LNKID"),
+            role.alias("ROLE"),
+            (node == options.node_location.upper()).fill_null(False).alias("NODAL"),
+            pl.col(ROW),
+        )
+    )
+    has_disease = lesions.group_by("_SID").agg(
         pl.col("ROLE").is_in(["TARGET", "NON-TARGET"]).any().alias("_DISEASE"),
         pl.col(ROW).min(),
     )
@@ -163,10 +186,15 @@ def prepare(
         pl.col("TRTESTCD").cast(pl.String).str.strip_chars().str.to_uppercase(),
         pl.col("TRSTRESC").cast(pl.String).str.strip_chars().str.to_uppercase().alias("STATE"),
     )
-    joined = tr_df.join(lesions.drop(ROW), on=[*keys, "LNKID"], how="left")
+    # the one join on the text keys; everything after works on the integer ids
+    joined = tr_df.join(
+        lesions.select(*keys, "LNKID", "_SID", "_LID", "ROLE", "NODAL"),
+        on=[*keys, "LNKID"],
+        how="left",
+    )
     _raise_first(
         joined,
-        pl.col("ROLE").is_null(),
+        pl.col("_LID").is_null(),
         name="TR",
         field="TRLNKID",
         message="links to no TU lesion of this subject",
@@ -176,6 +204,7 @@ def prepare(
     _duplicates(
         joined,
         [*keys, "TRLNKID", "TRTESTCD", "VISITNUM"],
+        by=["_LID", "TRTESTCD", "VISITNUM"],
         name="TR",
         hint="one result per lesion, test and visit; filter TR by TREVALID or TRACPTFL first",
     )
@@ -211,8 +240,8 @@ def prepare(
         .otherwise(None)
     )
     results = joined.select(
-        *keys,
-        "LNKID",
+        "_SID",
+        "_LID",
         "ROLE",
         "NODAL",
         "TRTESTCD",
@@ -221,23 +250,24 @@ def prepare(
         "VISITNUM",
         pl.col("VISIT").cast(pl.String),
         pl.col("TRDTC").cast(pl.String),
-        ROW,
     )
 
     # Every target lesion needs a baseline measurement: the sum at baseline is the reference
     # for PR, and a lesion missing there would make every later sum incomparable.
-    wanted = _target_test(options)
-    first_visit = results.group_by(keys).agg(pl.col("VISITNUM").min().alias("_BL"))
+    first_visit = results.group_by("_SID").agg(pl.col("VISITNUM").min().alias("_BL"))
     baseline = (
-        results.join(first_visit, on=keys)
-        .filter((pl.col("VISITNUM") == pl.col("_BL")) & (pl.col("TRTESTCD") == wanted))
-        .filter(pl.col("VALUE").is_not_null())
-        .select(*keys, "LNKID")
+        results.join(first_visit, on="_SID")
+        .filter(
+            (pl.col("VISITNUM") == pl.col("_BL"))
+            & (pl.col("TRTESTCD") == _target_test(options))
+            & pl.col("VALUE").is_not_null()
+        )
+        .select("_LID")
     )
-    targets = lesions.filter(pl.col("ROLE") == "TARGET").join(first_visit, on=keys, how="inner")
-    missing = targets.join(baseline, on=[*keys, "LNKID"], how="anti").rename({"LNKID": "TULNKID"})
+    targets = lesions.filter(pl.col("ROLE") == "TARGET").join(first_visit, on="_SID")
+    missing = targets.join(baseline, on="_LID", how="anti").rename({"LNKID": "TULNKID"})
     _raise_first(
-        missing,
+        missing.sort(ROW),
         pl.lit(True),
         name="TU",
         field="TULNKID",
@@ -247,18 +277,18 @@ def prepare(
     )
     new_without_tr = (
         lesions.filter(pl.col("ROLE") == "NEW")
-        .join(results.select(*keys, "LNKID").unique(), on=[*keys, "LNKID"], how="anti")
+        .join(results.select("_LID").unique(), on="_LID", how="anti")
         .rename({"LNKID": "TULNKID"})
     )
     _raise_first(
-        new_without_tr,
+        new_without_tr.sort(ROW),
         pl.lit(True),
         name="TU",
         field="TULNKID",
         message="new lesion has no TR record",
         hint=f"add a TR record {options.state_testcd} = UNEQUIVOCAL at the visit it was seen",
     )
-    return Prepared(lesions=lesions, results=results)
+    return Prepared(subjects=subjects, lesions=lesions.drop(keys), results=results)
 
 
 def _target_test(options: RecistOptions) -> pl.Expr:

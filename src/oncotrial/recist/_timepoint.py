@@ -13,6 +13,7 @@ __all__ = ["compute_overall_response", "derive_target_sums", "derive_timepoint_r
 #: point, so an increase of exactly 6.0 mm over a nadir of 30 mm would otherwise miss "+20%".
 EPS_MM = 1e-9
 _NON_PD = ("CR", "NON-CR/NON-PD", "NE", "NA")
+SID = "_SID"  # integer subject id from prepare(); the keys are joined back at the end
 
 
 def _as_expr(column: str | pl.Expr) -> pl.Expr:
@@ -111,7 +112,7 @@ def _target_sums(
     measured = (
         prepared.results.lazy()
         .filter((pl.col("ROLE") == "TARGET") & (pl.col("TRTESTCD") == _target_test(options)))
-        .select(*keys, "LNKID", "VISITNUM", "VALUE")
+        .select("_LID", "VISITNUM", "VALUE")
     )
     value = pl.col("VALUE")
     # a target lesion is "gone" when a non-nodal one measures 0 mm and a node's short axis is
@@ -119,8 +120,8 @@ def _target_sums(
     gone = pl.when(pl.col("NODAL")).then(value < 10).otherwise(value == 0).fill_null(False)
     per_visit = (
         visits.select(*keys, "VISITNUM")
-        .join(targets.select(*keys, "LNKID", "NODAL"), on=keys)
-        .join(measured, on=[*keys, "LNKID", "VISITNUM"], how="left")
+        .join(targets.select(*keys, "_LID", "NODAL"), on=keys)
+        .join(measured, on=["_LID", "VISITNUM"], how="left")
         .group_by([*keys, "VISITNUM"])
         .agg(
             pl.len().alias("N_TARGET"),
@@ -184,10 +185,8 @@ def _percent(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when(pl.col("_COMPLETE") & (den > 0)).then(100 * num / den).otherwise(None)
 
 
-def _sums_frame(prepared: Prepared, options: RecistOptions) -> pl.LazyFrame:
-    keys = list(options.by_vars)
-    visits = _visits(prepared, keys)
-    sums = _target_sums(prepared, visits, keys, options)
+def _sums_frame(prepared: Prepared, visits: pl.LazyFrame, options: RecistOptions) -> pl.LazyFrame:
+    sums = _target_sums(prepared, visits, [SID], options)
     return sums.with_columns(
         _target_response(),
         _percent(pl.col("SUMDIAM") - pl.col("BASE"), pl.col("BASE")).alias("PCHG"),
@@ -255,9 +254,12 @@ def derive_target_sums(
     """
     options = options or RecistOptions()
     keys = list(options.by_vars)
-    frame = _sums_frame(prepare(tu, tr, options), options)
+    prepared = prepare(tu, tr, options)
+    frame = _sums_frame(prepared, _visits(prepared, [SID]), options)
     return (
-        frame.with_columns(
+        frame.join(prepared.subjects.lazy(), on=SID)
+        .sort([*keys, "VISITNUM"])
+        .with_columns(
             pl.when(pl.col("_BL")).then(pl.lit("Y")).otherwise(None).alias("ABLFL"),
             pl.when(pl.col("_BL")).then(None).otherwise(pl.col("TRGRESP")).alias("TRGRESP"),
         )
@@ -272,12 +274,12 @@ def _non_target(prepared: Prepared, visits: pl.LazyFrame, keys: list[str], testc
     states = (
         prepared.results.lazy()
         .filter((pl.col("ROLE") == "NON-TARGET") & (pl.col("TRTESTCD") == testcd))
-        .select(*keys, "LNKID", "VISITNUM", "STATE")
+        .select("_LID", "VISITNUM", "STATE")
     )
     counts = (
         visits.select(*keys, "VISITNUM")
-        .join(lesions.select(*keys, "LNKID"), on=keys)
-        .join(states, on=[*keys, "LNKID", "VISITNUM"], how="left")
+        .join(lesions.select(*keys, "_LID"), on=keys)
+        .join(states, on=["_LID", "VISITNUM"], how="left")
         .group_by([*keys, "VISITNUM"])
         .agg(
             pl.len().alias("_N"),
@@ -385,14 +387,15 @@ def derive_timepoint_responses(
     options = options or RecistOptions()
     keys = list(options.by_vars)
     prepared = prepare(tu, tr, options)
-    frame = _sums_frame(prepared, options)
-    visits = _visits(prepared, keys)
-    nt_counts, nt_response = _non_target(prepared, visits, keys, options.state_testcd)
-    new = _new_lesions(prepared, keys, options.state_testcd)
+    visits = _visits(prepared, [SID]).cache()
+    frame = _sums_frame(prepared, visits, options)
+    nt_counts, nt_response = _non_target(prepared, visits, [SID], options.state_testcd)
+    new = _new_lesions(prepared, [SID], options.state_testcd)
     return (
         frame.filter(~pl.col("_BL"))
-        .join(nt_counts, on=[*keys, "VISITNUM"], how="left")
-        .join(new, on=[*keys, "VISITNUM"], how="left")
+        .join(nt_counts, on=[SID, "VISITNUM"], how="left")
+        .join(new, on=[SID, "VISITNUM"], how="left")
+        .join(prepared.subjects.lazy(), on=SID)
         .with_columns(
             nt_response,
             pl.when(pl.col("_NEW").fill_null(False))

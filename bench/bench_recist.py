@@ -110,7 +110,7 @@ def simulate(n: int, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFra
     return pl.concat([tu, tu_new]), tr, adsl
 
 
-def _time(fn, repeat: int) -> float:  # noqa: ANN001
+def _time(fn, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()

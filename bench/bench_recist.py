@@ -85,26 +85,34 @@ def simulate(n: int, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFra
     first_new = new_at.argmax(axis=1)[has_new] + 1
     new_ids = ids[has_new]
     tu_new = pl.DataFrame(
-        {"STUDYID": "BENCH", "USUBJID": new_ids, "TULNKID": "NEW1", "TUSTRESC": "NEW",
-         "TULOC": "BRAIN"}
+        {
+            "STUDYID": "BENCH",
+            "USUBJID": new_ids,
+            "TULNKID": "NEW1",
+            "TUSTRESC": "NEW",
+            "TULOC": "BRAIN",
+        }
     )
     tr_new = pl.DataFrame(
-        {"USUBJID": new_ids, "VISITNUM": first_new, "TRLNKID": "NEW1", "TRTESTCD": "TUMSTATE",
-         "TRSTRESN": None, "TRSTRESC": "UNEQUIVOCAL"}
+        {
+            "USUBJID": new_ids,
+            "VISITNUM": first_new,
+            "TRLNKID": "NEW1",
+            "TRTESTCD": "TUMSTATE",
+            "TRSTRESN": None,
+            "TRSTRESC": "UNEQUIVOCAL",
+        }
     ).with_columns(pl.col("TRSTRESN").cast(pl.Float64), pl.col("VISITNUM").cast(pl.Int64))
-    tr = (
-        pl.concat([tr_target, tr_nt, tr_new], how="vertical_relaxed")
-        .with_columns(
-            pl.lit("BENCH").alias("STUDYID"),
-            pl.col("VISITNUM").cast(pl.Float64),
-            pl.when(pl.col("VISITNUM") == 1)
-            .then(pl.lit("BASELINE"))
-            .otherwise(pl.format("WEEK {}", (pl.col("VISITNUM").cast(pl.Int64) - 1) * 8))
-            .alias("VISIT"),
-            (pl.lit(START) + pl.duration(days=(pl.col("VISITNUM").cast(pl.Int64) - 1) * 56))
-            .dt.to_string("%Y-%m-%d")
-            .alias("TRDTC"),
-        )
+    tr = pl.concat([tr_target, tr_nt, tr_new], how="vertical_relaxed").with_columns(
+        pl.lit("BENCH").alias("STUDYID"),
+        pl.col("VISITNUM").cast(pl.Float64),
+        pl.when(pl.col("VISITNUM") == 1)
+        .then(pl.lit("BASELINE"))
+        .otherwise(pl.format("WEEK {}", (pl.col("VISITNUM").cast(pl.Int64) - 1) * 8))
+        .alias("VISIT"),
+        (pl.lit(START) + pl.duration(days=(pl.col("VISITNUM").cast(pl.Int64) - 1) * 56))
+        .dt.to_string("%Y-%m-%d")
+        .alias("TRDTC"),
     )
     adsl = pl.DataFrame({"STUDYID": "BENCH", "USUBJID": ids, "TRTSDT": START + dt.timedelta(1)})
     return pl.concat([tu, tu_new]), tr, adsl
@@ -127,8 +135,7 @@ def main() -> str:
         tu, tr, adsl = simulate(n, rng)
         tp = derive_timepoint_responses(tu, tr)
         t_tp = _time(lambda tu=tu, tr=tr: derive_timepoint_responses(tu, tr), repeat)
-        t_bor = _time(lambda tp=tp, adsl=adsl: derive_best_response(tp, dataset_adsl=adsl),
-                      repeat)
+        t_bor = _time(lambda tp=tp, adsl=adsl: derive_best_response(tp, dataset_adsl=adsl), repeat)
         times[n] = (t_tp, t_bor)
         counts = tp["OVRLRESP"].value_counts().sort("OVRLRESP")
         mix = ", ".join(f"{r} {c}" for r, c in counts.iter_rows())

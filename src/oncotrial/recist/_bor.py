@@ -6,7 +6,7 @@ import polars as pl
 
 from oncotrial.errors import InputError
 from oncotrial.recist._options import RecistOptions
-from oncotrial.recist._prepare import ROW, _duplicates, _eager, _raise_first, _require
+from oncotrial.recist._prepare import ROW, _duplicates, _eager, _raise_first, _require, collect
 
 __all__ = ["derive_best_response"]
 
@@ -254,7 +254,7 @@ def derive_best_response(
     labels = {i + 1: lab for i, lab in enumerate(_LABELS)}
     if missing_as_ne:
         labels[7] = "NE"
-    return (
+    return collect(
         adsl.lazy()
         .select(*keys, "_SID")
         .join(best, on=sid, how="left", maintain_order="left")
@@ -268,5 +268,4 @@ def derive_best_response(
             .alias("CBOR"),
             pl.col("_CBORDT").alias("CBORDT"),
         )
-        .collect()
     )

@@ -15,7 +15,7 @@ from oncotrial.errors import InputError
 from oncotrial.recist._options import RecistOptions
 from oncotrial.terminology import NEW_LESION_STATES, NON_TARGET_STATES, TUMOR_ROLES
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "collect", "prepare"]
 
 TU_COLUMNS = ("TULNKID", "TUSTRESC", "TULOC")
 TR_COLUMNS = ("TRLNKID", "TRTESTCD", "TRSTRESN", "TRSTRESC", "VISITNUM", "VISIT", "TRDTC")
@@ -34,8 +34,18 @@ class Prepared(NamedTuple):
     results: pl.DataFrame  # _SID, _LID, ROLE, NODAL, TRTESTCD, VALUE, STATE, VISITNUM, ...
 
 
+def collect(frame: pl.LazyFrame) -> pl.DataFrame:
+    """Run a query on polars' in-memory engine.
+
+    The engine works on grouped windows (``over``) and sorts; at 1e5 subjects x 8 visits it
+    ran the RECIST queries in about half the time of the streaming engine (the default since
+    polars 2.0), see docs/bench_recist.md.
+    """
+    return frame.collect(engine="in-memory")
+
+
 def _eager(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    return collect(frame) if isinstance(frame, pl.LazyFrame) else frame
 
 
 def _require(frame: pl.DataFrame, columns: Sequence[str], name: str) -> None:
@@ -149,9 +159,8 @@ def prepare(
         hint="each lesion (TULNKID) is identified once per subject and evaluator",
     )
     node = _normalised(tu_df, "TULOC")
-    subjects = (
-        tu_df.select(keys).unique(maintain_order=True).with_row_index("_SID").select(*keys, "_SID")
-    )
+    # _SID follows the sorted keys, so sorting by _SID is sorting by subject
+    subjects = tu_df.select(keys).unique().sort(keys).with_row_index("_SID").select(*keys, "_SID")
     lesions = (
         tu_df.join(subjects, on=keys, how="left", maintain_order="left")
         .with_row_index("_LID")

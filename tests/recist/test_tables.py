@@ -5,7 +5,9 @@ guideline (version 1.1). Eur J Cancer 2009;45:228-247. Table 1 "Time point respo
 with target (+/- non-target) disease"; Table 2 "Time point response: patients with non-target
 disease only"; Table 3 "Best overall response when confirmation of CR and PR required". The rows
 are written out below as the paper lists them (as summarised in shared/domain/recist_1_1.md);
-"any" and "non-PD" rows are expanded to every value they cover.
+"any" and "non-PD" rows are expanded to every value they cover. Tables 1 and 2 agree with the
+RECIST 1.1 summaries we could read; the Table 3 rows come from the domain summary, which marks
+them as recalled, and were not checked against the paper's own table here.
 """
 
 import datetime as dt

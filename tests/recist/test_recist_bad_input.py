@@ -140,6 +140,14 @@ def test_new_lesion_at_baseline():
     )
 
 
+def test_no_record_of_the_requested_evaluator(tu_tr):
+    tu, tr = tu_tr
+    tr = tr.with_columns(pl.lit("INVESTIGATOR").alias("TREVAL"))
+    err = error(tu, tr, options=RecistOptions(evaluator="INDEPENDENT ASSESSOR"))
+    assert err.headline() == "TR: TREVAL: no record for evaluator 'INDEPENDENT ASSESSOR'"
+    assert err.hint.startswith("TREVAL has INVESTIGATOR; set RecistOptions(evaluator=...)")
+
+
 def test_subject_with_only_new_lesions():
     tu, tr = subject(new={1: "UNEQUIVOCAL"})
     err = error(tu, tr)

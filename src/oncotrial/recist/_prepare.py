@@ -106,12 +106,29 @@ def _normalised(frame: pl.DataFrame, col: str) -> pl.Expr:
 
 
 def _select_evaluator(frame: pl.DataFrame, prefix: str, options: RecistOptions) -> pl.DataFrame:
-    if f"{prefix}EVAL" in frame.columns:
-        frame = frame.filter(pl.col(f"{prefix}EVAL").str.to_uppercase() == options.evaluator)
+    kept = frame
+    col = f"{prefix}EVAL"
+    if col in frame.columns:
+        kept = kept.filter(pl.col(col).str.to_uppercase() == options.evaluator)
     if options.evaluator == "INDEPENDENT ASSESSOR" and f"{prefix}ACPTFL" in frame.columns:
         # several radiologists read each scan; the adjudicated (accepted) read counts
-        frame = frame.filter(pl.col(f"{prefix}ACPTFL") == "Y")
-    return frame
+        kept = kept.filter(pl.col(f"{prefix}ACPTFL") == "Y")
+    if frame.height and not kept.height:  # an empty result would look like "no assessments"
+        present = sorted(map(str, frame.get_column(col).unique())) if col in frame.columns else []
+        flag = f"{prefix}ACPTFL"
+        accepted = (
+            f" ({flag} must be 'Y' on the accepted reads)"
+            if options.evaluator == "INDEPENDENT ASSESSOR" and flag in frame.columns
+            else ""
+        )
+        raise InputError(
+            f"no record for evaluator {options.evaluator!r}",
+            file=prefix,
+            field=col,
+            hint=f"{col} has {', '.join(present) or 'no values'}; "
+            f"set RecistOptions(evaluator=...){accepted}",
+        )
+    return kept
 
 
 def _numeric(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:

@@ -7,6 +7,7 @@ import polars as pl
 from oncotrial.errors import InputError
 from oncotrial.recist._options import RecistOptions
 from oncotrial.recist._prepare import ROW, _duplicates, _eager, _raise_first, _require, collect
+from oncotrial.recist._sorted import next_in_group, row_in_group, running_count
 
 __all__ = ["derive_best_response"]
 
@@ -47,12 +48,11 @@ def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> p
     counts, so no pair of assessments is ever built.
     """
     r = pl.col("_R")
+    (key,) = keys  # one integer subject id; `resp` is sorted by it (see derive_best_response)
 
     def running(flag: pl.Expr) -> pl.Expr:
-        return flag.cast(pl.Int32).cum_sum().over(keys)
+        return running_count(flag, key)
 
-    # the next CR after each assessment, and the running PR count there (for "PR after CR")
-    next_cr = pl.when(r == "CR").then(pl.col("_IDX")).otherwise(None).shift(-1)
     counts = resp.with_columns(
         running(r == "NE").alias("_CNE"),
         running(r == "SD").alias("_CSD"),
@@ -62,14 +62,9 @@ def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> p
         running(~r.is_in(["CR", "NE"])).alias("_CBADCR"),
         running(~r.is_in(["CR", "PR", "NE", "SD"])).alias("_CBADPR"),
     ).with_columns(
-        next_cr.fill_null(strategy="backward").over(keys).alias("_NEXTCR"),
-        pl.when(r == "CR")
-        .then(pl.col("_CPR"))
-        .otherwise(None)
-        .shift(-1)
-        .fill_null(strategy="backward")
-        .over(keys)
-        .alias("_CPR_NEXTCR"),
+        # the next CR after each assessment, and the running PR count there ("PR after CR")
+        next_in_group(pl.col("_IDX"), r == "CR", key).alias("_NEXTCR"),
+        next_in_group(pl.col("_CPR"), r == "CR", key).alias("_CPR_NEXTCR"),
     )
     # one assessment per date, so "at least N days later" (N >= 1) is also "later"
     gap = pl.duration(days=max(options.confirmation_days, 1))
@@ -242,11 +237,8 @@ def derive_best_response(
         .sort([*sid, "ADT", "_W"])
         .unique([*sid, "ADT"], keep="last", maintain_order=True)
         # up to and including the first PD
-        .filter(
-            ((pl.col("_R") == "PD").cast(pl.Int32).cum_sum().over(sid) - (pl.col("_R") == "PD"))
-            == 0
-        )
-        .with_columns(pl.int_range(pl.len()).over(sid).alias("_IDX"))
+        .filter(running_count(pl.col("_R") == "PD", "_SID") - (pl.col("_R") == "PD") == 0)
+        .with_columns(row_in_group("_SID").alias("_IDX"))
     ).cache()
     kept = kept.join(_confirmed(kept, sid, options), on=[*sid, "_IDX"], how="left")
     r = pl.col("_R")

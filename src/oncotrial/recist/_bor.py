@@ -42,7 +42,8 @@ def _as_date(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
 def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> pl.LazyFrame:
     """The CR and PR records confirmed by a later assessment (admiralonco's rules).
 
-    `resp` holds one subject's assessments in date order, numbered ``_IDX`` 0, 1, ... The
+    `resp` holds the assessments sorted by subject and date, numbered ``_IDX`` 0, 1, ... within
+    each subject. The
     confirming assessment of each CR/PR is found by an as-of join (the first CR, or PR, dated at
     least ``confirmation_days`` later); what lies between is judged by differences of running
     counts, so no pair of assessments is ever built.

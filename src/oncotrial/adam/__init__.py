@@ -1,5 +1,6 @@
 """SDTM to ADaM: small verbs on polars frames, one module per dataset (admiral conventions)."""
 
+from oncotrial.adam._adex import ADEX_PARAMS, derive_adex, derive_var_baseline_size
 from oncotrial.adam._adrs import ADRS_PARAMS, AdrsOptions, derive_adrs, derive_ovr
 from oncotrial.adam._adsl import (
     derive_var_dthdt,
@@ -20,6 +21,7 @@ from oncotrial.adam._adtte import (
 from oncotrial.adam._common import SUBJECT_KEYS
 
 __all__ = [
+    "ADEX_PARAMS",
     "ADRS_PARAMS",
     "DEATH_EVENT",
     "LASTALIVE_CENSOR",
@@ -29,10 +31,12 @@ __all__ = [
     "SUBJECT_KEYS",
     "AdrsOptions",
     "TteSource",
+    "derive_adex",
     "derive_adrs",
     "derive_adtte",
     "derive_ovr",
     "derive_param_tte",
+    "derive_var_baseline_size",
     "derive_var_dthdt",
     "derive_var_lstalvdt",
     "derive_var_randdt",

@@ -19,6 +19,11 @@ from oncotrial.adam._adtte import (
     derive_param_tte,
 )
 from oncotrial.adam._common import SUBJECT_KEYS
+from oncotrial.adam._populations import (
+    agent_prefix,
+    derive_vars_agent_status,
+    derive_vars_populations,
+)
 
 __all__ = [
     "ADEX_PARAMS",
@@ -31,6 +36,7 @@ __all__ = [
     "SUBJECT_KEYS",
     "AdrsOptions",
     "TteSource",
+    "agent_prefix",
     "derive_adex",
     "derive_adrs",
     "derive_adtte",
@@ -40,5 +46,7 @@ __all__ = [
     "derive_var_dthdt",
     "derive_var_lstalvdt",
     "derive_var_randdt",
+    "derive_vars_agent_status",
+    "derive_vars_populations",
     "derive_vars_trt_dates",
 ]

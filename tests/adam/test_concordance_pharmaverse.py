@@ -90,3 +90,27 @@ def test_adtte_identical(adsl, adrs):
     for col in cols:
         diff = both.filter(~pl.col(col).eq_missing(pl.col(f"{col}_ref")))
         assert diff.height == 0, (col, diff.head())
+
+
+def test_adae_dates_and_flags_identical():
+    # pharmaverseadam ADAE: admiral's template on pharmaversesdtm AE (severity AESEV); ADSL
+    # dates taken from pharmaverseadam's ADSL, so that only ADAE's own rules are compared.
+    from oncotrial.adam import derive_adae
+
+    adsl = ADAM.adsl.select("STUDYID", "USUBJID", "TRTSDT", "TRTEDT", "DTHDT", "EOSDT")
+    ours = derive_adae(SDTM.ae, dataset_adsl=adsl, end_window_days=30)
+    ref = ADAM.adae
+    assert ours.height == ref.height == 1191
+    keys = ["USUBJID", "AESEQ"]
+    cols = ["ASTDT", "ASTDTF", "AENDT", "AENDTF", "ASTDY", "AENDY", "TRTEMFL", "AOCCIFL"]
+    both = ours.select(*keys, *cols).join(
+        ref.select(*keys, *[pl.col(c).alias(f"{c}_ref") for c in cols]),
+        on=keys, how="full", coalesce=True,
+    )  # fmt: skip
+    for col in ("ASTDY", "AENDY"):
+        both = both.with_columns(
+            pl.col(col).cast(pl.Float64), pl.col(f"{col}_ref").cast(pl.Float64)
+        )
+    for col in cols:
+        diff = both.filter(~pl.col(col).eq_missing(pl.col(f"{col}_ref")))
+        assert diff.height == 0, (col, diff.head())

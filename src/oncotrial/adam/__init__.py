@@ -1,5 +1,6 @@
 """SDTM to ADaM: small verbs on polars frames, one module per dataset (admiral conventions)."""
 
+from oncotrial.adam._adae import RELATED, derive_adae
 from oncotrial.adam._adex import ADEX_PARAMS, derive_adex, derive_var_baseline_size
 from oncotrial.adam._adrs import ADRS_PARAMS, AdrsOptions, derive_adrs, derive_ovr
 from oncotrial.adam._adsl import (
@@ -33,10 +34,12 @@ __all__ = [
     "LASTA_CENSOR",
     "PD_EVENT",
     "RAND_CENSOR",
+    "RELATED",
     "SUBJECT_KEYS",
     "AdrsOptions",
     "TteSource",
     "agent_prefix",
+    "derive_adae",
     "derive_adex",
     "derive_adrs",
     "derive_adtte",

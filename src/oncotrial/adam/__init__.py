@@ -1,0 +1,55 @@
+"""SDTM to ADaM: small verbs on polars frames, one module per dataset (admiral conventions)."""
+
+from oncotrial.adam._adae import RELATED, derive_adae
+from oncotrial.adam._adex import ADEX_PARAMS, derive_adex, derive_var_baseline_size
+from oncotrial.adam._adrs import ADRS_PARAMS, AdrsOptions, derive_adrs, derive_ovr
+from oncotrial.adam._adsl import (
+    derive_var_dthdt,
+    derive_var_lstalvdt,
+    derive_var_randdt,
+    derive_vars_trt_dates,
+)
+from oncotrial.adam._adtte import (
+    DEATH_EVENT,
+    LASTA_CENSOR,
+    LASTALIVE_CENSOR,
+    PD_EVENT,
+    RAND_CENSOR,
+    TteSource,
+    derive_adtte,
+    derive_param_tte,
+)
+from oncotrial.adam._common import SUBJECT_KEYS
+from oncotrial.adam._populations import (
+    agent_prefix,
+    derive_vars_agent_status,
+    derive_vars_populations,
+)
+
+__all__ = [
+    "ADEX_PARAMS",
+    "ADRS_PARAMS",
+    "DEATH_EVENT",
+    "LASTALIVE_CENSOR",
+    "LASTA_CENSOR",
+    "PD_EVENT",
+    "RAND_CENSOR",
+    "RELATED",
+    "SUBJECT_KEYS",
+    "AdrsOptions",
+    "TteSource",
+    "agent_prefix",
+    "derive_adae",
+    "derive_adex",
+    "derive_adrs",
+    "derive_adtte",
+    "derive_ovr",
+    "derive_param_tte",
+    "derive_var_baseline_size",
+    "derive_var_dthdt",
+    "derive_var_lstalvdt",
+    "derive_var_randdt",
+    "derive_vars_agent_status",
+    "derive_vars_populations",
+    "derive_vars_trt_dates",
+]

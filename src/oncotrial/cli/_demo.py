@@ -13,13 +13,7 @@ from oncotrial.cli._common import err, out, user_errors, write_frames
 from oncotrial.cli._design import protocol_design_tables
 from oncotrial.cli._protocol import administrations_table, describe, visits_table
 from oncotrial.design import design_for
-from oncotrial.protocol.calendar import (
-    planned_administrations,
-    planned_assessments,
-    trial_arms,
-    trial_elements,
-    trial_visits,
-)
+from oncotrial.protocol.calendar import calendar_tables
 
 #: A fixed first-dose date, so that the demo's files are the same bytes on every run.
 DEMO_START = dt.date(2024, 1, 8)
@@ -35,15 +29,8 @@ def demo(
     with user_errors():
         p = proto.load("nct01010126")
         cycles = 3
-        adm = planned_administrations(p, start=DEMO_START, cycles=cycles, weight_kg=weight)
-        visits = planned_assessments(p, start=DEMO_START, cycles=cycles)
-        frames = {
-            "administrations": adm,
-            "assessments": visits,
-            "tv": trial_visits(p, cycles=cycles),
-            "ta": trial_arms(p, cycles=cycles),
-            "te": trial_elements(p),
-        }
+        frames = calendar_tables(p, start=DEMO_START, cycles=cycles, weight_kg=weight)
+        adm, visits = frames["administrations"], frames["assessments"]
         out.rule("[bold]oncotrial demo: NCT01010126, bevacizumab + temsirolimus")
         out.print(describe(p))
         out.rule("[bold]Design")

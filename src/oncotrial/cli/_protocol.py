@@ -18,13 +18,7 @@ from oncotrial import protocol as proto
 from oncotrial.cli._common import err, frame_table, out, user_errors, write_frames
 from oncotrial.errors import InputError
 from oncotrial.protocol import CoPrimary, Protocol, SimonTwoStage, SingleStage
-from oncotrial.protocol.calendar import (
-    planned_administrations,
-    planned_assessments,
-    trial_arms,
-    trial_elements,
-    trial_visits,
-)
+from oncotrial.protocol.calendar import calendar_tables
 
 app = typer.Typer(
     help="Protocols as code: validate, show, export the schema, plan the calendar.\n\n"
@@ -107,17 +101,8 @@ def calendar(
     with user_errors():
         p = proto.load(source)
         day1 = _parse_date(start) if start else dt.date.today()
-        adm = planned_administrations(
-            p, start=day1, cycles=cycles, weight_kg=weight, height_cm=height
-        )
-        visits = planned_assessments(p, start=day1, cycles=cycles)
-        frames = {
-            "administrations": adm,
-            "assessments": visits,
-            "tv": trial_visits(p, cycles=cycles),
-            "ta": trial_arms(p, cycles=cycles),
-            "te": trial_elements(p),
-        }
+        frames = calendar_tables(p, start=day1, cycles=cycles, weight_kg=weight, height_cm=height)
+        adm, visits = frames["administrations"], frames["assessments"]
     out.print(
         administrations_table(
             adm, title=f"{p.study.id}: planned administrations, {cycles} cycle(s) from {day1}"

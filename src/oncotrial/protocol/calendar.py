@@ -33,6 +33,7 @@ from oncotrial.protocol._models import BsaDose, FlatDose, Protocol, WeightDose
 
 __all__ = [
     "body_surface_area",
+    "calendar_tables",
     "planned_administrations",
     "planned_assessments",
     "planned_dose_mg",
@@ -428,6 +429,30 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
         pl.lit(None, pl.String).alias("TABRANCH"),
         "TATRANS", "EPOCH",
     )  # fmt: skip
+
+
+def calendar_tables(
+    protocol: Protocol,
+    *,
+    start: dt.date,
+    cycles: int,
+    weight_kg: float | None = None,
+    height_cm: float | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Every planned table at once: administrations, assessments and SDTM TV, TA and TE.
+
+    Keys are the file stems the command line writes (``administrations``, ``assessments``,
+    ``tv``, ``ta``, ``te``).
+    """
+    return {
+        "administrations": planned_administrations(
+            protocol, start=start, cycles=cycles, weight_kg=weight_kg, height_cm=height_cm
+        ),
+        "assessments": planned_assessments(protocol, start=start, cycles=cycles),
+        "tv": trial_visits(protocol, cycles=cycles),
+        "ta": trial_arms(protocol, cycles=cycles),
+        "te": trial_elements(protocol),
+    }
 
 
 def arm_label(protocol: Protocol) -> str:

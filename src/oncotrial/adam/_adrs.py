@@ -14,17 +14,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
+from oncotrial.recist import RecistOptions, flag_confirmed
 from oncotrial.sdtm.dates import compute_dt, compute_dtf
+from oncotrial.terminology import RESPONSE_AVAL, RESPONSE_WORST_ORDER
 
 __all__ = ["ADRS_PARAMS", "AdrsOptions", "derive_adrs", "derive_ovr"]
 
 #: AVAL of each response, as admiralonco's ``aval_resp()``.
-RESPONSE_AVAL: dict[str, float] = {
-    "CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "MISSING": 7,
-}  # fmt: skip
-
-#: Order from best to worst used to keep one assessment per date (the worst is kept).
-WORST_ORDER: tuple[str, ...] = ("NE", "CR", "PR", "SD", "NON-CR/NON-PD", "PD")
+AVAL_OF: dict[str, float] = {k: float(v) for k, v in RESPONSE_AVAL.items()}
 
 _TR = ("Tumor Response", "Investigator", "RECIST 1.1")
 
@@ -93,9 +90,10 @@ def derive_ovr(
     1. Keep RS records with RSEVAL == `evaluator` and RSTESTCD == "OVRLRESP".
     2. ADT from RSDTC: a missing day is imputed to the last of the month (ADTF "D"); a date
        with only a year gets no ADT.
-    3. AVALC = RSSTRESC and AVAL by :data:`RESPONSE_AVAL`.
+    3. AVALC = RSSTRESC and AVAL by :data:`oncotrial.terminology.RESPONSE_AVAL`.
     4. ANL01FL = "Y" on records with an AVAL and ADT on or after the reference date, one per
-       subject and date: the worst by :data:`WORST_ORDER`, then the highest RSSEQ.
+       subject and date: the worst by :data:`oncotrial.terminology.RESPONSE_WORST_ORDER`,
+       then the highest RSSEQ.
     5. ANL02FL = "Y" on every record up to and including the first PD (by ADT, RSSEQ).
     """
     require_columns(dataset_rs, [*by_vars, "RSEVAL", "RSTESTCD", "RSSTRESC", "RSDTC", "RSSEQ",
@@ -112,14 +110,12 @@ def derive_ovr(
             ADTF=compute_dtf("RSDTC", highest_imputation="D"),
             AVISIT=pl.col("VISIT"),
             AVALC=pl.col("RSSTRESC"),
-            AVAL=pl.col("RSSTRESC").replace_strict(
-                RESPONSE_AVAL, default=None, return_dtype=pl.Float64
-            ),
+            AVAL=pl.col("RSSTRESC").replace_strict(AVAL_OF, default=None, return_dtype=pl.Float64),
         )
         .join(ref, on=keys, how="left")
     )
     worst = pl.col("AVALC").replace_strict(
-        {v: i for i, v in enumerate(WORST_ORDER)}, default=-1, return_dtype=pl.Int32
+        {v: i for i, v in enumerate(RESPONSE_WORST_ORDER)}, default=-1, return_dtype=pl.Int32
     )
     eligible = pl.col("AVAL").is_not_null() & (pl.col("ADT") >= pl.col("_REF"))
     ovr = ovr.with_columns(_eligible=eligible.fill_null(False), _worst=worst).sort(
@@ -266,52 +262,19 @@ _OUTPUT = ("STUDYID", "USUBJID", "PARAMCD", "PARAM", "PARCAT1", "PARCAT2", "PARC
 def _confirmed(ana: pl.DataFrame, *, keys: list[str], options: AdrsOptions) -> pl.DataFrame:
     """`ana` with ``_CONF``: is this CR/PR confirmed by a later one (admiralonco's rule)?
 
-    A CR is confirmed when a later CR lies at least `confirmation_days` after it and every
-    record after it up to and including that first confirming CR is CR or NE, with at most
-    `max_ne` NE. A PR likewise by a later CR or PR, the records between being CR, PR or NE,
-    with no PR after a CR. SD between is never accepted (``accept_sd = FALSE``).
+    The rule is the RECIST engine's (:func:`oncotrial.recist.flag_confirmed`): a CR is
+    confirmed by a later CR at least `confirmation_days` after it, every record between (and
+    it) CR or NE with at most `max_ne` NE; a PR by a later CR or PR, records between CR, PR or
+    NE, no PR after a CR. SD between is never accepted (``accept_sd = FALSE``).
     """
-    ana = ana.with_columns(_ORD=pl.int_range(pl.len()).over(keys)).sort([*keys, "_ORD"])
-    left = ana.filter(pl.col("AVALC").is_in(["CR", "PR"])).select(*keys, "_ORD", "ADT", "AVALC")
-    right = ana.select(*keys, pl.col("_ORD").alias("_ORD_J"), pl.col("ADT").alias("ADT_J"),
-                       pl.col("AVALC").alias("AVALC_J"))  # fmt: skip
-    pairs = left.join(right, on=keys, how="inner").filter(pl.col("_ORD_J") > pl.col("_ORD"))
-    due = pl.col("ADT") + pl.duration(days=options.confirmation_days)
-    confirms = pl.when(pl.col("AVALC") == "CR").then(pl.col("AVALC_J") == "CR").otherwise(
-        pl.col("AVALC_J").is_in(["CR", "PR"])
-    ) & (pl.col("ADT_J") >= due)
-    pairs = pairs.with_columns(_HIT=confirms)
-    upper = (
-        pairs.filter(pl.col("_HIT"))
-        .group_by([*keys, "_ORD"])
-        .agg(pl.col("_ORD_J").min().alias("_UPPER"))
+    recist = RecistOptions(
+        confirmation_days=options.confirmation_days,
+        min_sd_days=options.min_sd_days,
+        max_ne_between=options.max_ne,
+        accept_sd_between=False,
+        by_vars=tuple(keys),
     )
-    window = pairs.join(upper, on=[*keys, "_ORD"], how="inner").filter(
-        pl.col("_ORD_J") <= pl.col("_UPPER")
-    )
-    j = pl.col("AVALC_J")
-    ok = window.group_by([*keys, "_ORD"]).agg(
-        pl.col("AVALC").first(),
-        (j == "NE").sum().alias("_NE"),
-        j.is_in(["CR", "NE"]).all().alias("_ALL_CR_NE"),
-        j.is_in(["CR", "PR", "NE"]).all().alias("_ALL_CR_PR_NE"),
-        pl.col("_ORD_J").filter(j == "CR").min().alias("_FIRST_CR"),
-        pl.col("_ORD_J").filter(j == "PR").max().alias("_LAST_PR"),
-    )
-    no_pr_after_cr = (
-        pl.col("_FIRST_CR").is_null()
-        | pl.col("_LAST_PR").is_null()
-        | (pl.col("_FIRST_CR") > pl.col("_LAST_PR"))
-    )
-    conf = pl.when(pl.col("AVALC") == "CR").then(pl.col("_ALL_CR_NE")).otherwise(
-        pl.col("_ALL_CR_PR_NE") & no_pr_after_cr
-    ) & (pl.col("_NE") <= options.max_ne)
-    flags = ok.select(*keys, "_ORD", conf.alias("_CONF"))
-    return (
-        ana.join(flags, on=[*keys, "_ORD"], how="left")
-        .with_columns(pl.col("_CONF").fill_null(False))
-        .drop("_ORD")
-    )
+    return flag_confirmed(ana, options=recist, new_var="_CONF")
 
 
 def _param_columns(code: str) -> list[pl.Expr]:
@@ -340,7 +303,7 @@ def _subject_param(
     aval = (
         pl.when(pl.col("AVALC") == "Y").then(1.0).otherwise(0.0)
         if yes_no
-        else pl.col("AVALC").replace_strict(RESPONSE_AVAL, default=None, return_dtype=pl.Float64)
+        else pl.col("AVALC").replace_strict(AVAL_OF, default=None, return_dtype=pl.Float64)
     )
     return out.with_columns(*_param_columns(code), AVAL=aval, ANL01FL=pl.lit("Y"))
 

@@ -11,7 +11,7 @@ References: Eisenhauer EA, et al. New response evaluation criteria in solid tumo
 RECIST guideline (version 1.1). Eur J Cancer 2009;45:228-247.
 """
 
-from oncotrial.recist._bor import derive_best_response
+from oncotrial.recist._bor import derive_best_response, flag_confirmed
 from oncotrial.recist._options import SUBJECT_KEYS, RecistOptions
 from oncotrial.recist._rs import derive_rs
 from oncotrial.recist._tables import compute_overall_response
@@ -25,4 +25,5 @@ __all__ = [
     "derive_rs",
     "derive_target_sums",
     "derive_timepoint_responses",
+    "flag_confirmed",
 ]

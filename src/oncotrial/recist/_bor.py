@@ -8,13 +8,14 @@ from oncotrial.errors import InputError
 from oncotrial.recist._options import RecistOptions
 from oncotrial.recist._prepare import ROW, _duplicates, _eager, _raise_first, _require, collect
 from oncotrial.recist._sorted import next_in_group, row_in_group, running_count
+from oncotrial.terminology import RESPONSE_WORST_ORDER
 
-__all__ = ["derive_best_response"]
+__all__ = ["derive_best_response", "flag_confirmed"]
 
 _TIMEPOINT = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 _LABELS = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")  # rank 1..7
 #: admiral keeps one response per date, the last of this order (domain doc, ANL01FL)
-_WORST = {"NE": 0, "CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5}
+_WORST = {resp: i for i, resp in enumerate(RESPONSE_WORST_ORDER)}
 
 
 def _as_date(frame: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
@@ -292,4 +293,68 @@ def derive_best_response(
             .alias("CBOR"),
             pl.col("_CBORDT").alias("CBORDT"),
         )
+    )
+
+
+def flag_confirmed(
+    dataset: pl.DataFrame,
+    *,
+    options: RecistOptions | None = None,
+    response: str = "AVALC",
+    date: str = "ADT",
+    new_var: str = "CONFFL",
+) -> pl.DataFrame:
+    """Flag each CR and PR that a later assessment confirms (admiralonco's rule).
+
+    The same rule :func:`derive_best_response` applies, for callers that need it record by
+    record (ADRS's confirmed response and clinical benefit). `dataset` must already be the
+    analysis set: one assessment per subject and date, up to and including the first PD.
+
+    Parameters
+    ----------
+    dataset : DataFrame
+        The subject keys of `options.by_vars`, `response` and `date` (``pl.Date``).
+    options : RecistOptions, optional
+        ``confirmation_days``, ``max_ne_between``, ``accept_sd_between``.
+
+    Returns
+    -------
+    DataFrame
+        `dataset` with `new_var`: True for a confirmed CR or PR, False otherwise.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> ovr = pl.DataFrame({"STUDYID": "S", "USUBJID": "1", "AVALC": ["PR", "NE", "PR"],
+    ...                     "ADT": [dt.date(2024, 2, 1), dt.date(2024, 2, 20),
+    ...                             dt.date(2024, 3, 14)]})
+    >>> flag_confirmed(ovr)["CONFFL"].to_list()  # 42 days later, one NE between
+    [True, False, False]
+    """
+    options = options or RecistOptions()
+    keys = list(options.by_vars)
+    _require(dataset, [*keys, response, date], "responses")
+    # the engine works on one integer subject id, rows sorted by it and by date
+    ids = dataset.select(keys).unique(maintain_order=True).with_row_index("_SID")
+    work = (
+        dataset.with_row_index("_ROWID")
+        .join(ids, on=keys, how="left")
+        .sort(["_SID", date])
+        .select(
+            "_ROWID",
+            "_SID",
+            pl.col(response).cast(pl.String).str.strip_chars().str.to_uppercase().alias("_R"),
+            pl.col(date).alias("ADT"),
+        )
+        .with_columns(row_in_group("_SID").alias("_IDX"))
+    )
+    flags = collect(_confirmed(work.lazy(), ["_SID"], options))
+    confirmed = work.join(flags, on=["_SID", "_IDX"], how="left").select(
+        "_ROWID", pl.col("_CONF").fill_null(False).alias(new_var)
+    )
+    return (
+        dataset.with_row_index("_ROWID")
+        .join(confirmed, on="_ROWID", how="left")
+        .sort("_ROWID")
+        .drop("_ROWID")
     )

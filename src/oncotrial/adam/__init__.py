@@ -9,6 +9,7 @@ from oncotrial.adam._adsl import (
     derive_var_randdt,
     derive_vars_trt_dates,
 )
+from oncotrial.adam._adtr import derive_adtr
 from oncotrial.adam._adtte import (
     DEATH_EVENT,
     LASTA_CENSOR,
@@ -42,6 +43,7 @@ __all__ = [
     "derive_adae",
     "derive_adex",
     "derive_adrs",
+    "derive_adtr",
     "derive_adtte",
     "derive_ovr",
     "derive_param_tte",

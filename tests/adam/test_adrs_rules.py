@@ -184,3 +184,66 @@ def test_missing_column_is_a_clear_error():
         derive_adrs(rs(("P1", "SD", day(56))).drop("RSSEQ"), dataset_adsl=adsl("P1"))
     assert info.value.field == "RSSEQ"
     assert "dataset_rs" in str(info.value)
+
+
+# ---- FDA censoring rules (../shared/domain/pfs_censoring.md) -----------------------------------
+def _pfs(data, subjects, **kw):
+    out = derive_adrs(data, dataset_adsl=subjects)
+    tte = derive_adtte(subjects, dataset_adrs=out, **kw)
+    return {(r["USUBJID"], r["PARAMCD"]): r for r in tte.iter_rows(named=True)}
+
+
+def test_pd_after_two_missed_assessments_is_censored_at_last_adequate():
+    from oncotrial.adam import PfsCensoring
+
+    # 8-weekly scans (56 days) with a 7-day window: more than 2 x 56 + 7 = 119 days between the
+    # last adequate assessment (SD day 56) and PD (day 190, 134 days later) -> censored at day 56
+    data = rs(("P1", "SD", day(56)), ("P1", "PD", day(190)))
+    rules = PfsCensoring(missed_assessments=2, assessment_interval_days=56, window_days=7)
+    got = _pfs(data, adsl("P1"), pfs_censoring=rules)[("P1", "PFS")]
+    assert (got["CNSR"], got["ADT"], got["AVAL"]) == (1, D0 + dt.timedelta(days=56), 57.0)
+    assert got["CNSDTDSC"] == "Last Adequate Tumor Assessment Before Missed Assessments"
+    # PD 119 days after the SD (day 175) is within the allowed gap: an event
+    data = rs(("P1", "SD", day(56)), ("P1", "PD", day(175)))
+    got = _pfs(data, adsl("P1"), pfs_censoring=rules)[("P1", "PFS")]
+    assert (got["CNSR"], got["ADT"]) == (0, D0 + dt.timedelta(days=175))
+    # without the rules (admiralonco's template) the first case is an event
+    data = rs(("P1", "SD", day(56)), ("P1", "PD", day(190)))
+    assert _pfs(data, adsl("P1"))[("P1", "PFS")]["CNSR"] == 0
+
+
+def test_death_before_first_assessment_is_an_event_but_late_death_is_censored():
+    from oncotrial.adam import PfsCensoring
+
+    rules = PfsCensoring()
+    early = _pfs(rs(("P2", "SD", day(56))), adsl("P1", "P2", dthdt=D0 + dt.timedelta(days=40)),
+                 pfs_censoring=rules)  # fmt: skip
+    # P1 died on day 40 with no assessment: within 119 days of the start -> event
+    assert (early[("P1", "PFS")]["CNSR"], early[("P1", "PFS")]["EVNTDESC"]) == (0, "Death")
+    late = _pfs(rs(("P2", "SD", day(56))), adsl("P1", "P2", dthdt=D0 + dt.timedelta(days=200)),
+                pfs_censoring=rules)  # fmt: skip
+    # P1 died on day 200 with no assessment: censored at the start (AVAL 1)
+    assert (late[("P1", "PFS")]["CNSR"], late[("P1", "PFS")]["AVAL"]) == (1, 1.0)
+
+
+def test_new_anticancer_therapy_censors_at_last_assessment_before_it():
+    from oncotrial.adam import PfsCensoring
+
+    data = rs(("P1", "SD", day(56)), ("P1", "SD", day(112)), ("P1", "PD", day(168)))
+    nat = pl.DataFrame(
+        {"STUDYID": ["S"], "USUBJID": ["P1"], "NATDT": [D0 + dt.timedelta(days=130)]}
+    )
+    got = _pfs(data, adsl("P1"), pfs_censoring=PfsCensoring(), dataset_nat=nat)[("P1", "PFS")]
+    assert (got["CNSR"], got["ADT"]) == (1, D0 + dt.timedelta(days=112))
+    assert got["EVNTDESC"] == "Last Adequate Tumor Assessment Before New Anti-cancer Therapy"
+
+
+def test_ttp_censors_death():
+    # TTP counts progression only: a death without PD is censored at the last assessment
+    data = rs(("P1", "SD", day(56)))
+    got = _pfs(data, adsl("P1", dthdt=D0 + dt.timedelta(days=90)))
+    assert got[("P1", "PFS")]["CNSR"] == 0
+    assert (got[("P1", "TTP")]["CNSR"], got[("P1", "TTP")]["ADT"]) == (
+        1,
+        D0 + dt.timedelta(days=56),
+    )

@@ -15,6 +15,7 @@ import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.errors import InputError
+from oncotrial.protocol import Protocol
 
 __all__ = [
     "DEATH_EVENT",
@@ -22,6 +23,7 @@ __all__ = [
     "LASTA_CENSOR",
     "PD_EVENT",
     "RAND_CENSOR",
+    "PfsCensoring",
     "TteSource",
     "derive_adtte",
     "derive_param_tte",
@@ -188,14 +190,131 @@ def derive_param_tte(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PfsCensoring:
+    """FDA censoring rules for PFS on top of admiralonco's template (see docs/adam.md).
+
+    Attributes
+    ----------
+    missed_assessments : int or None
+        A progression or death more than this many scheduled assessments after the last
+        adequate one (gap > missed_assessments x interval + window days) is censored at that
+        last adequate assessment. None switches the rule off. FDA guidance: 2 (more than one
+        missed visit).
+    assessment_interval_days : int
+        The protocol's imaging interval (56 for every 8 weeks).
+    window_days : int
+        The protocol's assessment window, added to the allowed gap.
+    new_therapy : bool
+        Censor at the last adequate assessment on or before the start of new anti-cancer
+        therapy (given as ``dataset_nat``), when no event comes before it.
+    """
+
+    missed_assessments: int | None = 2
+    assessment_interval_days: int = 56
+    window_days: int = 7
+    new_therapy: bool = True
+
+    @classmethod
+    def from_protocol(cls, protocol: Protocol, *, missed_assessments: int | None = 2
+                      ) -> PfsCensoring:  # fmt: skip
+        """Interval and window from the protocol's imaging plan."""
+        img = protocol.assessments.imaging
+        return cls(missed_assessments, 7 * img.every_weeks, img.window_days)
+
+
+def _apply_pfs_censoring(
+    pfs: pl.DataFrame,
+    *,
+    dataset_adrs: pl.DataFrame,
+    dataset_nat: pl.DataFrame | None,
+    rules: PfsCensoring,
+    keys: list[str],
+) -> pl.DataFrame:
+    """Re-censor PFS records by the FDA rules (missed assessments, new anti-cancer therapy).
+
+    Adequate assessments: OVR records with ANL01FL "Y" and a response other than NE.
+    """
+    adequate = dataset_adrs.filter(
+        (pl.col("PARAMCD") == "OVR") & (pl.col("ANL01FL") == "Y") & (pl.col("AVALC") != "NE")
+    ).select(*keys, pl.col("ADT").alias("_AADT"), pl.col("ASEQ").alias("_ASEQ"))
+    out = pfs.with_row_index("_ROW")
+    cut = pl.col("ADT")
+    reason = pl.lit(None, dtype=pl.String)
+    if rules.new_therapy and dataset_nat is not None:
+        require_columns(dataset_nat, [*keys, "NATDT"], frame_name="dataset_nat")
+        nat = dataset_nat.group_by(keys).agg(pl.col("NATDT").min())
+        out = out.join(nat, on=keys, how="left")
+        after_nat = pl.col("NATDT").is_not_null() & (pl.col("ADT") > pl.col("NATDT"))
+        cut = pl.when(after_nat).then(pl.col("NATDT")).otherwise(cut)
+        reason = (
+            pl.when(after_nat)
+            .then(pl.lit("Last Adequate Tumor Assessment Before New Anti-cancer Therapy"))
+            .otherwise(reason)
+        )
+    out = out.with_columns(_CUT=cut, _WHY=reason)
+    # the last adequate assessment on or before the cut (strictly before an event's own date)
+    last = (
+        out.select("_ROW", *keys, "_CUT", "CNSR", "ADT")
+        .join(adequate, on=keys, how="inner")
+        .filter(
+            pl.when((pl.col("CNSR") == 0) & pl.col("_CUT").eq(pl.col("ADT")))
+            .then(pl.col("_AADT") < pl.col("_CUT"))
+            .otherwise(pl.col("_AADT") <= pl.col("_CUT"))
+        )
+        .sort("_ROW", "_AADT")
+        .group_by("_ROW", maintain_order=True)
+        .agg(pl.col("_AADT").last(), pl.col("_ASEQ").last())
+    )
+    out = out.join(last, on="_ROW", how="left").with_columns(
+        _ANCHOR=pl.coalesce("_AADT", "STARTDT")
+    )
+    if rules.missed_assessments is not None:
+        allowed = rules.missed_assessments * rules.assessment_interval_days + rules.window_days
+        missed = (pl.col("CNSR") == 0) & (
+            (pl.col("ADT") - pl.col("_ANCHOR")).dt.total_days() > allowed
+        )
+        out = out.with_columns(
+            _WHY=pl.when(missed & pl.col("_WHY").is_null())
+            .then(pl.lit("Last Adequate Tumor Assessment Before Missed Assessments"))
+            .otherwise(pl.col("_WHY"))
+        )
+    recensor = pl.col("_WHY").is_not_null()
+    from_adrs = pl.col("_AADT").is_not_null()
+    return (
+        out.with_columns(
+            ADT=pl.when(recensor).then(pl.col("_ANCHOR")).otherwise(pl.col("ADT")),
+            CNSR=pl.when(recensor).then(pl.lit(1, dtype=pl.Int32)).otherwise(pl.col("CNSR")),
+            EVNTDESC=pl.when(recensor).then(pl.col("_WHY")).otherwise(pl.col("EVNTDESC")),
+            CNSDTDSC=pl.when(recensor).then(pl.col("_WHY")).otherwise(pl.col("CNSDTDSC")),
+            SRCDOM=pl.when(recensor)
+            .then(pl.when(from_adrs).then(pl.lit("ADRS")).otherwise(pl.lit("ADSL")))
+            .otherwise(pl.col("SRCDOM")),
+            SRCVAR=pl.when(recensor)
+            .then(pl.when(from_adrs).then(pl.lit("ADT")).otherwise(pl.lit("STARTDT")))
+            .otherwise(pl.col("SRCVAR")),
+            SRCSEQ=pl.when(recensor)
+            .then(pl.col("_ASEQ").cast(pl.Int32))
+            .otherwise(pl.col("SRCSEQ")),
+        )
+        .with_columns(
+            AVAL=((pl.col("ADT") - pl.col("STARTDT")).dt.total_days() + 1).cast(pl.Float64)
+        )
+        .sort("_ROW")
+        .select(pfs.columns)
+    )
+
+
 def derive_adtte(
     dataset_adsl: pl.DataFrame,
     *,
     dataset_adrs: pl.DataFrame,
     start_date: str = "RANDDT",
+    pfs_censoring: PfsCensoring | None = None,
+    dataset_nat: pl.DataFrame | None = None,
     by_vars: Sequence[str] = SUBJECT_KEYS,
 ) -> pl.DataFrame:
-    """OS, PFS and duration of response (RSD), as admiralonco's ADTTE template.
+    """OS, PFS, TTP and duration of response (RSD), as admiralonco's ADTTE template.
 
     ============  ==============================  =====================  ===================
     PARAMCD       start                           events                 censoring
@@ -203,10 +322,21 @@ def derive_adtte(
     OS            `start_date`                    death                  last alive, start
     PFS           `start_date`                    progression, death     last assessment,
                                                                          start
+    TTP           `start_date`                    progression            last assessment,
+                                                                         start
     RSD           first response (RSP "Y" ADT)    progression, death     last assessment
     ============  ==============================  =====================  ===================
 
-    ASEQ numbers the records of a subject by PARAMCD (OS, PFS, RSD).
+    Parameters
+    ----------
+    pfs_censoring : PfsCensoring, optional
+        FDA censoring rules applied to PFS and TTP: an event after 2 or more missed
+        assessments, or after new anti-cancer therapy, is censored at the last adequate
+        assessment before it. None gives admiralonco's template exactly.
+    dataset_nat : DataFrame, optional
+        Start of new anti-cancer therapy per subject: the keys and NATDT (``pl.Date``).
+
+    ASEQ numbers the records of a subject by PARAMCD (OS, PFS, RSD, TTP).
     """
     keys = list(by_vars)
     start_censor = TteSource(
@@ -225,13 +355,24 @@ def derive_adtte(
         event_conditions=[PD_EVENT, DEATH_EVENT], censor_conditions=[LASTA_CENSOR, start_censor],
         paramcd="PFS", param="Progression Free Survival", by_vars=keys,
     )  # fmt: skip
+    ttp = derive_param_tte(
+        dataset_adsl, source_datasets=sources, start_date=start_date,
+        event_conditions=[PD_EVENT], censor_conditions=[LASTA_CENSOR, start_censor],
+        paramcd="TTP", param="Time to Progression", by_vars=keys,
+    )  # fmt: skip
+    if pfs_censoring is not None:
+        pfs, ttp = (
+            _apply_pfs_censoring(f, dataset_adrs=dataset_adrs, dataset_nat=dataset_nat,
+                                 rules=pfs_censoring, keys=keys) if f.height else f
+            for f in (pfs, ttp)
+        )  # fmt: skip
     responders = dataset_adrs.filter(_adrs("RSP")).select(*keys, pl.col("ADT").alias("STARTDT"))
     rsd = derive_param_tte(
         dataset_adsl, source_datasets=sources, start_date=responders,
         event_conditions=[PD_EVENT, DEATH_EVENT], censor_conditions=[LASTA_CENSOR],
         paramcd="RSD", param="Duration of Response", by_vars=keys,
     )  # fmt: skip
-    out = pl.concat([f for f in (os_, pfs, rsd) if f.height], how="vertical_relaxed")
+    out = pl.concat([f for f in (os_, pfs, rsd, ttp) if f.height], how="vertical_relaxed")
     return out.sort([*keys, "PARAMCD"]).with_columns(
         ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int32)
     )

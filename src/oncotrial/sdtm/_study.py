@@ -208,6 +208,8 @@ def validate_study(
     present, DOMAIN code, codelists (errors; warnings for extensible lists), ISO 8601 dates,
     --SEQ unique per subject, natural keys unique, no negative dose, age or diameter, start not
     after end, character values XPT v5 can hold, types (found while reading).
+    CTCAE v5.0: an AETOXGR the AEDECOD term does not allow is an error (a term that is not a
+    CTCAE term, a warning).
     Cross-domain rules: DM present, every USUBJID in DM, EX dates within the subject's study
     participation (DM.RFXSTDTC or RFSTDTC to RFPENDTC), every TRLNKID in TU, RS response visits
     with TR measurements and the reverse (warnings). docs/sdtm.md lists them with examples.
@@ -230,7 +232,9 @@ def validate_study(
     for name, frame in study.domains.items():
         parts.append(check_domain(frame, study.context(name)))
     parts.extend(_cross_domain(study))
-    for check in extra_checks:
+    from oncotrial.sdtm._ctcae import ctcae_grade_findings  # it imports this module
+
+    for check in (ctcae_grade_findings, *extra_checks):
         got = check(study)
         if isinstance(got, pl.DataFrame):
             parts.append(got)

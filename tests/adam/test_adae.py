@@ -19,7 +19,7 @@ ADSL = pl.DataFrame({
 
 def ae(rows):
     cols = ["USUBJID", "AESEQ", "AEDECOD", "AETOXGR", "AESTDTC", "AEENDTC", "AESER", "AEOUT",
-            "AEREL_TEMSIROLIMUS", "AEREL_BEVACIZUMAB"]  # fmt: skip
+            "AERELTEM", "AERELBEV"]  # fmt: skip
     frame = pl.DataFrame(rows, schema=cols, orient="row")
     return frame.with_columns(pl.lit("S").alias("STUDYID"))
 

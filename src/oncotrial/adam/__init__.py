@@ -22,6 +22,7 @@ from oncotrial.adam._adtte import (
     derive_param_tte,
 )
 from oncotrial.adam._common import SUBJECT_KEYS
+from oncotrial.adam._pipeline import AdamOptions, derive_adam
 from oncotrial.adam._populations import (
     agent_prefix,
     derive_vars_agent_status,
@@ -38,11 +39,13 @@ __all__ = [
     "RAND_CENSOR",
     "RELATED",
     "SUBJECT_KEYS",
+    "AdamOptions",
     "AdrsOptions",
     "PfsCensoring",
     "TteSource",
     "agent_prefix",
     "derive_adae",
+    "derive_adam",
     "derive_adex",
     "derive_adrs",
     "derive_adtr",

@@ -339,10 +339,14 @@ def derive_adtte(
     ASEQ numbers the records of a subject by PARAMCD (OS, PFS, RSD, TTP).
     """
     keys = list(by_vars)
-    start_censor = TteSource(
-        "adsl", start_date, 1, None,
-        {**RAND_CENSOR.set_values, "SRCVAR": start_date}
-        if start_date != "RANDDT" else RAND_CENSOR.set_values,
+    start_censor = (
+        RAND_CENSOR
+        if start_date == "RANDDT"
+        else TteSource(
+            "adsl", start_date, 1, None,
+            {"EVNTDESC": "Treatment Start", "CNSDTDSC": "Treatment Start", "SRCDOM": "ADSL",
+             "SRCVAR": start_date},
+        )
     )  # fmt: skip
     sources = {"adsl": dataset_adsl, "adrs": dataset_adrs}
     os_ = derive_param_tte(

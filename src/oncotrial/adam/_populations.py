@@ -61,7 +61,9 @@ def derive_vars_agent_status(
     1. AGxxNAME: the agent's name; AGxxSDT, AGxxEDT: first and last dose (as TRTSDT/TRTEDT).
     2. AGxxEOT: ``COMPLETED`` or ``DISCONTINUED`` from its end-of-treatment record,
        ``ONGOING`` when dosed without one, null when never dosed.
-    3. AGxxEOTR: DSDECOD of the end-of-treatment record (the reason), AGxxEOTDT its date.
+    3. AGxxEOTR: DSDECOD of the end-of-treatment record (the reason), AGxxEOTDT its date; a
+       dosed agent without one ends with the subject's end-of-study record (DSSCAT containing
+       "STUDY", e.g. DEATH), if there is one.
     4. Then the overall TRTSDT/TRTEDT over all agents, and EOTSTT: ``ONGOING`` while any agent
        is ongoing, else ``COMPLETED`` if every dosed agent completed, else ``DISCONTINUED``.
     """
@@ -70,6 +72,16 @@ def derive_vars_agent_status(
                     frame_name="dataset_ds")  # fmt: skip
     out = dataset
     status_cols = []
+    eos = (
+        dataset_ds.filter(
+            (pl.col("DSCAT") == "DISPOSITION EVENT")
+            & pl.col("DSSCAT").str.to_uppercase().str.contains("STUDY", literal=True)
+        )
+        .with_columns(_DT=compute_dt("DSSTDTC"))
+        .sort([*keys, "_DT"])
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("DSDECOD").first().alias("_EOSR"), pl.col("_DT").first().alias("_EOSDT"))
+    )
     for i, agent in enumerate(protocol.regimen.agents):
         ag = agent_prefix(i)
         refuse_existing(out, [f"{ag}SDT", f"{ag}EDT", f"{ag}EOT"], frame_name="dataset")
@@ -88,7 +100,16 @@ def derive_vars_agent_status(
                 pl.col("_DT").first().alias(f"{ag}EOTDT"),
             )
         )
-        out = out.join(eot, on=keys, how="left").with_columns(
+        out = out.join(eot, on=keys, how="left")
+        # no end-of-treatment record for the agent, but the subject left the study (death,
+        # withdrawal): the agent ended then, for that reason
+        out = out.join(eos, on=keys, how="left").with_columns(
+            pl.coalesce(f"{ag}EOTR", pl.when(pl.col(f"{ag}SDT").is_not_null())
+                        .then(pl.col("_EOSR"))).alias(f"{ag}EOTR"),
+            pl.coalesce(f"{ag}EOTDT", pl.when(pl.col(f"{ag}SDT").is_not_null())
+                        .then(pl.col("_EOSDT"))).alias(f"{ag}EOTDT"),
+        ).drop("_EOSR", "_EOSDT")  # fmt: skip
+        out = out.with_columns(
             pl.lit(agent.name).alias(f"{ag}NAME"),
             pl.when(pl.col(f"{ag}SDT").is_null())
             .then(pl.lit(None, dtype=pl.String))

@@ -1,0 +1,156 @@
+"""All of ADaM from one study's SDTM and its protocol: ``derive_adam``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from oncotrial.adam._adae import derive_adae
+from oncotrial.adam._adex import derive_adex, derive_var_baseline_size
+from oncotrial.adam._adrs import AdrsOptions, derive_adrs
+from oncotrial.adam._adsl import derive_var_dthdt, derive_var_lstalvdt, derive_var_randdt
+from oncotrial.adam._adtr import derive_adtr
+from oncotrial.adam._adtte import PfsCensoring, derive_adtte
+from oncotrial.adam._common import SUBJECT_KEYS
+from oncotrial.adam._populations import derive_vars_agent_status, derive_vars_populations
+from oncotrial.errors import InputError
+from oncotrial.protocol import Protocol
+from oncotrial.recist import RecistOptions
+
+__all__ = ["AdamOptions", "derive_adam"]
+
+#: DM variables carried into ADSL when present.
+_DM_VARS = (
+    "STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ETHNIC",
+    "COUNTRY", "ARM", "ARMCD", "ACTARM", "ACTARMCD", "RFICDTC", "DTHDTC", "DTHFL",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AdamOptions:
+    """Choices of :func:`derive_adam`.
+
+    Attributes
+    ----------
+    ref_date : {'TRTSDT', 'RANDDT'}
+        Time zero of response and time-to-event parameters: the first dose (single-arm
+        trials) or randomisation (DS DSDECOD RANDOMIZED).
+    pfs_censoring : PfsCensoring or None
+        FDA censoring rules for PFS and TTP; None gives admiralonco's template. ``"protocol"``
+        is not accepted here: build it with ``PfsCensoring.from_protocol``.
+    """
+
+    ref_date: str = "TRTSDT"
+    pfs_censoring: PfsCensoring | None = None
+
+
+def _domain(sdtm: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame | None:
+    frame = sdtm.get(name)
+    return frame if frame is not None and frame.height else None
+
+
+def derive_adam(
+    sdtm: Mapping[str, pl.DataFrame],
+    *,
+    protocol: Protocol,
+    options: AdamOptions = AdamOptions(),
+) -> dict[str, pl.DataFrame]:
+    """ADSL, ADEX, ADAE, ADRS, ADTTE and ADTR from a study's SDTM, as the protocol defines.
+
+    Parameters
+    ----------
+    sdtm : mapping of str to DataFrame
+        Domains by lower-case name (``oncotrial.sdtm.read_study`` gives one): DM and EX are
+        required; DS, AE, VS, LB, TU, TR and RS are used when present.
+    protocol : Protocol
+        Agents and their planned doses, evaluable rule, imaging plan, term groups.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``adsl``, and those of ``adex``, ``adae``, ``adrs``, ``adtte``, ``adtr`` whose SDTM
+        sources are there.
+
+    Raises
+    ------
+    InputError
+        DM or EX missing; a domain lacking a column a derivation needs (named); data that do
+        not fit the protocol (an EXTRT that is not one of its agents).
+    """
+    keys = list(SUBJECT_KEYS)
+    dm, ex = _domain(sdtm, "dm"), _domain(sdtm, "ex")
+    if dm is None or ex is None:
+        missing = "DM" if dm is None else "EX"
+        raise InputError(
+            f"the study has no {missing} (or it is empty)", field=missing,
+            hint="ADaM needs at least DM (subjects) and EX (doses)",
+        )  # fmt: skip
+    ds, ae, vs = _domain(sdtm, "ds"), _domain(sdtm, "ae"), _domain(sdtm, "vs")
+    lb, tu, tr, rs = (_domain(sdtm, n) for n in ("lb", "tu", "tr", "rs"))
+
+    adsl = dm.select([c for c in _DM_VARS if c in dm.columns])
+    if "ARMCD" not in adsl.columns:
+        adsl = adsl.with_columns(pl.lit(None, dtype=pl.String).alias("ARMCD"))
+    empty_ds = pl.DataFrame(schema={**dict.fromkeys(keys, pl.String), "DSCAT": pl.String,
+                                    "DSSCAT": pl.String, "DSDECOD": pl.String,
+                                    "DSSTDTC": pl.String})  # fmt: skip
+    ds_ = ds if ds is not None and "DSSCAT" in ds.columns else empty_ds
+    adsl = derive_vars_agent_status(adsl, dataset_ex=ex, dataset_ds=ds_, protocol=protocol)
+    if ds is not None and (ds["DSDECOD"] == "RANDOMIZED").any():
+        adsl = derive_var_randdt(adsl, dataset_ds=ds)
+    if "DTHDTC" not in adsl.columns:
+        adsl = adsl.with_columns(pl.lit(None, dtype=pl.String).alias("DTHDTC"))
+    adsl = derive_var_dthdt(adsl)
+    sources: list[tuple[pl.DataFrame, list[str]]] = []
+    if ae is not None:
+        sources.append((ae, [c for c in ("AESTDTC", "AEENDTC") if c in ae.columns]))
+    if lb is not None and "LBDTC" in lb.columns:
+        sources.append((lb, ["LBDTC"]))
+    if rs is not None and "RSDTC" in rs.columns:
+        sources.append((rs, ["RSDTC"]))
+    adsl = derive_var_lstalvdt(adsl, sources=sources)
+    if options.ref_date not in adsl.columns:
+        raise InputError(
+            f"{options.ref_date} cannot be derived from this study", field="ref_date",
+            hint="RANDDT needs DS records with DSDECOD RANDOMIZED; use TRTSDT otherwise",
+        )  # fmt: skip
+    no_tu = pl.DataFrame(schema={**dict.fromkeys(keys, pl.String), "TUSTRESC": pl.String,
+                                 "TUDTC": pl.String})  # fmt: skip
+    tu_ = tu if tu is not None else no_tu
+    adsl = derive_vars_populations(adsl, dataset_ex=ex, dataset_tu=tu_, dataset_rs=rs,
+                                   protocol=protocol)  # fmt: skip
+    if vs is not None:
+        adsl = derive_var_baseline_size(adsl, dataset_vs=vs)
+    else:
+        adsl = adsl.with_columns(
+            WEIGHTBL=pl.lit(None, pl.Float64), HEIGHTBL=pl.lit(None, pl.Float64)
+        )
+    out: dict[str, pl.DataFrame] = {"adsl": adsl}
+    out["adex"] = derive_adex(ex, dataset_adsl=adsl, protocol=protocol)
+    if ae is not None:
+        out["adae"] = derive_adae(ae, dataset_adsl=adsl, protocol=protocol)
+    img = protocol.assessments.imaging
+    if rs is not None:
+        adrs_options = AdrsOptions(
+            ref_date=options.ref_date, confirmation_days=img.confirmation_min_days,
+            min_sd_days=img.min_sd_days,
+            baseline_visit=_baseline_visit(tu) if tu is not None else "SCREENING",
+        )  # fmt: skip
+        adrs = derive_adrs(rs, dataset_adsl=adsl, dataset_tu=tu, options=adrs_options)
+        out["adrs"] = adrs
+        out["adtte"] = derive_adtte(adsl, dataset_adrs=adrs, start_date=options.ref_date,
+                                    pfs_censoring=options.pfs_censoring)  # fmt: skip
+    if tu is not None and tr is not None:
+        out["adtr"] = derive_adtr(tu, dataset_tr=tr, dataset_adsl=adsl, options=RecistOptions())
+    return out
+
+
+def _baseline_visit(tu: pl.DataFrame) -> str:
+    """The visit of the baseline TU records: the lowest VISITNUM (SCREENING or BASELINE)."""
+    if "VISIT" not in tu.columns or tu.height == 0:
+        return "SCREENING"
+    if "VISITNUM" in tu.columns:
+        return str(tu.sort("VISITNUM")["VISIT"][0])
+    return str(tu["VISIT"][0])

@@ -22,12 +22,14 @@ from oncotrial.adam._adtte import (
     derive_param_tte,
 )
 from oncotrial.adam._common import SUBJECT_KEYS
+from oncotrial.adam._io import read_adam, write_adam
 from oncotrial.adam._pipeline import AdamOptions, derive_adam
 from oncotrial.adam._populations import (
     agent_prefix,
     derive_vars_agent_status,
     derive_vars_populations,
 )
+from oncotrial.adam._summary import summarise_adam
 
 __all__ = [
     "ADEX_PARAMS",
@@ -59,4 +61,7 @@ __all__ = [
     "derive_vars_agent_status",
     "derive_vars_populations",
     "derive_vars_trt_dates",
+    "read_adam",
+    "summarise_adam",
+    "write_adam",
 ]

@@ -32,7 +32,9 @@ _SEVERITY = {"MILD": 1, "MODERATE": 2, "SEVERE": 3, "LIFE THREATENING": 4, "DEAT
              "FATAL": 5}  # fmt: skip
 
 
-def _groups_for(protocol: Protocol | None) -> list[TermGroup]:
+def reported_groups(protocol: Protocol | None) -> list[TermGroup]:
+    """The term groups ADAE flags (CQxxNAM, in this order): the protocol's reported groups,
+    or all its own groups when it names none."""
     if protocol is None:
         return []
     custom = define_term_groups(protocol.term_groups) if protocol.term_groups else {}
@@ -162,7 +164,7 @@ def derive_adae(
     )
     ae = _first_worst(ae, [*keys], "AOCCIFL")
     ae = _first_worst(ae, [*keys, "AEDECOD"], "AOCCPFL")
-    for i, group in enumerate(_groups_for(protocol)):
+    for i, group in enumerate(reported_groups(protocol)):
         terms = [t.lower() for t in group.terms]
         ae = ae.with_columns(
             pl.when(pl.col("AEDECOD").str.strip_chars().str.to_lowercase().is_in(terms))

@@ -61,7 +61,7 @@ def derive_vars_agent_status(
     1. AGxxNAME: the agent's name; AGxxSDT, AGxxEDT: first and last dose (as TRTSDT/TRTEDT).
     2. AGxxEOT: ``COMPLETED`` or ``DISCONTINUED`` from its end-of-treatment record,
        ``ONGOING`` when dosed without one, null when never dosed.
-    3. AGxxEOTR: DSDECOD of the end-of-treatment record (the reason), AGxxEOTDT its date; a
+    3. AGxxEOTR: DSDECOD of the end-of-treatment record (the reason), AGxxEODT its date; a
        dosed agent without one ends with the subject's end-of-study record (DSSCAT containing
        "STUDY", e.g. DEATH), if there is one.
     4. Then the overall TRTSDT/TRTEDT over all agents, and EOTSTT: ``ONGOING`` while any agent
@@ -97,7 +97,7 @@ def derive_vars_agent_status(
             .group_by(keys, maintain_order=True)
             .agg(
                 pl.col("DSDECOD").first().alias(f"{ag}EOTR"),
-                pl.col("_DT").first().alias(f"{ag}EOTDT"),
+                pl.col("_DT").first().alias(f"{ag}EODT"),
             )
         )
         out = out.join(eot, on=keys, how="left")
@@ -106,8 +106,8 @@ def derive_vars_agent_status(
         out = out.join(eos, on=keys, how="left").with_columns(
             pl.coalesce(f"{ag}EOTR", pl.when(pl.col(f"{ag}SDT").is_not_null())
                         .then(pl.col("_EOSR"))).alias(f"{ag}EOTR"),
-            pl.coalesce(f"{ag}EOTDT", pl.when(pl.col(f"{ag}SDT").is_not_null())
-                        .then(pl.col("_EOSDT"))).alias(f"{ag}EOTDT"),
+            pl.coalesce(f"{ag}EODT", pl.when(pl.col(f"{ag}SDT").is_not_null())
+                        .then(pl.col("_EOSDT"))).alias(f"{ag}EODT"),
         ).drop("_EOSR", "_EOSDT")  # fmt: skip
         out = out.with_columns(
             pl.lit(agent.name).alias(f"{ag}NAME"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__
-from oncotrial.cli import _demo, _design, _protocol, _sdtm
+from oncotrial.cli import _analyze, _demo, _design, _protocol, _sdtm
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -40,6 +40,9 @@ app.add_typer(_sdtm.app, name="sdtm")
 app.command(
     epilog="Example: oncotrial demo --out oncotrial-demo",
 )(_demo.demo)
+app.command(
+    epilog="Example: oncotrial analyze --sdtm sdtm/ --protocol nct01010126 --out adam/",
+)(_analyze.analyze)
 
 
 def main() -> None:

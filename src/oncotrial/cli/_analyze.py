@@ -1,0 +1,73 @@
+"""``oncotrial analyze``: SDTM folder + protocol -> ADaM folder and a one-screen summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from oncotrial import protocol as proto
+from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_adam, write_adam
+from oncotrial.cli._common import err, frame_table, out, user_errors
+from oncotrial.errors import InputError
+from oncotrial.sdtm import read_study, validate_study
+
+Format = Literal["parquet", "csv", "xpt", "json"]
+
+
+def analyze(
+    sdtm: Annotated[Path, typer.Option("--sdtm", help="Folder of SDTM domain files.")],
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="Bundled protocol id or protocol YAML file.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the ADaM datasets to.")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv, xpt or json.")] = "parquet",
+    ref_date: Annotated[
+        str, typer.Option(help="Time zero: TRTSDT (first dose) or RANDDT (randomisation).")
+    ] = "TRTSDT",
+    fda_censoring: Annotated[
+        bool,
+        typer.Option(help="Apply the FDA PFS censoring rules (missed assessments)."),
+    ] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing ADaM folder.")] = False,
+) -> None:
+    """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it, summarise."""
+    with user_errors():
+        if fmt not in ("parquet", "csv", "xpt", "json"):
+            raise InputError("is not a format", field="--format", value=fmt,
+                             hint="parquet, csv, xpt or json")  # fmt: skip
+        if ref_date not in ("TRTSDT", "RANDDT"):
+            raise InputError("is not a time zero", field="--ref-date", value=ref_date,
+                             hint="TRTSDT or RANDDT")  # fmt: skip
+        p = proto.load(protocol)
+        study = read_study(sdtm, validate=False)
+        report = validate_study(study)
+        errors = report.frame.filter(pl.col("severity") == "error")
+        if errors.height:
+            err.print(frame_table(errors.head(20).select("file", "row", "variable", "value",
+                                                         "message", "hint"),
+                                  title=f"{errors.height} error(s) in the SDTM"))  # fmt: skip
+            raise report.findings[0].to_error()
+        warnings = report.frame.height - errors.height
+        options = AdamOptions(
+            ref_date=ref_date,
+            pfs_censoring=PfsCensoring.from_protocol(p) if fda_censoring else None,
+        )
+        adam = derive_adam(study.to_dict(), protocol=p, options=options)
+        written = write_adam(adam, out_dir, format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
+        summary = summarise_adam(adam, protocol=p)
+    if warnings:
+        err.print(f"[yellow]{warnings} SDTM warning(s)[/]: see `oncotrial sdtm validate {sdtm}`")
+    table = Table(title=f"{p.study.id}: analysis of {sdtm}", title_justify="left",
+                  header_style="bold")  # fmt: skip
+    for col in ("", "", ""):
+        table.add_column(col)
+    last = None
+    for section, item, value in summary.rows():
+        table.add_row(section if section != last else "", item, value)
+        last = section
+    out.print(table)
+    err.print(f"written to {out_dir}/: " + ", ".join(path.name for path in written))

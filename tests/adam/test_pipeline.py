@@ -93,3 +93,24 @@ def test_missing_ex_is_a_clear_error():
     del study["ex"]
     with pytest.raises(InputError, match="no EX"):
         derive_adam(study, protocol=SEED)
+
+
+def test_death_cause_and_attribution(adam):
+    # P4: grade 5 small intestinal perforation, related to both agents (AE before DS)
+    p4 = one(adam["adsl"], USUBJID="P4")
+    assert (p4["DTHCAUS"], p4["DTHDOM"], p4["DTHRELFL"]) == (
+        "Small intestinal perforation", "AE", "Y",
+    )  # fmt: skip
+    assert one(adam["adsl"], USUBJID="P1")["DTHCAUS"] is None
+
+
+def test_death_cause_from_dd_first():
+    from oncotrial.adam import derive_vars_dthcaus
+
+    adsl = pl.DataFrame({"STUDYID": ["S"], "USUBJID": ["P4"], "DTHDT": [D1]})
+    dd = pl.DataFrame({"STUDYID": ["S"], "USUBJID": ["P4"], "DDTESTCD": ["PRCDTH"],
+                       "DDSTRESC": ["DISEASE PROGRESSION"]})  # fmt: skip
+    ds = pl.DataFrame({"STUDYID": ["S"], "USUBJID": ["P4"], "DSDECOD": ["DEATH"],
+                       "DSTERM": ["DEATH"]})  # fmt: skip
+    out = derive_vars_dthcaus(adsl, dataset_dd=dd, dataset_ds=ds).row(0, named=True)
+    assert (out["DTHCAUS"], out["DTHDOM"], out["DTHRELFL"]) == ("DISEASE PROGRESSION", "DD", None)

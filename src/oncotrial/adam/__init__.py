@@ -7,6 +7,7 @@ from oncotrial.adam._adsl import (
     derive_var_dthdt,
     derive_var_lstalvdt,
     derive_var_randdt,
+    derive_vars_dthcaus,
     derive_vars_trt_dates,
 )
 from oncotrial.adam._adtr import derive_adtr
@@ -59,6 +60,7 @@ __all__ = [
     "derive_var_lstalvdt",
     "derive_var_randdt",
     "derive_vars_agent_status",
+    "derive_vars_dthcaus",
     "derive_vars_populations",
     "derive_vars_trt_dates",
     "read_adam",

@@ -17,6 +17,7 @@ __all__ = [
     "derive_var_dthdt",
     "derive_var_lstalvdt",
     "derive_var_randdt",
+    "derive_vars_dthcaus",
     "derive_vars_trt_dates",
 ]
 
@@ -163,3 +164,81 @@ def derive_var_lstalvdt(
         .agg(pl.col("_d").max().alias(new_var))
     )
     return dataset.join(dates, on=list(by_vars), how="left")
+
+
+def derive_vars_dthcaus(
+    dataset: pl.DataFrame,
+    *,
+    dataset_dd: pl.DataFrame | None = None,
+    dataset_ds: pl.DataFrame | None = None,
+    dataset_ae: pl.DataFrame | None = None,
+    by_vars: Sequence[str] = SUBJECT_KEYS,
+) -> pl.DataFrame:
+    """Add DTHCAUS (cause of death), DTHDOM (its source) and DTHRELFL (related to treatment).
+
+    Notes
+    -----
+    As admiral's ``derive_vars_extreme_event`` for DTHCAUS in the ADSL template, with sources
+    in order of preference:
+
+    1. DD, DDTESTCD ``PRCDTH`` (primary cause of death): DDSTRESC (else DDORRES).
+    2. AE with AEOUT ``FATAL`` (or grade 5): AEDECOD.
+    3. DS with DSDECOD ``DEATH``: DSTERM.
+
+    DTHRELFL = "Y" when a fatal AE is related to any agent (AEREL, or any AERELxxx column,
+    in :data:`oncotrial.adam.RELATED`); only for subjects with a death date (DTHDT).
+    """
+    from oncotrial.adam._adae import RELATED  # shared list of "related" values
+
+    keys = list(by_vars)
+    refuse_existing(dataset, ["DTHCAUS", "DTHDOM", "DTHRELFL"], frame_name="dataset")
+
+    def cause(frame: pl.DataFrame, value: pl.Expr, dom: str, priority: int) -> pl.DataFrame:
+        return frame.select(*keys, value.alias("DTHCAUS"), pl.lit(dom).alias("DTHDOM"),
+                            pl.lit(priority).alias("_P"))  # fmt: skip
+
+    parts = []
+    if dataset_dd is not None and "DDTESTCD" in dataset_dd.columns:
+        result = [pl.col(c) for c in ("DDSTRESC", "DDORRES") if c in dataset_dd.columns]
+        primary = dataset_dd.filter(pl.col("DDTESTCD") == "PRCDTH")
+        parts.append(cause(primary, pl.coalesce(*result), "DD", 0))
+    fatal_ae = None
+    if dataset_ae is not None and "AEDECOD" in dataset_ae.columns:
+        fatal = pl.lit(False)
+        if "AEOUT" in dataset_ae.columns:
+            fatal = fatal | (pl.col("AEOUT") == "FATAL")
+        if "AETOXGR" in dataset_ae.columns:
+            fatal = fatal | (pl.col("AETOXGR").cast(pl.String).str.strip_chars() == "5")
+        fatal_ae = dataset_ae.filter(fatal)
+        parts.append(cause(fatal_ae, pl.col("AEDECOD"), "AE", 1))
+    if dataset_ds is not None and {"DSDECOD", "DSTERM"} <= set(dataset_ds.columns):
+        death = dataset_ds.filter(pl.col("DSDECOD") == "DEATH")
+        parts.append(cause(death, pl.col("DSTERM"), "DS", 2))
+    out = dataset
+    if parts:
+        causes = (
+            pl.concat(parts, how="vertical_relaxed").sort([*keys, "_P"])
+            .unique(keys, keep="first", maintain_order=True).drop("_P")
+        )  # fmt: skip
+        out = out.join(causes, on=keys, how="left")
+    else:
+        out = out.with_columns(DTHCAUS=pl.lit(None, pl.String), DTHDOM=pl.lit(None, pl.String))
+    related_subjects = pl.DataFrame(schema=dict.fromkeys(keys, pl.String))
+    if fatal_ae is not None:
+        rel_cols = [c for c in fatal_ae.columns if c.startswith("AEREL")]
+        if rel_cols:
+            is_rel = pl.any_horizontal(
+                pl.col(c).cast(pl.String).str.to_uppercase().is_in(list(RELATED)) for c in rel_cols
+            )
+            related_subjects = fatal_ae.filter(is_rel).select(keys).unique()
+    dead = pl.col("DTHDT").is_not_null() if "DTHDT" in out.columns else pl.lit(True)
+    flag = related_subjects.with_columns(_REL=pl.lit(True))
+    return (
+        out.join(flag, on=keys, how="left")
+        .with_columns(
+            DTHRELFL=pl.when(dead & pl.col("_REL").fill_null(False)).then(pl.lit("Y")),
+            DTHCAUS=pl.when(dead).then(pl.col("DTHCAUS")),
+            DTHDOM=pl.when(dead).then(pl.col("DTHDOM")),
+        )
+        .drop("_REL")
+    )

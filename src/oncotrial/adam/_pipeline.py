@@ -10,7 +10,12 @@ import polars as pl
 from oncotrial.adam._adae import derive_adae
 from oncotrial.adam._adex import derive_adex, derive_var_baseline_size
 from oncotrial.adam._adrs import AdrsOptions, derive_adrs
-from oncotrial.adam._adsl import derive_var_dthdt, derive_var_lstalvdt, derive_var_randdt
+from oncotrial.adam._adsl import (
+    derive_var_dthdt,
+    derive_var_lstalvdt,
+    derive_var_randdt,
+    derive_vars_dthcaus,
+)
 from oncotrial.adam._adtr import derive_adtr
 from oncotrial.adam._adtte import PfsCensoring, derive_adtte
 from oncotrial.adam._common import SUBJECT_KEYS
@@ -63,7 +68,7 @@ def derive_adam(
     ----------
     sdtm : mapping of str to DataFrame
         Domains by lower-case name (``oncotrial.sdtm.read_study`` gives one): DM and EX are
-        required; DS, AE, VS, LB, TU, TR and RS are used when present.
+        required; DS, DD, AE, VS, LB, TU, TR and RS are used when present.
     protocol : Protocol
         Agents and their planned doses, evaluable rule, imaging plan, term groups.
 
@@ -103,6 +108,7 @@ def derive_adam(
     if "DTHDTC" not in adsl.columns:
         adsl = adsl.with_columns(pl.lit(None, dtype=pl.String).alias("DTHDTC"))
     adsl = derive_var_dthdt(adsl)
+    adsl = derive_vars_dthcaus(adsl, dataset_dd=_domain(sdtm, "dd"), dataset_ds=ds, dataset_ae=ae)
     sources: list[tuple[pl.DataFrame, list[str]]] = []
     if ae is not None:
         sources.append((ae, [c for c in ("AESTDTC", "AEENDTC") if c in ae.columns]))

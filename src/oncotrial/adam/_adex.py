@@ -15,7 +15,7 @@ import polars as pl
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.errors import InputError
 from oncotrial.protocol import BsaDose, FlatDose, Protocol, WeightDose
-from oncotrial.sdtm.dates import compute_dt
+from oncotrial.sdtm.dates import with_dt
 
 __all__ = ["ADEX_PARAMS", "DAYS_PER_MONTH", "derive_adex", "derive_var_baseline_size"]
 
@@ -64,7 +64,7 @@ def derive_var_baseline_size(
     require_columns(dataset_vs, [*keys, "VSTESTCD", "VSSTRESN", "VSDTC"], frame_name="dataset_vs")
     vs = (
         dataset_vs.filter(pl.col("VSTESTCD").is_in(["WEIGHT", "HEIGHT"]))
-        .with_columns(_DT=compute_dt("VSDTC"))
+        .pipe(with_dt, "VSDTC", alias="_DT")
         .join(dataset.select(*keys, ref_date), on=keys, how="inner")
         .filter(pl.col("_DT") <= pl.col(ref_date))
         .sort([*keys, "VSTESTCD", "_DT"])
@@ -157,7 +157,8 @@ def derive_adex(
         )  # fmt: skip
     ex = (
         dataset_ex.filter(pl.col("EXDOSE") > 0)
-        .with_columns(_AGENT=pl.col("EXTRT").str.to_lowercase(), _DT=compute_dt("EXSTDTC"))
+        .with_columns(_AGENT=pl.col("EXTRT").str.to_lowercase())
+        .pipe(with_dt, "EXSTDTC", alias="_DT")
         .join(dataset_adsl.select(*keys, "WEIGHTBL", "HEIGHTBL"), on=keys, how="inner")
         .with_columns(
             _MG=pl.when(pl.col("EXDOSU") == "mg/kg")

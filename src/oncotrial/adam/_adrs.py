@@ -15,7 +15,7 @@ import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.recist import RecistOptions, flag_confirmed
-from oncotrial.sdtm.dates import compute_dt, compute_dtf
+from oncotrial.sdtm.dates import with_dt
 from oncotrial.terminology import RESPONSE_AVAL, RESPONSE_WORST_ORDER
 
 __all__ = ["ADRS_PARAMS", "AdrsOptions", "derive_adrs", "derive_ovr"]
@@ -105,9 +105,15 @@ def derive_ovr(
         dataset_rs.filter(
             (pl.col("RSEVAL") == options.evaluator) & (pl.col("RSTESTCD") == "OVRLRESP")
         )
+        .pipe(
+            with_dt,
+            "RSDTC",
+            alias="ADT",
+            flag_alias="ADTF",
+            highest_imputation="D",
+            date_imputation="last",
+        )
         .with_columns(
-            ADT=compute_dt("RSDTC", highest_imputation="D", date_imputation="last"),
-            ADTF=compute_dtf("RSDTC", highest_imputation="D"),
             AVISIT=pl.col("VISIT"),
             AVALC=pl.col("RSSTRESC"),
             AVAL=pl.col("RSSTRESC").replace_strict(AVAL_OF, default=None, return_dtype=pl.Float64),

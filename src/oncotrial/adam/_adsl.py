@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, refuse_existing, require_columns
-from oncotrial.sdtm.dates import compute_dt
+from oncotrial.sdtm.dates import compute_dt, with_dt
 
 __all__ = [
     "derive_var_dthdt",
@@ -75,10 +75,8 @@ def derive_vars_trt_dates(
     ex = dataset_ex.filter(dosed | placebo)
     if agent is not None:
         ex = ex.filter(pl.col("EXTRT").str.to_lowercase() == agent.lower())
-    dates = ex.group_by(by_vars).agg(
-        compute_dt("EXSTDTC").min().alias(start),
-        compute_dt("EXENDTC").max().alias(end),
-    )
+    ex = with_dt(with_dt(ex, "EXSTDTC", alias="_S"), "EXENDTC", alias="_E")
+    dates = ex.group_by(by_vars).agg(pl.col("_S").min().alias(start), pl.col("_E").max().alias(end))
     return dataset.join(dates, on=list(by_vars), how="left")
 
 
@@ -99,8 +97,9 @@ def derive_var_randdt(
     refuse_existing(dataset, [new_var], frame_name="dataset")
     dates = (
         dataset_ds.filter(pl.col("DSDECOD") == dsdecod)
+        .pipe(with_dt, "DSSTDTC", alias="_D")
         .group_by(by_vars)
-        .agg(compute_dt("DSSTDTC").min().alias(new_var))
+        .agg(pl.col("_D").min().alias(new_var))
     )
     return dataset.join(dates, on=list(by_vars), how="left")
 
@@ -151,10 +150,9 @@ def derive_var_lstalvdt(
         require_columns(frame, [*by_vars, *cols], frame_name="source")
         for col in cols:
             parts.append(
-                frame.select(
-                    *by_vars,
-                    compute_dt(col, highest_imputation="M", date_imputation="first").alias("_d"),
-                )
+                with_dt(
+                    frame.select(*by_vars, col), col, alias="_d", highest_imputation="M"
+                ).select(*by_vars, "_d")
             )
     for col in dataset_vars:
         parts.append(dataset.select(*by_vars, pl.col(col).alias("_d")))

@@ -13,7 +13,7 @@ import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.recist import RecistOptions, derive_target_sums
-from oncotrial.sdtm.dates import compute_dt
+from oncotrial.sdtm.dates import with_dt
 
 __all__ = ["derive_adtr"]
 
@@ -57,13 +57,14 @@ def derive_adtr(
     sums = derive_target_sums(dataset_tu, dataset_tr, options=options).join(
         dataset_adsl.select(keys), on=keys, how="semi"
     )
+    sums = with_dt(sums, "RSDTC", alias="_ADT")
     sdiam = sums.select(
         *keys,
         pl.lit("SDIAM").alias("PARAMCD"),
         pl.lit("Target Lesions Sum of Diameters by Investigator").alias("PARAM"),
         pl.col("VISIT").alias("AVISIT"),
         pl.col("VISITNUM").cast(pl.Float64).alias("AVISITN"),
-        compute_dt("RSDTC").alias("ADT"),
+        pl.col("_ADT").alias("ADT"),
         pl.col("SUMDIAM").cast(pl.Float64).alias("AVAL"),
         pl.col("BASE").cast(pl.Float64),
         (pl.col("SUMDIAM") - pl.col("BASE")).cast(pl.Float64).alias("CHG"),

@@ -16,7 +16,7 @@ import polars as pl
 from oncotrial.adam._adsl import derive_vars_trt_dates
 from oncotrial.adam._common import SUBJECT_KEYS, refuse_existing, require_columns
 from oncotrial.protocol import Protocol
-from oncotrial.sdtm.dates import compute_dt
+from oncotrial.sdtm.dates import with_dt
 
 __all__ = [
     "agent_prefix",
@@ -77,7 +77,7 @@ def derive_vars_agent_status(
             (pl.col("DSCAT") == "DISPOSITION EVENT")
             & pl.col("DSSCAT").str.to_uppercase().str.contains("STUDY", literal=True)
         )
-        .with_columns(_DT=compute_dt("DSSTDTC"))
+        .pipe(with_dt, "DSSTDTC", alias="_DT")
         .sort([*keys, "_DT"])
         .group_by(keys, maintain_order=True)
         .agg(pl.col("DSDECOD").first().alias("_EOSR"), pl.col("_DT").first().alias("_EOSDT"))
@@ -92,7 +92,7 @@ def derive_vars_agent_status(
                 (pl.col("DSCAT") == "DISPOSITION EVENT")
                 & pl.col("DSSCAT").str.to_uppercase().str.contains(agent.name.upper(), literal=True)
             )
-            .with_columns(_DT=compute_dt("DSSTDTC"))
+            .pipe(with_dt, "DSSTDTC", alias="_DT")
             .sort([*keys, "_DT"])
             .group_by(keys, maintain_order=True)
             .agg(
@@ -181,7 +181,7 @@ def derive_vars_populations(
     if "TUEVAL" in dataset_tu.columns:
         targets = targets.filter(pl.col("TUEVAL").is_null() | (pl.col("TUEVAL") == "INVESTIGATOR"))
     baseline = (
-        targets.with_columns(_DT=compute_dt("TUDTC"))
+        with_dt(targets, "TUDTC", alias="_DT")
         .join(dataset.select(*keys, "TRTSDT"), on=keys, how="inner")
         .filter(pl.col("TRTSDT").is_null() | (pl.col("_DT") <= pl.col("TRTSDT")))
         .select(keys)
@@ -193,7 +193,7 @@ def derive_vars_populations(
         require_columns(dataset_rs, [*keys, "RSTESTCD", "RSDTC"], frame_name="dataset_rs")
         post = (
             dataset_rs.filter(pl.col("RSTESTCD") == "OVRLRESP")
-            .with_columns(_DT=compute_dt("RSDTC", highest_imputation="D", date_imputation="last"))
+            .pipe(with_dt, "RSDTC", alias="_DT", highest_imputation="D", date_imputation="last")
             .join(dataset.select(*keys, "TRTSDT"), on=keys, how="inner")
             .filter(pl.col("_DT") > pl.col("TRTSDT"))
             .select(keys)

@@ -39,7 +39,7 @@ def collect(frame: pl.LazyFrame) -> pl.DataFrame:
 
     Measured at 1e5 subjects x 8 visits on the shared 2-core machine, the in-memory engine was
     no faster than the default (streaming in polars 2): 27 s against 16-18 s under heavy load,
-    equal at 2e4 subjects (docs/bench_recist.md).
+    equal at 2e4 subjects (docs/benchmarks.md).
     """
     return frame.collect()
 

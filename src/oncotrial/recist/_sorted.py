@@ -3,7 +3,7 @@
 On a frame sorted by an integer subject id, a running count per subject is the running count
 over the whole frame minus its value where the subject's rows begin. polars computes that in one
 pass, several times faster than ``expr.over(key)`` with 1e5 subjects (which groups first):
-0.06 s against 0.2-0.7 s for 7e5 rows on the project's machine (docs/bench_recist.md).
+0.06 s against 0.2-0.7 s for 7e5 rows on the project's machine (docs/benchmarks.md).
 Every function here assumes the frame is sorted by `key` (rows of a subject contiguous).
 """
 

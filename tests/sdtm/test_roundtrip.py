@@ -154,7 +154,9 @@ def test_pharmaverse_oncology_round_trip(tmp_path, oncology, fmt):
 
 def test_xpt_keeps_labels_names_and_lengths(tmp_path, frames):
     write_study(frames, tmp_path / "x", format="xpt")
-    _, meta = pyreadstat.read_xport(str(tmp_path / "x" / "dm.xpt"), metadataonly=True)
+    _, meta = pyreadstat.read_xport(
+        str(tmp_path / "x" / "dm.xpt"), metadataonly=True, output_format="polars"
+    )
     assert meta.table_name == "DM" and meta.file_label == "Demographics"
     labels = meta.column_names_to_labels
     assert labels["USUBJID"] == "Unique Subject Identifier"  # SDTMIG 3.4 DM
@@ -172,7 +174,9 @@ def test_xpt_keeps_file_labels_of_sponsor_variables(tmp_path, frames):
     doc["columns"][-1]["label"] = "Sponsor score"
     (folder / "dm.json").write_text(json.dumps(doc))
     write_study(read_study(folder), tmp_path / "x", format="xpt")
-    _, meta = pyreadstat.read_xport(str(tmp_path / "x" / "dm.xpt"), metadataonly=True)
+    _, meta = pyreadstat.read_xport(
+        str(tmp_path / "x" / "dm.xpt"), metadataonly=True, output_format="polars"
+    )
     assert meta.column_names_to_labels["ZZSCORE"] == "Sponsor score"
 
 

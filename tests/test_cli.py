@@ -101,7 +101,29 @@ def test_demo_writes_files_and_is_reproducible(tmp_path):
     res = run("demo", "--out", str(b))
     assert res.exit_code == 0
     assert "NCT01010126" in res.output
-    files = sorted(p.name for p in a.iterdir())
-    assert "protocol.yaml" in files and "tv.csv" in files
+    assert "Published" in res.output
+    files = sorted(str(p.relative_to(a)) for p in a.rglob("*") if p.is_file())
+    assert "protocol.yaml" in files
+    assert "tv.csv" in files
+    assert "sdtm/dm.parquet" in files
+    assert "adam/adtte.parquet" in files
     for name in files:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_sim_trial_writes_valid_sdtm(tmp_path):
+    from oncotrial.sdtm import read_study
+
+    res = run("sim", "trial", "--protocol", "nct01010126", "--scenario", "nct01010126",
+              "--seed", "3", "--patients", "12", "--out", str(tmp_path / "sdtm"),
+              "--format", "csv")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    study = read_study(tmp_path / "sdtm")  # validates: raises on any error
+    assert study["dm"].height == 12
+
+
+def test_sim_trial_with_unknown_scenario_is_user_error(tmp_path):
+    res = run("sim", "trial", "--protocol", "nct01010126", "--scenario", "nope",
+              "--out", str(tmp_path / "x"))  # fmt: skip
+    assert res.exit_code == 2
+    assert "bundled scenarios" in res.output

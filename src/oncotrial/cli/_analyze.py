@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 import polars as pl
 import typer
-from rich.table import Table
 
 from oncotrial import protocol as proto
 from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_adam, write_adam
-from oncotrial.cli._common import err, frame_table, out, user_errors
+from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
 from oncotrial.errors import InputError
 from oncotrial.sdtm import read_study, validate_study
 
@@ -61,13 +60,6 @@ def analyze(
         summary = summarise_adam(adam, protocol=p)
     if warnings:
         err.print(f"[yellow]{warnings} SDTM warning(s)[/]: see `oncotrial sdtm validate {sdtm}`")
-    table = Table(title=f"{p.study.id}: analysis of {sdtm}", title_justify="left",
-                  header_style="bold")  # fmt: skip
-    for col in ("", "", ""):
-        table.add_column(col)
-    last = None
-    for section, item, value in summary.rows():
-        table.add_row(section if section != last else "", item, value)
-        last = section
+    table = summary_table(summary, title=f"{p.study.id}: analysis of {sdtm}")
     out.print(table)
     err.print(f"written to {out_dir}/: " + ", ".join(path.name for path in written))

@@ -58,6 +58,18 @@ def _cell(value: object, floats: str) -> str:
     return escape(str(value))
 
 
+def summary_table(summary: pl.DataFrame, *, title: str) -> Table:
+    """The (section, item, value) rows of ``summarise_adam`` as a rich table."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for col in ("", "", ""):
+        table.add_column(col)
+    last = None
+    for section, item, value in summary.rows():
+        table.add_row(section if section != last else "", escape(item), escape(value))
+        last = section
+    return table
+
+
 def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
     """Write frames as CSV into `out_dir`, each through a temporary file then renamed.
 

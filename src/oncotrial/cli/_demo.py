@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from oncotrial import protocol as proto
-from oncotrial.cli._common import err, out, user_errors, write_frames
+from oncotrial.adam import derive_adam, summarise_adam, write_adam
+from oncotrial.cli._common import err, out, summary_table, user_errors, write_frames
 from oncotrial.cli._design import protocol_design_tables
 from oncotrial.cli._protocol import administrations_table, describe, visits_table
 from oncotrial.design import design_for
 from oncotrial.protocol.calendar import calendar_tables
+from oncotrial.sdtm import write_study
+from oncotrial.sim import PUBLISHED_NCT01010126, load_scenario, simulate_trial
 
 #: A fixed first-dose date, so that the demo's files are the same bytes on every run.
 DEMO_START = dt.date(2024, 1, 8)
@@ -24,8 +28,12 @@ def demo(
         "oncotrial-demo"
     ),
     weight: Annotated[float, typer.Option(help="Weight of the example patient, kg.")] = 70.0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the simulated trial: same seed, same bytes.")
+    ] = 7,
 ) -> None:
-    """Run the seed trial NCT01010126: protocol, design, dosing calendar, trial design tables."""
+    """Run the seed trial NCT01010126: protocol, design, calendar, a simulated trial's SDTM and
+    ADaM, and the key figures beside the published ones."""
     with user_errors():
         p = proto.load("nct01010126")
         cycles = 3
@@ -48,7 +56,24 @@ def demo(
                 title=f"Tumour assessments in the first {cycles} cycles",
             )
         )
+        out.rule("[bold]A simulated trial (scenario not calibrated yet)")
+        scenario = load_scenario("nct01010126", protocol=p)
+        with err.status("simulating 59 patients, deriving ADaM..."):
+            sdtm = simulate_trial(p, scenario, seed=seed)
+            adam = derive_adam(sdtm, protocol=p)
+            summary = summarise_adam(adam, protocol=p)
+        out.print(summary_table(summary, title=f"Simulated trial, seed {seed}"))
+        published = Table(title="Published (Endocrine-Related Cancer 2023)",
+                          title_justify="left", header_style="bold")  # fmt: skip
+        published.add_column("quantity")
+        published.add_column("value")
+        for key, value in PUBLISHED_NCT01010126.items():
+            published.add_row(key, value)
+        out.print(published)
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "protocol.yaml").write_text(proto.bundled_text("nct01010126"))
         written = write_frames(frames, out_dir)
-    err.print(f"written to {out_dir}/: protocol.yaml, " + ", ".join(p.name for p in written))
+        write_study(sdtm, out_dir / "sdtm", format="parquet", overwrite=True)
+        write_adam(adam, out_dir / "adam", format="parquet", overwrite=True)
+    err.print(f"written to {out_dir}/: protocol.yaml, " + ", ".join(p.name for p in written)
+              + ", sdtm/, adam/")  # fmt: skip

@@ -1,11 +1,13 @@
 """In-silico trials: scenarios, virtual patients, SDTM emission and Monte Carlo.
 
 So far: the scenario model (:class:`Scenario`) with its loader, and the vectorised virtual
-patients (:func:`draw_cohort`, :func:`tgi_diameters`); the trial simulator builds on them.
+patients (:func:`draw_cohort`, :func:`tgi_diameters`), and one trial run on them and emitted as
+SDTM (:func:`simulate_trial`, the full path). Calibration and Monte Carlo come next.
 """
 
 from oncotrial.sim._cohort import STREAMS, Cohort, draw_cohort, tgi_diameters
 from oncotrial.sim._load import bundled_scenarios, dumps_scenario, load_scenario, scenario_problems
+from oncotrial.sim._published import PUBLISHED_NCT01010126
 from oncotrial.sim._scenario import (
     DAYS_PER_MONTH,
     Accrual,
@@ -22,9 +24,12 @@ from oncotrial.sim._scenario import (
     ToxicityHazard,
     TumourModel,
 )
+from oncotrial.sim._trial import EVENT_STREAMS, simulate_trial
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "EVENT_STREAMS",
+    "PUBLISHED_NCT01010126",
     "STREAMS",
     "Accrual",
     "AgentModification",
@@ -45,5 +50,6 @@ __all__ = [
     "dumps_scenario",
     "load_scenario",
     "scenario_problems",
+    "simulate_trial",
     "tgi_diameters",
 ]

@@ -36,7 +36,9 @@ def test_changing_one_parameter_leaves_other_streams_alone():
     np.testing.assert_array_equal(a.kd_per_year, b.kd_per_year)
     np.testing.assert_array_equal(a.death_before_progression_day, b.death_before_progression_day)
     # kg scales exactly with its median: the same z draws underneath
-    np.testing.assert_allclose(b.kg_per_year, a.kg_per_year * 2.0 / 0.55)
+    np.testing.assert_allclose(
+        b.kg_per_year, a.kg_per_year * 2.0 / SCENARIO.tumour.kg.median_per_year
+    )
 
 
 def test_lesions_padded_beyond_n_targets():
@@ -70,10 +72,12 @@ def test_accrual_follows_the_ramped_poisson_intensity():
 
 
 def test_death_hazard_gives_exponential_mean():
-    # hazard 0.004 per month -> mean 1 / 0.004 = 250 months; SE of the mean = mean / sqrt(N)
+    # hazard h per month -> exponential times with mean 1 / h months; SE of the mean =
+    # mean / sqrt(N) (the standard deviation of an exponential equals its mean)
+    mean = 1 / SCENARIO.survival.death_before_progression_per_month
     c = draw_cohort(SCENARIO, trials=100, patients=59, seed=4)
     x = c.death_before_progression_day / DAYS_PER_MONTH
-    assert abs(x.mean() - 250.0) < 4 * 250.0 / math.sqrt(x.size)
+    assert abs(x.mean() - mean) < 4 * mean / math.sqrt(x.size)
 
 
 def test_non_target_progression_only_with_non_target_disease():

@@ -109,13 +109,13 @@ def test_term_and_group_together(tmp_path):
 
 
 def test_per_cycle_probabilities_over_one(tmp_path):
-    text = edit("per_cycle: {1: 0.25, 2: 0.12, 3: 0.03}", "per_cycle: {1: 0.75, 2: 0.3, 3: 0.03}")
+    text = edit("per_cycle: {1: 0.25, 2: 0.12, 3: 0.022}", "per_cycle: {1: 0.75, 2: 0.3, 3: 0.03}")
     err = error_for(text, tmp_path)
     assert "sum to 1.08, more than 1" in err.message
 
 
 def test_grade_six(tmp_path):
-    text = edit("per_cycle: {1: 0.25, 2: 0.12, 3: 0.03}", "per_cycle: {1: 0.25, 6: 0.12}")
+    text = edit("per_cycle: {1: 0.25, 2: 0.12, 3: 0.022}", "per_cycle: {1: 0.25, 6: 0.12}")
     err = error_for(text, tmp_path)
     assert err.path == "toxicity[0].per_cycle[6]"
     assert "1, 2, 3, 4 or 5" in err.message

@@ -135,7 +135,7 @@ def test_route_not_allowed(tmp_path):
     text = edit("      route: IV\n      dose: {mg: 25}", "      route: oral\n      dose: {mg: 25}")
     err = load_error(text, tmp_path)
     assert err.path == "regimen.agents[0].route"
-    assert "'IV', 'PO', 'SC' or 'IM'" in err.message
+    assert "'IV', 'PO', 'SC', 'IM' or 'TD'" in err.message
 
 
 def test_landmark_without_time_point(tmp_path):

@@ -98,6 +98,29 @@ def _planned_mg(dose: FlatDose | WeightDose | BsaDose) -> pl.Expr:
     return bsa * dose.per_m2
 
 
+def _daily_records(ex: pl.DataFrame) -> pl.DataFrame:
+    """One record per day for the once-daily (EXDOSFRQ QD) records spanning several days."""
+    if "EXENDTC" not in ex.columns or "EXDOSFRQ" not in ex.columns or ex.height == 0:
+        return ex
+    start = pl.col("EXSTDTC").str.slice(0, 10).str.to_date(strict=False)
+    end = pl.col("EXENDTC").str.slice(0, 10).str.to_date(strict=False)
+    spans = (pl.col("EXDOSFRQ") == "QD") & start.is_not_null() & (end > start)
+    if not ex.select(spans.any()).item():
+        return ex
+    single = ex.filter(~spans.fill_null(False))
+    daily = (
+        ex.filter(spans.fill_null(False))
+        .with_columns(_DAY=pl.date_ranges(start, end))
+        .explode("_DAY")
+        .with_columns(
+            EXSTDTC=pl.col("_DAY").dt.strftime("%Y-%m-%d"),
+            EXENDTC=pl.col("_DAY").dt.strftime("%Y-%m-%d"),
+        )
+        .drop("_DAY")
+    )
+    return pl.concat([single, daily], how="vertical_relaxed")
+
+
 def derive_adex(
     dataset_ex: pl.DataFrame,
     *,
@@ -126,7 +149,10 @@ def derive_adex(
 
     Notes
     -----
-    Per subject and agent, over the administrations with EXDOSE > 0:
+    Per subject and agent, over the administrations with EXDOSE > 0 (or 0 for a placebo, an
+    agent the protocol doses at 0 mg; its RDI is null). A once-daily record spanning days
+    (EXDOSFRQ ``QD``, EXENDTC after EXSTDTC, as the CDISC pilot records its patches) counts as
+    one administration a day.
 
     1. TRTSDT, TRTEDT: first and last EXSTDTC (complete dates).
     2. DURD = TRTEDT - TRTSDT + 1; DURM = DURD / 30.4375.
@@ -155,9 +181,11 @@ def derive_adex(
             "is not a unit ADEX can sum", field="EXDOSU", value=units["EXDOSU"][0],
             hint="record EXDOSE in mg (or mg/kg with weight in VS)",
         )  # fmt: skip
+    placebo = [a.name.lower() for a in reg.agents if getattr(a.dose, "mg", 1) == 0]
     ex = (
-        dataset_ex.filter(pl.col("EXDOSE") > 0)
-        .with_columns(_AGENT=pl.col("EXTRT").str.to_lowercase())
+        dataset_ex.with_columns(_AGENT=pl.col("EXTRT").str.to_lowercase())
+        .filter((pl.col("EXDOSE") > 0) | pl.col("_AGENT").is_in(placebo))
+        .pipe(_daily_records)
         .pipe(with_dt, "EXSTDTC", alias="_DT")
         .join(dataset_adsl.select(*keys, "WEIGHTBL", "HEIGHTBL"), on=keys, how="inner")
         .with_columns(
@@ -217,7 +245,7 @@ def derive_adex(
             DI=pl.col("TDOSE") / (period / 7.0),
             PDI=pl.col("PLDOSE") * per_cycle / reg.cycle_length_days * 7.0,
             NMISS=pl.max_horizontal((period / interval).round(0) - pl.col("NADMIN"), 0.0),
-        ).with_columns(RDI=100.0 * pl.col("DI") / pl.col("PDI"))
+        ).with_columns(RDI=pl.when(pl.col("PDI") > 0).then(100.0 * pl.col("DI") / pl.col("PDI")))
         long = agg.unpivot(
             index=[*keys, "TRTSDT", "TRTEDT"], on=list(ADEX_PARAMS),
             variable_name="PARAMCD", value_name="AVAL",

@@ -124,6 +124,7 @@ def derive_adam(
         )  # fmt: skip
     no_tu = pl.DataFrame(schema={**dict.fromkeys(keys, pl.String), "TUSTRESC": pl.String,
                                  "TUDTC": pl.String})  # fmt: skip
+    tu = _dated_tu(tu, tr)
     tu_ = tu if tu is not None else no_tu
     adsl = derive_vars_populations(adsl, dataset_ex=ex, dataset_tu=tu_, dataset_rs=rs,
                                    protocol=protocol)  # fmt: skip
@@ -151,6 +152,29 @@ def derive_adam(
     if tu is not None and tr is not None:
         out["adtr"] = derive_adtr(tu, dataset_tr=tr, dataset_adsl=adsl, options=RecistOptions())
     return out
+
+
+def _dated_tu(tu: pl.DataFrame | None, tr: pl.DataFrame | None) -> pl.DataFrame | None:
+    """TU as given, or, when it has no TUDTC (Expected, not Required: pharmaversesdtm's
+    tu_onco_recist has none), dated by the first TRDTC of the same lesion (TULNKID = TRLNKID),
+    visit and evaluator in TR, which is when the lesion was identified."""
+    if tu is None or "TUDTC" in tu.columns:
+        return tu
+    keys = ["STUDYID", "USUBJID", "VISITNUM"]
+    needed_tu, needed_tr = [*keys, "TULNKID"], [*keys, "TRLNKID", "TRDTC"]
+    if (
+        tr is None
+        or any(c not in tu.columns for c in needed_tu)
+        or any(c not in tr.columns for c in needed_tr)
+    ):
+        return tu  # derive_vars_populations then names the missing TUDTC
+    on_tr = [*keys, "TRLNKID"]
+    on_tu = [*keys, "TULNKID"]
+    if "TUEVAL" in tu.columns and "TREVAL" in tr.columns:
+        on_tr.append("TREVAL")
+        on_tu.append("TUEVAL")
+    dates = tr.group_by(on_tr).agg(TUDTC=pl.col("TRDTC").min())
+    return tu.join(dates, left_on=on_tu, right_on=on_tr, how="left", nulls_equal=True)
 
 
 def _baseline_visit(tu: pl.DataFrame) -> str:

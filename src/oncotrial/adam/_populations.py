@@ -160,9 +160,11 @@ def derive_vars_populations(
 
     Notes
     -----
-    1. ENRLFL = "Y" unless ARMCD is one of `not_enrolled_armcd`.
-    2. SAFFL = "Y" for an enrolled subject with at least one dose (EXDOSE > 0): the treated
-       population, on which safety is reported.
+    1. ENRLFL = "Y" unless ARMCD is one of `not_enrolled_armcd` (any case: the CDISC pilot
+       writes ``Scrnfail``).
+    2. SAFFL = "Y" for an enrolled subject with at least one dose (EXDOSE > 0, or EXDOSE 0 of
+       a placebo, an agent the protocol doses at 0 mg): the treated population, on which
+       safety is reported.
     3. EFFFL = "Y" for an enrolled subject meeting the protocol's evaluable rule
        (``study.evaluable``): at least `min_doses` administrations; measurable disease at
        baseline when required; when required, an overall response after the first dose, or
@@ -176,7 +178,12 @@ def derive_vars_populations(
     require_columns(dataset_tu, [*keys, "TUSTRESC", "TUDTC"], frame_name="dataset_tu")
     refuse_existing(dataset, ["ENRLFL", "SAFFL", "EFFFL", "EFFRSN"], frame_name="dataset")
     rule = protocol.study.evaluable
-    doses = dataset_ex.filter(pl.col("EXDOSE") > 0).group_by(keys).agg(_NDOSE=pl.len())
+    # a placebo (a protocol agent dosed at 0 mg) is given at EXDOSE 0; any other agent at > 0
+    placebo = [a.name.upper() for a in protocol.regimen.agents if getattr(a.dose, "mg", 1) == 0]
+    given = pl.col("EXDOSE") > 0
+    if placebo and "EXTRT" in dataset_ex.columns:
+        given = given | pl.col("EXTRT").str.to_uppercase().is_in(placebo)
+    doses = dataset_ex.filter(given).group_by(keys).agg(_NDOSE=pl.len())
     targets = dataset_tu.filter(pl.col("TUSTRESC") == "TARGET")
     if "TUEVAL" in dataset_tu.columns:
         targets = targets.filter(pl.col("TUEVAL").is_null() | (pl.col("TUEVAL") == "INVESTIGATOR"))
@@ -203,7 +210,8 @@ def derive_vars_populations(
         out = out.join(post, on=keys, how="left")
     else:
         out = out.with_columns(_POST=pl.lit(None, dtype=pl.Boolean))
-    enrolled = ~pl.col("ARMCD").is_in(list(not_enrolled_armcd)).fill_null(False)
+    not_enrolled = [code.upper() for code in not_enrolled_armcd]
+    enrolled = ~pl.col("ARMCD").str.to_uppercase().is_in(not_enrolled).fill_null(False)
     ndose = pl.col("_NDOSE").fill_null(0)
     rules: list[tuple[pl.Expr, str]] = [
         (~enrolled, "not enrolled"),

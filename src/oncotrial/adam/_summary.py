@@ -86,11 +86,12 @@ def summarise_adam(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> pl.D
             rdi = adex.filter((pl.col("PARCAT1") == agent.name) & (pl.col("PARAMCD") == "RDI"))
             if dur.height:
                 med_dur = float(dur["AVAL"].median())  # type: ignore[arg-type]
-                med_rdi = float(rdi["AVAL"].median())  # type: ignore[arg-type]
+                med_rdi = rdi["AVAL"].drop_nulls().median()
                 rows.append(("Exposure", f"{agent.name}: median duration, months",
                              f"{med_dur:.1f} (n={dur.height})"))  # fmt: skip
-                rows.append(("Exposure", f"{agent.name}: median relative dose intensity",
-                             f"{med_rdi:.0f}%"))  # fmt: skip
+                if med_rdi is not None:  # none for a placebo
+                    rows.append(("Exposure", f"{agent.name}: median relative dose intensity",
+                                 f"{float(med_rdi):.0f}%"))  # type: ignore[arg-type]  # fmt: skip
     if "adae" in adam and treated.height:
         teae = (
             adam["adae"]

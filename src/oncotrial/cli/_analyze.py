@@ -12,6 +12,7 @@ from oncotrial import protocol as proto
 from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_adam, write_adam
 from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
 from oncotrial.errors import InputError
+from oncotrial.sdtm import drop_identical_duplicates as sdtm_dedupe
 from oncotrial.sdtm import read_study, validate_study
 
 Format = Literal["parquet", "csv", "xpt", "json"]
@@ -32,6 +33,13 @@ def analyze(
         typer.Option(help="Apply the FDA PFS censoring rules (missed assessments)."),
     ] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing ADaM folder.")] = False,
+    drop_identical_duplicates: Annotated[
+        bool,
+        typer.Option(
+            help="Drop records identical to another of their domain but for --SEQ "
+            "(conflicting copies stay errors)."
+        ),
+    ] = False,
 ) -> None:
     """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it, summarise."""
     with user_errors():
@@ -51,11 +59,16 @@ def analyze(
                                   title=f"{errors.height} error(s) in the SDTM"))  # fmt: skip
             raise report.findings[0].to_error()
         warnings = report.frame.height - errors.height
+        frames = study.to_dict()
+        if drop_identical_duplicates:
+            frames, dropped = sdtm_dedupe(frames)
+            for name, n in dropped.items():
+                err.print(f"dropped {n} identical duplicate record(s) from {name.upper()}")
         options = AdamOptions(
             ref_date=ref_date,
             pfs_censoring=PfsCensoring.from_protocol(p) if fda_censoring else None,
         )
-        adam = derive_adam(study.to_dict(), protocol=p, options=options)
+        adam = derive_adam(frames, protocol=p, options=options)
         written = write_adam(adam, out_dir, format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
         summary = summarise_adam(adam, protocol=p)
     if warnings:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Discriminator,
     Field,
+    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -79,7 +80,7 @@ class Study(Model):
 class FlatDose(Model):
     """A fixed dose in mg, whatever the patient's size."""
 
-    mg: PositiveFloat = Field(description="Dose in mg.")
+    mg: NonNegativeFloat = Field(description="Dose in mg (0 for a placebo).")
 
     @property
     def label(self) -> str:
@@ -163,7 +164,9 @@ class Agent(Model):
     """One study agent: its dose, route and administration days within a cycle."""
 
     name: str = Field(min_length=1, description="Agent name as in EXTRT, e.g. 'temsirolimus'.")
-    route: Literal["IV", "PO", "SC", "IM"] = Field(description="Route of administration.")
+    route: Literal["IV", "PO", "SC", "IM", "TD"] = Field(
+        description="Route of administration (TD: transdermal)."
+    )
     dose: Dose
     days: tuple[CycleDay, ...] = Field(
         min_length=1, description="Days of the cycle with an administration (1-based)."

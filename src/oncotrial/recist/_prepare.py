@@ -247,7 +247,8 @@ def prepare(
         [*keys, "TRLNKID", "TRTESTCD", "VISITNUM"],
         by=["_LID", "TRTESTCD", "VISITNUM"],
         name="TR",
-        hint="one result per lesion, test and visit; filter TR by TREVALID or TRACPTFL first",
+        hint="one result per lesion, test and visit; filter TR by TREVALID or TRACPTFL first, "
+        "or drop identical copies (oncotrial analyze --drop-identical-duplicates)",
     )
     is_state = pl.col("TRTESTCD") == options.state_testcd
     _raise_first(

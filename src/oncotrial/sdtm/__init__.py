@@ -28,6 +28,7 @@ shape: (1, 4)
 """
 
 from oncotrial.sdtm import dates
+from oncotrial.sdtm._dedupe import drop_identical_duplicates
 from oncotrial.sdtm._io import FORMATS, read_domain, read_study, write_study
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
 from oncotrial.sdtm._spec import CODELISTS, SPECS, Codelist, DomainSpec, Variable, domain_spec
@@ -48,6 +49,7 @@ __all__ = [
     "Variable",
     "dates",
     "domain_spec",
+    "drop_identical_duplicates",
     "read_domain",
     "read_study",
     "validate_study",

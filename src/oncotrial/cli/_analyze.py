@@ -1,4 +1,4 @@
-"""``oncotrial analyze``: SDTM folder + protocol -> ADaM folder and a one-screen summary."""
+"""``oncotrial analyze``: SDTM folder + protocol -> ADaM, the report, and a one-screen summary."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from oncotrial import protocol as proto
 from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_adam, write_adam
 from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
+from oncotrial.cli._report import report_with_progress
 from oncotrial.errors import InputError
 from oncotrial.sdtm import drop_identical_duplicates as sdtm_dedupe
 from oncotrial.sdtm import read_study, validate_study
@@ -23,7 +24,7 @@ def analyze(
     protocol: Annotated[
         str, typer.Option("--protocol", help="Bundled protocol id or protocol YAML file.")
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the ADaM datasets to.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write adam/ and report/ into.")],
     fmt: Annotated[str, typer.Option("--format", help="parquet, csv, xpt or json.")] = "parquet",
     ref_date: Annotated[
         str, typer.Option(help="Time zero: TRTSDT (first dose) or RANDDT (randomisation).")
@@ -32,7 +33,12 @@ def analyze(
         bool,
         typer.Option(help="Apply the FDA PFS censoring rules (missed assessments)."),
     ] = False,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing ADaM folder.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace existing adam/ and report/ folders.")
+    ] = False,
+    report: Annotated[
+        bool, typer.Option(help="Write the report (tables, figures, HTML, PDF, RTF, abstract).")
+    ] = True,
     drop_identical_duplicates: Annotated[
         bool,
         typer.Option(
@@ -41,7 +47,8 @@ def analyze(
         ),
     ] = False,
 ) -> None:
-    """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it, summarise."""
+    """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it to OUT/adam,
+    write the clinical study report to OUT/report, and print the key figures."""
     with user_errors():
         if fmt not in ("parquet", "csv", "xpt", "json"):
             raise InputError("is not a format", field="--format", value=fmt,
@@ -69,10 +76,19 @@ def analyze(
             pfs_censoring=PfsCensoring.from_protocol(p) if fda_censoring else None,
         )
         adam = derive_adam(frames, protocol=p, options=options)
-        written = write_adam(adam, out_dir, format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
+        for sub in ("adam", "report"):
+            if (out_dir / sub).exists() and not overwrite:
+                raise InputError(f"{sub}/ is already there", file=str(out_dir / sub),
+                                 hint="choose another --out, or pass --overwrite")  # fmt: skip
+        if report:  # first: the ADaM is written only when the report could be built
+            built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite)
+        written = write_adam(adam, out_dir / "adam", format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
         summary = summarise_adam(adam, protocol=p)
     if warnings:
         err.print(f"[yellow]{warnings} SDTM warning(s)[/]: see `oncotrial sdtm validate {sdtm}`")
     table = summary_table(summary, title=f"{p.study.id}: analysis of {sdtm}")
     out.print(table)
-    err.print(f"written to {out_dir}/: " + ", ".join(path.name for path in written))
+    err.print(f"written to {out_dir}/adam/: " + ", ".join(path.name for path in written))
+    if report:
+        err.print(f"report: {built.folder / 'report.html'}, report.pdf, "
+                  f"{len(built.tables)} RTF tables, abstract.md")  # fmt: skip

@@ -1,5 +1,11 @@
-"""The clinical study report: tables, figures, renderers (HTML, RTF, PDF) and the abstract."""
+"""The clinical study report: tables, figures, renderers (HTML, RTF, PDF) and the abstract.
 
+:func:`build_report` writes the whole report folder from ADaM; the parts are
+:mod:`oncotrial.report.tables`, :mod:`oncotrial.report.figures`,
+:mod:`oncotrial.report.render` and :mod:`oncotrial.report.abstract`.
+"""
+
+from oncotrial.report._build import Report, build_report
 from oncotrial.report._model import ReportFigure, ReportTable, Row
 
-__all__ = ["ReportFigure", "ReportTable", "Row"]
+__all__ = ["Report", "ReportFigure", "ReportTable", "Row", "build_report"]

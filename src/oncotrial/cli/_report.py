@@ -1,0 +1,63 @@
+"""``oncotrial report``: an ADaM folder + protocol -> the clinical study report folder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from oncotrial import protocol as proto
+from oncotrial.adam import read_adam
+from oncotrial.cli._common import err, user_errors
+from oncotrial.protocol import Protocol
+from oncotrial.report import Report, build_report
+
+
+def report_with_progress(
+    adam: Mapping[str, pl.DataFrame],
+    protocol: Protocol,
+    out_dir: Path,
+    *,
+    pdf: bool = True,
+    rtf: bool = True,
+    overwrite: bool = False,
+) -> Report:
+    """:func:`oncotrial.report.build_report` with a rich progress bar on standard error."""
+    with Progress(
+        TextColumn("report: {task.description:<8}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, step: str) -> None:
+            bar.update(task, completed=done, total=total, description=step)
+
+        return build_report(adam, protocol, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite,
+                            progress=progress)  # fmt: skip
+
+
+def report(
+    adam_dir: Annotated[Path, typer.Option("--adam", help="Folder of ADaM datasets.")],
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="Bundled protocol id or protocol YAML file.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report to.")],
+    pdf: Annotated[bool, typer.Option(help="Write report.pdf.")] = True,
+    rtf: Annotated[bool, typer.Option(help="Write one RTF file per table.")] = True,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing report folder.")] = False,
+) -> None:
+    """Tables, figures, report.html, report.pdf, RTF tables and the abstract from ADaM."""
+    with user_errors():
+        p = proto.load(protocol)
+        adam = read_adam(adam_dir)
+        written = report_with_progress(adam, p, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite)
+    err.print(f"{len(written.tables)} tables, {len(written.figures)} figures: "
+              f"{written.folder / 'report.html'}")  # fmt: skip

@@ -1,0 +1,136 @@
+"""One call from ADaM to the whole report folder: tables, figures, HTML, PDF, RTF, abstract."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from oncotrial.errors import InputError
+from oncotrial.protocol import Protocol
+from oncotrial.report._model import ReportFigure, ReportTable
+
+__all__ = ["Report", "build_report"]
+
+#: called with (step done, steps in all, what is being done) as the report is built
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What :func:`build_report` wrote: the folder, its tables and figures, the abstract."""
+
+    folder: Path
+    tables: tuple[ReportTable, ...]
+    figures: tuple[ReportFigure, ...]
+    abstract: str
+    files: tuple[Path, ...]
+
+
+def build_report(
+    adam: Mapping[str, pl.DataFrame],
+    protocol: Protocol,
+    out_dir: Path,
+    *,
+    pdf: bool = True,
+    rtf: bool = True,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """Write the clinical study report of a trial's ADaM into `out_dir`.
+
+    The folder holds ``report.html`` (every table and figure, a table of contents, the
+    abstract), ``report.pdf`` (the same pages, by weasyprint), ``abstract.md`` and
+    ``abstract.json`` (each number of the abstract traced to its dataset, filter and
+    statistic), ``tables/<id>.txt`` (the text form) and ``tables/<id>.rtf``, and
+    ``figures/<id>.png`` and ``.svg``. It is built in a temporary folder beside `out_dir` and
+    moved into place at the end, so that a failure leaves no half-written report. The same
+    ADaM gives the same bytes.
+
+    Parameters
+    ----------
+    adam : mapping of str to DataFrame
+        As :func:`oncotrial.adam.derive_adam` returns (``adsl`` required).
+    protocol : Protocol
+        Agents, endpoints, term groups and design of the trial.
+    out_dir : Path
+        The report folder; it must not exist unless `overwrite`.
+    pdf, rtf : bool
+        Write ``report.pdf`` and the RTF tables.
+    progress : callable, optional
+        Called as ``progress(done, total, step)`` before each step.
+
+    Raises
+    ------
+    InputError
+        `out_dir` exists (without `overwrite`) or is a file; ADaM lacks ADSL.
+    """
+    from oncotrial.report import abstract as abstract_mod
+    from oncotrial.report import figures as figures_mod
+    from oncotrial.report import render
+    from oncotrial.report import tables as tables_mod
+
+    out_dir = Path(out_dir)
+    if "adsl" not in adam:
+        raise InputError("the ADaM has no ADSL", field="adsl",
+                         hint="derive it with oncotrial analyze or derive_adam")  # fmt: skip
+    if out_dir.exists() and (not out_dir.is_dir() or not overwrite):
+        kind = "a file" if not out_dir.is_dir() else "there"
+        raise InputError(
+            f"the report folder is already {kind}", file=str(out_dir),
+            hint="choose another --out, or pass --overwrite to replace the folder",
+        )  # fmt: skip
+    steps = (
+        ["tables", "figures", "abstract", "HTML"]
+        + (["PDF"] if pdf else [])
+        + (["RTF"] if rtf else [])
+    )
+    total = len(steps) + 1
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(steps.index(name), total, name)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        data = dict(adam)
+        step("tables")
+        tables = tuple(tables_mod.csr_tables(data, protocol))
+        (tmp / "tables").mkdir()
+        for table in tables:
+            (tmp / "tables" / f"{table.id}.txt").write_text(table.to_text(), encoding="utf-8")
+        step("figures")
+        figures = tuple(figures_mod.csr_figures(data, protocol, tmp / "figures"))
+        step("abstract")
+        summary = abstract_mod.abstract(data, protocol)
+        abstract_mod.write_abstract(summary, tmp)
+        step("HTML")
+        html = render.write_html(
+            tmp / "report.html", title=f"{protocol.study.id}: {protocol.study.title}",
+            tables=tables, figures=figures, abstract=summary.text,
+        )  # fmt: skip
+        if pdf:
+            step("PDF")
+            render.write_pdf(html, tmp / "report.pdf")
+        if rtf:
+            step("RTF")
+            render.write_rtf(tmp / "tables", tables)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if progress is not None:
+        progress(total, total, "done")
+    moved = tuple(
+        ReportFigure(f.id, f.title, f.caption, tuple(out_dir / p.relative_to(tmp) for p in f.files))
+        for f in figures
+    )
+    files = tuple(sorted(p for p in out_dir.rglob("*") if p.is_file()))
+    return Report(out_dir, tables, moved, summary.text, files)

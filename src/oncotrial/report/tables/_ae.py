@@ -30,6 +30,7 @@ from oncotrial.report.tables._common import (
     event_cells,
     flag_y,
     nice,
+    require,
     safety_columns,
     subject_cells,
 )
@@ -238,12 +239,7 @@ def ae_by_grade(adam: Adam, protocol: Protocol) -> ReportTable:
     table = "aet04"
     pop, cols = safety_columns(adam, table=table)
     ev = treatment_emergent(adam, pop, table=table)
-    if not ev.graded:
-        raise InputError(
-            f"table {table} needs variable ATOXGRN in ADAE, which has none",
-            field="ADAE.ATOXGRN",
-            hint="grade 1-5 (NCI CTCAE)",
-        )
+    require(ev.frame, ["ATOXGRN"], name="adae", table=table)
     any_group = "- Any adverse event -"
     rows = _grade_rows(_highest(ev, cols, ()), (), cols, any_group)
     by_soc, by_pt = _highest(ev, cols, ("_SOC",)), _highest(ev, cols, ("_SOC", "AEDECOD"))

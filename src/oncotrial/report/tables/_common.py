@@ -36,8 +36,8 @@ def dataset(adam: Adam, name: str, *, table: str) -> pl.DataFrame:
     frame = adam.get(name)
     if frame is None:
         raise InputError(
-            f"table {table} needs ADaM dataset {name.upper()}, which is not given",
-            field=name,
+            f"is needed by table {table}, but the ADaM given has no such dataset",
+            field=name.upper(),
             hint=f"pass adam['{name}'] (oncotrial.adam.derive_adam builds it)",
         )
     return frame
@@ -48,7 +48,7 @@ def require(frame: pl.DataFrame, columns: Iterable[str], *, name: str, table: st
     for col in columns:
         if col not in frame.columns:
             raise InputError(
-                f"table {table} needs variable {col} in {name.upper()}, which has none",
+                f"is needed by table {table}, but {name.upper()} has no such variable",
                 field=f"{name.upper()}.{col}",
                 hint="see docs/adam.md for the variables each dataset carries",
             )

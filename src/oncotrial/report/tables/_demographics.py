@@ -12,7 +12,6 @@ from oncotrial.report.tables._common import (
     POPULATIONS,
     Adam,
     Columns,
-    blank,
     per_column,
     safety_columns,
 )
@@ -55,9 +54,7 @@ def _continuous(
         ("Median", lambda f, _n: median(values(f), d)),
         ("Min - Max", lambda f, _n: min_max(values(f), rd)),
     )
-    rows = [Row(label, blank(cols))]
-    rows += [Row(name, per_column(cols, pop, cell), indent=1) for name, cell in stats]
-    return rows
+    return [Row(name, per_column(cols, pop, cell), group=label) for name, cell in stats]
 
 
 def _categorical(
@@ -69,20 +66,18 @@ def _categorical(
     def present(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.filter(pl.col(var).is_not_null() & (pl.col(var).cast(pl.String) != ""))
 
-    rows = [
-        Row(label, blank(cols)),
-        Row("n", per_column(cols, pop, lambda f, _n: str(present(f).height)), indent=1),
-    ]
+    rows = [Row("n", per_column(cols, pop, lambda f, _n: str(present(f).height)), group=label)]
     for level in levels:
 
         def cell(f: pl.DataFrame, _n: int, level: object = level) -> str:
             ok = present(f)
             return n_pct(ok.filter(pl.col(var) == level).height, ok.height)
 
-        rows.append(Row(names.get(str(level), str(level)), per_column(cols, pop, cell), indent=1))
+        values = per_column(cols, pop, cell)
+        rows.append(Row(names.get(str(level), str(level)), values, group=label))
     if present(pop).height < pop.height:
         missing = per_column(cols, pop, lambda f, _n: str(f.height - present(f).height))
-        rows.append(Row("Missing", missing, indent=1))
+        rows.append(Row("Missing", missing, group=label))
     return rows
 
 

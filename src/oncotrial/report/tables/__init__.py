@@ -10,7 +10,8 @@ A function whose input is missing raises :class:`~oncotrial.errors.InputError`;
 ``docs/report.md`` ("Tables") describes each table, its population and methods.
 """
 
-from oncotrial.report.tables._ae import ae_by_grade, ae_by_soc_pt, ae_summary, ae_term_groups
+from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
+from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
 from oncotrial.report.tables._csr import (
     CSR_ORDER,
     CsrTables,

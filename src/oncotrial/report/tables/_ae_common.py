@@ -115,3 +115,8 @@ class BandCounts:
 def band_counts(events: Events, cols: Columns, by: tuple[str, ...] = ()) -> BandCounts:
     shown = bands(events)
     return BandCounts(tuple(counts(in_band(events.frame, g), cols, by) for _, g in shown), cols)
+
+
+def ranked(counts: BandCounts, keys: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Keys by descending frequency (All patients, any grade), then alphabetically."""
+    return sorted(keys, key=lambda k: (-counts.total(*k), tuple(str(x) for x in k)))

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportTable
-from oncotrial.report.tables._ae import ae_by_grade, ae_by_soc_pt, ae_summary, ae_term_groups
+from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
+from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
 from oncotrial.report.tables._common import Adam
 from oncotrial.report.tables._deaths import deaths
 from oncotrial.report.tables._demographics import demographics

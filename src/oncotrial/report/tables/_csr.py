@@ -20,14 +20,14 @@ from oncotrial.report.tables._exposure import exposure
 
 TableFunction = Callable[[Adam, Protocol], ReportTable]
 
-#: The tables of a CSR in its order (ICH E3: disposition, demographics, exposure, efficacy,
-#: safety), with the chevron identifier each produces.
+#: The tables of a CSR in ICH E3's order (10.1 disposition; 11.2 demographics; 11.4 efficacy;
+#: 12.1 extent of exposure; 12.2 adverse events; 12.3 deaths), with their identifiers.
 CSR_ORDER: tuple[tuple[str, TableFunction], ...] = (
     ("dst01", disposition),
     ("dmt01", demographics),
-    ("ext01", exposure),
     ("rspt01", response),
     ("ttet01", time_to_event),
+    ("ext01", exposure),
     ("aet01", ae_summary),
     ("aet02", ae_by_soc_pt),
     ("aet04", ae_by_grade),
@@ -100,7 +100,7 @@ def csr_tables(adam: Adam, protocol: Protocol) -> list[ReportTable]:
     >>> adam = derive_adam(simulate_trial(p, load_scenario("nct01010126", protocol=p), seed=7),
     ...                    protocol=p)
     >>> [t.id for t in csr_tables(adam, p)]
-    ['dst01', 'dmt01', 'ext01', 'rspt01', 'ttet01', 'aet01', 'aet02', 'aet04', 'aesi01', 'dtht01']
+    ['dst01', 'dmt01', 'rspt01', 'ttet01', 'ext01', 'aet01', 'aet02', 'aet04', 'aesi01', 'dtht01']
     """
     result = tabulate_csr(adam, protocol)
     for skip in result.skipped:

@@ -140,9 +140,15 @@ def _m(days: float | None) -> str:
 
 
 def _range(_fit: KaplanMeier, f: pl.DataFrame) -> str:
-    lo, hi = f.sort("AVAL", "CNSR").row(0, named=True), f.sort("AVAL", "CNSR").row(-1, named=True)
-    mark = {0: "", 1: "+"}
-    return f"{_m(lo['AVAL'])}{mark[lo['CNSR']]} to {_m(hi['AVAL'])}{mark[hi['CNSR']]}"
+    # at tied extremes events sort first, so the minimum is an event and the maximum a
+    # censoring when there is one (CNSR other than 0 is a censoring, whatever its code)
+    ordered = f.sort("AVAL", pl.col("CNSR") != 0)
+
+    def end(i: int) -> str:
+        rec = ordered.row(i, named=True)
+        return _m(rec["AVAL"]) + ("" if rec["CNSR"] == 0 else "+")
+
+    return f"{end(0)} to {end(-1)}"
 
 
 def _quartiles(fit: KaplanMeier, _f: pl.DataFrame) -> str:

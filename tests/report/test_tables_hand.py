@@ -170,3 +170,9 @@ def test_protocol_without_term_groups_and_missing_adex(adam, protocol):
         ae_term_groups(adam, protocol)
     skipped = {s.id for s in tabulate_csr(adam, protocol).skipped}
     assert skipped == {"ext01", "aesi01"}
+
+
+def test_duplicate_subject_in_adsl_is_refused(adam, protocol):
+    adsl = pl.concat([adam["adsl"], adam["adsl"].head(1)])
+    with pytest.raises(InputError, match=r"ADSL\.USUBJID: 'P1' is in ADSL more than once"):
+        demographics({**adam, "adsl": adsl}, protocol)

@@ -59,6 +59,15 @@ def population(adam: Adam, which: str, *, table: str) -> pl.DataFrame:
     adsl = dataset(adam, "adsl", table=table)
     flag = POPULATIONS[which][0]
     require(adsl, ["USUBJID", flag], name="adsl", table=table)
+    dup = adsl.filter(pl.col("USUBJID").is_duplicated())
+    if dup.height:
+        # every count and big N assumes one ADSL row per subject
+        raise InputError(
+            "is in ADSL more than once",
+            field="ADSL.USUBJID",
+            value=dup["USUBJID"][0],
+            hint="ADSL has one record per subject (ADaM IG)",
+        )
     return adsl.filter(pl.col(flag) == "Y")
 
 

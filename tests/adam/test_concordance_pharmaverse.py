@@ -14,6 +14,7 @@ from oncotrial.adam import (
     derive_var_dthdt,
     derive_var_lstalvdt,
     derive_var_randdt,
+    derive_vars_eos,
     derive_vars_trt_dates,
 )
 
@@ -115,3 +116,16 @@ def test_adae_dates_and_flags_identical():
     for col in cols:
         diff = both.filter(~pl.col(col).eq_missing(pl.col(f"{col}_ref")))
         assert diff.height == 0, (col, diff.head())
+
+
+def test_end_of_study_status_and_date_identical():
+    # pharmaverseadam's ADSL carries EOSSTT and EOSDT from admiral's template (format_eosstt)
+    frame = derive_vars_eos(SDTM.dm.select("STUDYID", "USUBJID"), dataset_ds=SDTM.ds)
+    ref = ADAM.adsl.select("USUBJID", EOSSTT_ref="EOSSTT", EOSDT_ref="EOSDT")
+    both = frame.join(ref, on="USUBJID", how="full", coalesce=True)
+    assert both.height == 306
+    for col in ("EOSSTT", "EOSDT"):
+        diff = both.filter(~pl.col(col).eq_missing(pl.col(f"{col}_ref")))
+        assert diff.height == 0, (col, diff.head())
+    # DCSREAS (not in pharmaverseadam): the DSDECOD of each DISCONTINUED subject
+    assert frame.filter(pl.col("EOSSTT") == "DISCONTINUED")["DCSREAS"].null_count() == 0

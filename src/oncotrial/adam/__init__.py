@@ -1,13 +1,19 @@
 """SDTM to ADaM: small verbs on polars frames, one module per dataset (admiral conventions)."""
 
-from oncotrial.adam._adae import RELATED, derive_adae
-from oncotrial.adam._adex import ADEX_PARAMS, derive_adex, derive_var_baseline_size
+from oncotrial.adam._adae import RELATED, derive_adae, reported_groups
+from oncotrial.adam._adex import (
+    ADEX_PARAMS,
+    DAYS_PER_MONTH,
+    derive_adex,
+    derive_var_baseline_size,
+)
 from oncotrial.adam._adrs import ADRS_PARAMS, AdrsOptions, derive_adrs, derive_ovr
 from oncotrial.adam._adsl import (
     derive_var_dthdt,
     derive_var_lstalvdt,
     derive_var_randdt,
     derive_vars_dthcaus,
+    derive_vars_eos,
     derive_vars_trt_dates,
 )
 from oncotrial.adam._adtr import derive_adtr
@@ -35,6 +41,7 @@ from oncotrial.adam._summary import summarise_adam
 __all__ = [
     "ADEX_PARAMS",
     "ADRS_PARAMS",
+    "DAYS_PER_MONTH",
     "DEATH_EVENT",
     "LASTALIVE_CENSOR",
     "LASTA_CENSOR",
@@ -61,9 +68,11 @@ __all__ = [
     "derive_var_randdt",
     "derive_vars_agent_status",
     "derive_vars_dthcaus",
+    "derive_vars_eos",
     "derive_vars_populations",
     "derive_vars_trt_dates",
     "read_adam",
+    "reported_groups",
     "summarise_adam",
     "write_adam",
 ]

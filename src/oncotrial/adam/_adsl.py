@@ -104,6 +104,54 @@ def derive_var_randdt(
     return dataset.join(dates, on=list(by_vars), how="left")
 
 
+def derive_vars_eos(
+    dataset: pl.DataFrame,
+    *,
+    dataset_ds: pl.DataFrame,
+    by_vars: Sequence[str] = SUBJECT_KEYS,
+) -> pl.DataFrame:
+    """Add EOSSTT (end-of-study status), EOSDT (its date) and DCSREAS (reason).
+
+    Notes
+    -----
+    As the admiral ADSL template (``derive_vars_merged`` with ``format_eosstt``), from the DS
+    records with DSCAT ``DISPOSITION EVENT`` (only those with DSSCAT ``END OF STUDY`` when DS
+    has such records, since oncotrial's DS also records each agent's end of treatment as a
+    disposition event; the latest by DSSTDTC when a subject has several):
+
+    1. EOSSTT = ``COMPLETED`` for DSDECOD ``COMPLETED``; null for ``SCREEN FAILURE``;
+       ``DISCONTINUED`` otherwise; ``ONGOING`` without a record.
+    2. EOSDT = DSSTDTC (not imputed), except for a screen failure.
+    3. DCSREAS = DSDECOD when EOSSTT is ``DISCONTINUED``.
+    """
+    keys = list(by_vars)
+    require_columns(dataset_ds, [*keys, "DSCAT", "DSDECOD", "DSSTDTC"], frame_name="dataset_ds")
+    refuse_existing(dataset, ["EOSSTT", "EOSDT", "DCSREAS"], frame_name="dataset")
+    events = dataset_ds.filter(pl.col("DSCAT") == "DISPOSITION EVENT")
+    if "DSSCAT" in events.columns and (events["DSSCAT"] == "END OF STUDY").any():
+        events = events.filter(pl.col("DSSCAT") == "END OF STUDY")
+    decod = pl.col("DSDECOD")
+    last = (
+        events.pipe(with_dt, "DSSTDTC", alias="_D")
+        .sort([*keys, "_D"], nulls_last=False)
+        .group_by(keys, maintain_order=True)
+        .last()
+        .select(
+            *keys,
+            EOSSTT=pl.when(decod == "COMPLETED").then(pl.lit("COMPLETED"))
+            .when(decod == "SCREEN FAILURE").then(pl.lit(None, pl.String))
+            .otherwise(pl.lit("DISCONTINUED")),
+            EOSDT=pl.when(decod != "SCREEN FAILURE").then(pl.col("_D")),
+            DCSREAS=pl.when(~decod.is_in(["COMPLETED", "SCREEN FAILURE"])).then(decod),
+            _SEEN=pl.lit(True),
+        )
+    )  # fmt: skip
+    out = dataset.join(last, on=keys, how="left")
+    return out.with_columns(
+        EOSSTT=pl.when(pl.col("_SEEN").is_null()).then(pl.lit("ONGOING")).otherwise("EOSSTT")
+    ).drop("_SEEN")
+
+
 def derive_var_dthdt(
     dataset: pl.DataFrame, *, dthdtc: str = "DTHDTC", new_var: str = "DTHDT"
 ) -> pl.DataFrame:

@@ -15,6 +15,7 @@ from oncotrial.adam._adsl import (
     derive_var_lstalvdt,
     derive_var_randdt,
     derive_vars_dthcaus,
+    derive_vars_eos,
 )
 from oncotrial.adam._adtr import derive_adtr
 from oncotrial.adam._adtte import PfsCensoring, derive_adtte
@@ -109,6 +110,8 @@ def derive_adam(
         adsl = adsl.with_columns(pl.lit(None, dtype=pl.String).alias("DTHDTC"))
     adsl = derive_var_dthdt(adsl)
     adsl = derive_vars_dthcaus(adsl, dataset_dd=_domain(sdtm, "dd"), dataset_ds=ds, dataset_ae=ae)
+    if ds is not None and {"DSCAT", "DSDECOD", "DSSTDTC"} <= set(ds.columns):
+        adsl = derive_vars_eos(adsl, dataset_ds=ds)
     sources: list[tuple[pl.DataFrame, list[str]]] = []
     if ae is not None:
         sources.append((ae, [c for c in ("AESTDTC", "AEENDTC") if c in ae.columns]))

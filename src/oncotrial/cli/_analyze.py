@@ -58,14 +58,14 @@ def analyze(
                              hint="TRTSDT or RANDDT")  # fmt: skip
         p = proto.load(protocol)
         study = read_study(sdtm, validate=False)
-        report = validate_study(study)
-        errors = report.frame.filter(pl.col("severity") == "error")
+        checked = validate_study(study)
+        errors = checked.frame.filter(pl.col("severity") == "error")
         if errors.height:
             err.print(frame_table(errors.head(20).select("file", "row", "variable", "value",
                                                          "message", "hint"),
                                   title=f"{errors.height} error(s) in the SDTM"))  # fmt: skip
-            raise report.findings[0].to_error()
-        warnings = report.frame.height - errors.height
+            raise checked.findings[0].to_error()
+        warnings = checked.frame.height - errors.height
         frames = study.to_dict()
         if drop_identical_duplicates:
             frames, dropped = sdtm_dedupe(frames)
@@ -82,6 +82,7 @@ def analyze(
                                  hint="choose another --out, or pass --overwrite")  # fmt: skip
         if report:  # first: the ADaM is written only when the report could be built
             built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite)
+        out_dir.mkdir(parents=True, exist_ok=True)
         written = write_adam(adam, out_dir / "adam", format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
         summary = summarise_adam(adam, protocol=p)
     if warnings:

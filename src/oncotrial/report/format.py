@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from oncotrial.adam._adex import DAYS_PER_MONTH
+from oncotrial.adam import DAYS_PER_MONTH
 
 __all__ = [
     "DAYS_PER_MONTH",

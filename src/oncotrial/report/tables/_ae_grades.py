@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from oncotrial.adam._adae import reported_groups
+from oncotrial.adam import reported_groups
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportTable, Row

@@ -168,8 +168,8 @@ def agent_spans(adsl: pl.DataFrame, subjects: pl.DataFrame) -> tuple[AgentSpan, 
     """Per-agent spans of `subjects` from ADSL AGxxSDT/AGxxEDT (one per agent, in xx order).
 
     An ADSL without per-agent dates (pharmaverseadam: one study treatment per arm) gives a
-    single span "Study treatment" from TRTSDT to TRTEDT. Patients never dosed with an agent
-    have no row in its span.
+    single span "Study treatment" from TRTSDT to TRTEDT. Patients never dosed with an agent,
+    or whose last dose date is missing, have no row in its span.
     """
     numbers = sorted({m.group(1) for c in adsl.columns if (m := re.fullmatch(r"AG(\d\d)SDT", c))})
     base = adsl.join(subjects.select("USUBJID"), on="USUBJID", how="semi")
@@ -190,13 +190,13 @@ def agent_spans(adsl: pl.DataFrame, subjects: pl.DataFrame) -> tuple[AgentSpan, 
     spans = []
     for name, sdt, edt, eot in sources:
         ongoing = (pl.col(eot) == "ONGOING").fill_null(False) if eot else pl.lit(False)
-        frame = base.filter(pl.col(sdt).is_not_null() & pl.col("TRTSDT").is_not_null()).select(
+        # a missing last-dose date (two treated patients of pharmaverseadam) is an unknown
+        # duration: no bar rather than an invented one
+        known = pl.col(sdt).is_not_null() & pl.col(edt).is_not_null()
+        frame = base.filter(known & pl.col("TRTSDT").is_not_null()).select(
             "USUBJID",
             START=(pl.col(sdt) - pl.col("TRTSDT")).dt.total_days().cast(pl.Float64),
-            END=(pl.col(edt).fill_null(pl.col(sdt)) - pl.col("TRTSDT"))
-            .dt.total_days()
-            .cast(pl.Float64)
-            + 1.0,
+            END=(pl.col(edt) - pl.col("TRTSDT")).dt.total_days().cast(pl.Float64) + 1.0,
             ONGOING=ongoing,
         )
         spans.append(AgentSpan(name, frame.sort("USUBJID")))

@@ -162,7 +162,8 @@ def swimmer_figure(adam: Mapping[str, pl.DataFrame], protocol: Protocol | None =
     1. Patients: ADSL SAFFL = Y (all with a TRTSDT when there is no SAFFL).
     2. Agents stop independently: each agent xx has its own bar from AGxxSDT - TRTSDT to
        AGxxEDT - TRTSDT + 1 days, so its length is the agent's duration (last dose - first
-       dose + 1 day, ADEX DURD); a patient never given an agent has no bar for it. Without
+       dose + 1 day, ADEX DURD); a patient never given an agent (or without its last dose
+       date, an unknown duration) has no bar for it. Without
        AGxx variables (pharmaverseadam) one bar "Study treatment" spans TRTSDT-TRTEDT.
     3. Markers at study day (date - TRTSDT + 1): first CR or PR overall response (coloured as
        the response), first PD, death; an arrow at the end of a bar still ongoing

@@ -237,6 +237,22 @@ def km_figure(
        and its CI are ``km.median`` (``quantile.survfit``).
     3. Time in months (days / 30.4375); the risk table shows ``km.survival_at(t).n_risk``
        (R ``summary(fit, times, extend = TRUE)``) at every tick, every 1, 2, 3, 6 or 12
-       months, the smallest step giving at most 10 intervals.
+       months, the smallest step giving at most 12 intervals.
+
+    Examples
+    --------
+    Three patients: events at 30 and 90 days, one censored at 60 days.
+
+    >>> import polars as pl
+    >>> adsl = pl.DataFrame({"USUBJID": ["A", "B", "C"], "EFFFL": ["Y", "Y", "Y"]})
+    >>> adtte = pl.DataFrame({"USUBJID": ["A", "B", "C"], "PARAMCD": ["PFS"] * 3,
+    ...                       "AVAL": [30.0, 60.0, 90.0], "CNSR": [0, 1, 0]})
+    >>> fig = km_figure({"adsl": adsl, "adtte": adtte})
+    >>> [ax.get_label() for ax in fig.axes]
+    ['km', 'risk table']
+    >>> [float(y) for y in fig.axes[0].get_lines()[0].get_ydata()]  # S = 1, 2/3, 2/3, 0
+    [1.0, 0.6666666666666667, 0.6666666666666667, 0.0]
+    >>> [t.get_text() for t in fig.axes[1].texts]  # at risk at 0, 1, 2, 3 months
+    ['3', '2', '1', '0']
     """
     return km_plot(adam, protocol, paramcd=paramcd, population=population)[0]

@@ -167,6 +167,21 @@ def waterfall_figure(adam: Mapping[str, pl.DataFrame], protocol: Protocol | None
     3. Colour: ADRS CBOR (confirmed best overall response), MISSING when absent.
     4. Reference lines at +20% and -30% (RECIST 1.1 target-lesion PD and PR), as osprey's
        ``g_waterfall(href_line = c(-30, 20))``.
+
+    Examples
+    --------
+    Patient A shrinks by 10% then 40%, B grows by 25%: bars +25 then -40.
+
+    >>> import datetime as dt
+    >>> import polars as pl
+    >>> day = dt.date(2020, 1, 1)
+    >>> adsl = pl.DataFrame({"USUBJID": ["A", "B"], "EFFFL": ["Y", "Y"], "TRTSDT": [day, day]})
+    >>> adtr = pl.DataFrame({"USUBJID": ["A", "A", "A", "B", "B"], "PARAMCD": ["SDIAM"] * 5,
+    ...     "ADT": [day, dt.date(2020, 3, 1), dt.date(2020, 5, 1), day, dt.date(2020, 3, 1)],
+    ...     "PCHG": [0.0, -10.0, -40.0, 0.0, 25.0], "ABLFL": ["Y", None, None, "Y", None]})
+    >>> fig = waterfall_figure({"adsl": adsl, "adtr": adtr})
+    >>> [float(bar.get_height()) for bar in fig.axes[0].patches]
+    [25.0, -40.0]
     """
     return waterfall_plot(adam, protocol)[0]
 

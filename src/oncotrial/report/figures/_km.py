@@ -131,7 +131,8 @@ def _draw(
     handles.append(Line2D([], [], linestyle="none", marker="+", color="black", markersize=7,
                           label="Censored"))  # fmt: skip
     handles.append(Patch(facecolor=OKABE_ITO["grey"], alpha=0.3, label="95% CI (log)"))
-    handles.append(Line2D([], [], linestyle="--", color=OKABE_ITO["grey"], label="Median"))
+    if medians:
+        handles.append(Line2D([], [], linestyle="--", color=OKABE_ITO["grey"], label="Median"))
     # above the plot, not in it: with several arms no corner of the axes is reliably empty;
     # its title names the study and population (the figure's subtitle)
     where = f"{study}, " if study else ""

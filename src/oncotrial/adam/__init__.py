@@ -30,7 +30,7 @@ from oncotrial.adam._populations import (
     derive_vars_agent_status,
     derive_vars_populations,
 )
-from oncotrial.adam._summary import summarise_adam
+from oncotrial.adam._summary import summarise_adam, trial_figures
 
 __all__ = [
     "ADEX_PARAMS",
@@ -65,5 +65,6 @@ __all__ = [
     "derive_vars_trt_dates",
     "read_adam",
     "summarise_adam",
+    "trial_figures",
     "write_adam",
 ]

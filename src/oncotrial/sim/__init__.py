@@ -6,7 +6,13 @@ SDTM (:func:`simulate_trial`, the full path). Calibration and Monte Carlo come n
 """
 
 from oncotrial.sim._cohort import STREAMS, Cohort, draw_cohort, tgi_diameters
-from oncotrial.sim._load import bundled_scenarios, dumps_scenario, load_scenario, scenario_problems
+from oncotrial.sim._load import (
+    bundled_scenarios,
+    dumps_scenario,
+    load_scenario,
+    scenario_problems,
+    terminology_problems,
+)
 from oncotrial.sim._published import PUBLISHED_NCT01010126
 from oncotrial.sim._scenario import (
     DAYS_PER_MONTH,
@@ -51,5 +57,6 @@ __all__ = [
     "load_scenario",
     "scenario_problems",
     "simulate_trial",
+    "terminology_problems",
     "tgi_diameters",
 ]

@@ -124,6 +124,81 @@ def test_grade_six(tmp_path):
     assert "1, 2, 3, 4 or 5" in err.message
 
 
+def test_negative_hazard(tmp_path):
+    text = edit(
+        "death_after_progression_per_month: 0.02", "death_after_progression_per_month: -0.02"
+    )
+    err = error_for(text, tmp_path)
+    assert err.field == "survival.death_after_progression_per_month"
+    assert err.row == line_of(text, "death_after_progression_per_month: -0.02")
+    assert "greater than or equal to 0" in err.message
+
+
+def test_per_cycle_probability_above_one(tmp_path):
+    text = edit("per_cycle: {1: 0.08, 2: 0.10,", "per_cycle: {1: 1.08, 2: 0.10,")
+    err = error_for(text, tmp_path)
+    assert err.field == "toxicity[1].per_cycle[1]"
+    assert err.row == line_of(text, "per_cycle: {1: 1.08")
+    assert "less than or equal to 1" in err.message
+
+
+def test_grade_the_term_does_not_allow(tmp_path):
+    # CTCAE v5.0 Fatigue has grades 1-3 only
+    text = edit(
+        "per_cycle: {1: 0.25, 2: 0.12, 3: 0.027}", "per_cycle: {1: 0.25, 2: 0.12, 4: 0.027}"
+    )
+    err = error_for(text, tmp_path)
+    assert err.field == "toxicity[0].per_cycle[4]"
+    assert err.row == line_of(text, "4: 0.027}")
+    assert err.message == "grade 4 is not a grade Fatigue allows"
+    assert err.hint == "Fatigue allows grades 1-3 (CTCAE v5.0)"
+    assert str(err).startswith(f"{err.file}:{err.row}: toxicity[0].per_cycle[4]: grade 4")
+
+
+def test_grade_no_term_of_the_group_allows(tmp_path):
+    # the perforation terms all start at grade 2 (CTCAE v5.0): grade 1 is allowed by none
+    text = edit("per_cycle: {3: 0.002, 5:", "per_cycle: {1: 0.01, 3: 0.002, 5:")
+    err = error_for(text, tmp_path)
+    assert err.field == "toxicity[3].per_cycle[1]"
+    assert err.message == "grade 1 is not a grade any of its report terms allows"
+    assert err.hint == "its report terms allow grades 2-5 (CTCAE v5.0)"
+
+
+def test_grade_some_term_of_the_group_allows_is_fine(tmp_path):
+    # Epistaxis allows grades 1-5, Bruising only 1-2: grade 5 bleeding is allowed via Epistaxis
+    text = edit("report_terms: [Epistaxis, Rectal hemorrhage, Gastric hemorrhage]",
+                "report_terms: [Epistaxis, Bruising]")  # fmt: skip
+    text = text.replace("3: 0.024, 4: 0.0026}", "3: 0.024, 4: 0.0026, 5: 0.001}", 1)
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    assert load_scenario(path).toxicity[2].per_cycle[5] == 0.001
+
+
+def test_unknown_ctcae_term(tmp_path):
+    text = edit("- term: Hyperglycemia", "- term: Hyperglycaemia")
+    err = error_for(text, tmp_path)
+    assert err.field == "toxicity[5].term"
+    assert err.row == line_of(text, "Hyperglycaemia")
+    assert "did you mean 'Hyperglycemia'" in (err.hint or "")
+
+
+def test_report_term_outside_its_group(tmp_path):
+    text = edit("report_terms: [Epistaxis, Rectal hemorrhage, Gastric hemorrhage]",
+                "report_terms: [Epistaxis, Fatigue]")  # fmt: skip
+    err = error_for(text, tmp_path)
+    assert err.field == "toxicity[2].report_terms[1]"
+    assert err.message == "'Fatigue' is not a term of the group 'bleeding'"
+
+
+def test_several_problems_are_all_named(tmp_path):
+    text = edit("attributed_to: [temsirolimus]\n    action: reduce",
+                "attributed_to: [everolimus]\n    action: reduce")  # fmt: skip
+    text = text.replace("{agent: bevacizumab, refusal", "{agent: aflibercept, refusal", 1)
+    err = error_for(text, tmp_path, protocol=SEED)
+    assert err.field == "toxicity[4].attributed_to[0]"
+    assert "also: dose_modification.agents[1].agent (line" in (err.hint or "")
+
+
 def test_unknown_distribution(tmp_path):
     text = edit("age_years: {distribution: normal,", "age_years: {distribution: gamma,")
     err = error_for(text, tmp_path)

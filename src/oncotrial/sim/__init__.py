@@ -2,7 +2,8 @@
 
 So far: the scenario model (:class:`Scenario`) with its loader, and the vectorised virtual
 patients (:func:`draw_cohort`, :func:`tgi_diameters`), and one trial run on them and emitted as
-SDTM (:func:`simulate_trial`, the full path). Calibration and Monte Carlo come next.
+SDTM (:func:`simulate_trial`, the full path), and the calibration of a scenario against a
+published trial (:mod:`oncotrial.sim.calibration`). Monte Carlo comes next.
 """
 
 from oncotrial.sim._cohort import STREAMS, Cohort, draw_cohort, tgi_diameters

@@ -226,6 +226,16 @@ def test_unknown_key(tmp_path):
     assert "did you mean 'lesion_sd'" in (err.hint or "")
 
 
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(InputError, match="no such file") as info:
+        load_scenario(tmp_path / "absent.yaml")
+    assert info.value.file == str(tmp_path / "absent.yaml")
+    err = error_for(BASE.replace("  sites: 12\n", "  sites: 12\n  sites: 13\n", 1), tmp_path)
+    assert err.field == "accrual.sites"
+    assert err.row == line_of(BASE, "sites: 12") + 1
+    assert "duplicate key 'sites'" in err.message
+
+
 def test_unknown_bundled_scenario():
     with pytest.raises(InputError, match="bundled scenarios: nct01010126"):
         load_scenario("nct0")

@@ -117,10 +117,10 @@ def load_scenario(source: str | os.PathLike[str], *, protocol: Protocol | None =
     oncotrial.errors.InputError: scenario: 'nct0' is neither a file nor a bundled scenario
     hint: bundled scenarios: nct01010126
     """
-    text, file = _source_text(source)
     try:
+        text, file = _source_text(source)
         data, marks = parse_yaml(text, file=file)
-    except ProtocolError as exc:
+    except ProtocolError as exc:  # unreadable file, not YAML, duplicate key
         raise _input_error(exc) from None
     if not isinstance(data, dict):
         raise InputError("the top level must be a mapping", file=file, row=1,

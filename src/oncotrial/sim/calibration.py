@@ -272,8 +272,10 @@ def simulated_metrics(
         One trial per seed; the row of a seed depends on nothing else (deterministic whatever
         the number of workers).
     workers : int, default 2
-        Processes (``concurrent.futures.ProcessPoolExecutor``, spawn start method); 1 runs in
-        this process.
+        Processes (``concurrent.futures.ProcessPoolExecutor``); 1 runs in this process. The
+        start method is spawn, not fork (forking a process whose polars thread pool is running
+        can deadlock), so a script that calls this with ``workers > 1`` needs the usual
+        ``if __name__ == "__main__":`` guard.
     n_patients : int, optional
         Patients enrolled per trial (default the protocol's planned enrolment, 59).
 

@@ -51,12 +51,14 @@ def test_lesions_padded_beyond_n_targets():
 
 
 def test_not_evaluable_share():
-    # expected share 0.03 + 0.035 + 0.02 = 0.085; SE = sqrt(p(1-p)/N)
+    # expected share: the scenario's reasons, 0.055 + 0.045 + 0.03 = 0.13; SE = sqrt(p(1-p)/N)
+    p = sum(r.probability for r in SCENARIO.evaluability.not_evaluable)
+    assert p == pytest.approx(0.13)
     c = draw_cohort(SCENARIO, trials=200, patients=59, seed=2)
     n = c.not_evaluable.size
     share = float((c.not_evaluable >= 0).mean())
-    se = math.sqrt(0.085 * 0.915 / n)
-    assert abs(share - 0.085) < 4 * se
+    se = math.sqrt(p * (1 - p) / n)
+    assert abs(share - p) < 4 * se
 
 
 def test_accrual_follows_the_ramped_poisson_intensity():

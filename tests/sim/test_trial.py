@@ -1,7 +1,7 @@
 """simulate_trial: one virtual NCT01010126 trial emitted as SDTM (full path of the simulator).
 
 Checked here: reproducibility, valid SDTM, and the rules of the simulation that must hold in
-every trial (properties), not calibrated figures (the scenario is not calibrated yet).
+every trial (properties); the calibrated figures are tested in test_calibration.py.
 """
 
 import datetime as dt

@@ -36,7 +36,7 @@ from oncotrial.adam._populations import (
     derive_vars_agent_status,
     derive_vars_populations,
 )
-from oncotrial.adam._summary import summarise_adam
+from oncotrial.adam._summary import summarise_adam, trial_figures
 
 __all__ = [
     "ADEX_PARAMS",
@@ -74,5 +74,6 @@ __all__ = [
     "read_adam",
     "reported_groups",
     "summarise_adam",
+    "trial_figures",
     "write_adam",
 ]

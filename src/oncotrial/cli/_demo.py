@@ -56,7 +56,7 @@ def demo(
                 title=f"Tumour assessments in the first {cycles} cycles",
             )
         )
-        out.rule("[bold]A simulated trial (scenario not calibrated yet)")
+        out.rule("[bold]A simulated trial (calibrated scenario, docs/calibration.md)")
         scenario = load_scenario("nct01010126", protocol=p)
         with err.status("simulating 59 patients, deriving ADaM..."):
             sdtm = simulate_trial(p, scenario, seed=seed)

@@ -2,11 +2,18 @@
 
 So far: the scenario model (:class:`Scenario`) with its loader, and the vectorised virtual
 patients (:func:`draw_cohort`, :func:`tgi_diameters`), and one trial run on them and emitted as
-SDTM (:func:`simulate_trial`, the full path). Calibration and Monte Carlo come next.
+SDTM (:func:`simulate_trial`, the full path), and the calibration of a scenario against a
+published trial (:mod:`oncotrial.sim.calibration`). Monte Carlo comes next.
 """
 
 from oncotrial.sim._cohort import STREAMS, Cohort, draw_cohort, tgi_diameters
-from oncotrial.sim._load import bundled_scenarios, dumps_scenario, load_scenario, scenario_problems
+from oncotrial.sim._load import (
+    bundled_scenarios,
+    dumps_scenario,
+    load_scenario,
+    scenario_problems,
+    terminology_problems,
+)
 from oncotrial.sim._published import PUBLISHED_NCT01010126
 from oncotrial.sim._scenario import (
     DAYS_PER_MONTH,
@@ -51,5 +58,6 @@ __all__ = [
     "load_scenario",
     "scenario_problems",
     "simulate_trial",
+    "terminology_problems",
     "tgi_diameters",
 ]

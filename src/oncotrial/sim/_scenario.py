@@ -272,6 +272,14 @@ class DoseModification(Model):
     """How investigators hold, delay, reduce and stop each agent."""
 
     agents: tuple[AgentModification, ...] = ()
+    withdrawal_per_cycle: Probability = Field(
+        0.0,
+        description=(
+            "Chance, before each cycle after the first, that the patient stops all protocol "
+            "treatment at once (refusal, or a delay longer than the protocol allows); recorded "
+            "as WITHDRAWAL BY SUBJECT for every agent still given."
+        ),
+    )
 
     @model_validator(mode="after")
     def _check(self) -> DoseModification:

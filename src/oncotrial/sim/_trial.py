@@ -41,7 +41,7 @@ __all__ = ["EVENT_STREAMS", "simulate_trial"]
 #: Streams of the trial-level events, spawned after the cohort's, in this order.
 EVENT_STREAMS: tuple[str, ...] = (
     "visit_delay", "visit_missed", "measurement", "toxicity", "toxicity_day", "report_term",
-    "refusal", "ae_duration",
+    "refusal", "ae_duration", "withdrawal",
 )  # fmt: skip
 
 #: Sites of target lesions, in order (no lymph node: nodal targets would need the short axis).
@@ -273,6 +273,13 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
         while any(active.values()):
             start = c1d1 + dt.timedelta(days=cycle * reg.cycle_length_days)
             if start > stop_by or (reg.max_cycles is not None and cycle >= reg.max_cycles):
+                break
+            # the patient stops all treatment before this cycle (not before the first)
+            withdraw = scenario.dose_modification.withdrawal_per_cycle
+            if withdraw > 0 and cycle > 0 and rng["withdrawal"].random() < withdraw:
+                for name in [a for a, on in active.items() if on]:
+                    active[name] = False
+                    ended[name] = ("WITHDRAWAL BY SUBJECT", start - dt.timedelta(days=1))
                 break
             held: set[str] = set()
             hold_from: dt.date | None = None

@@ -104,3 +104,28 @@ def test_size_override_and_bad_size():
 def test_first_patient_date_from_scenario(trial):
     first = trial["dm"]["RFICDTC"].str.to_date().min()
     assert first >= dt.date.fromisoformat(SCENARIO.accrual.first_patient) - dt.timedelta(days=14)
+
+
+@pytest.mark.parametrize("seed", [7, 12])
+def test_nothing_happens_after_death(seed):
+    # seed 7 has fatal perforations during treatment (patients 012, 017, 035 once had scans,
+    # progression and adverse events after their death): the tumour was simulated first
+    p = load("nct01010126")
+    sdtm = simulate_trial(p, load_scenario("nct01010126", protocol=p), seed=seed)
+    deaths = sdtm["dm"].filter(pl.col("DTHDTC").is_not_null()).select("USUBJID", "DTHDTC")
+    for domain, col in [("rs", "RSDTC"), ("tr", "TRDTC"), ("ae", "AESTDTC"), ("ae", "AEENDTC"),
+                        ("ex", "EXSTDTC")]:  # fmt: skip
+        late = sdtm[domain].join(deaths, on="USUBJID").filter(pl.col(col) > pl.col("DTHDTC"))
+        assert late.height == 0, (domain, late.head())
+    adsl = derive_adam(sdtm, protocol=p)["adsl"]
+    assert adsl.filter(pl.col("LSTALVDT") > pl.col("DTHDT")).height == 0
+    # a death after a progression has progressive disease as its cause (DS DSTERM)
+    ds = sdtm["ds"].filter((pl.col("DSSCAT") == "END OF STUDY") & (pl.col("DSDECOD") == "DEATH"))
+    pd_dates = sdtm["rs"].filter(pl.col("RSSTRESC") == "PD").group_by("USUBJID").agg(
+        pl.col("RSDTC").min().alias("PD")
+    )
+    after_pd = ds.join(pd_dates, on="USUBJID").filter(pl.col("PD") <= pl.col("DSSTDTC"))
+    assert after_pd.height > 0
+    assert set(after_pd["DSTERM"]) == {"PROGRESSIVE DISEASE"}
+    # and every adverse event has its CTCAE system organ class
+    assert sdtm["ae"]["AEBODSYS"].null_count() == 0

@@ -34,7 +34,7 @@ from oncotrial.protocol.calendar import planned_dose_mg
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
 from oncotrial.sim._cohort import Cohort, draw_cohort, tgi_diameters
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
-from oncotrial.terminology import term_groups
+from oncotrial.terminology import lookup_term, term_groups
 
 __all__ = ["EVENT_STREAMS", "simulate_trial"]
 
@@ -103,7 +103,39 @@ def simulate_trial(
     patients = [_Patient(f"{protocol.study.id}-{i + 1:03d}") for i in range(n)]
     tumour = _tumour(protocol, scenario, cohort, patients, cut, rng)
     _treat(protocol, scenario, cohort, patients, tumour, cut, rng)
+    _no_imaging_after_death(tumour, patients)
     return _emit(protocol, cohort, patients, tumour)
+
+
+def _no_imaging_after_death(tumour: _Tumour, patients: list[_Patient]) -> None:
+    """Drop the scans simulated after a death that treatment (a fatal adverse event) caused
+    (the tumour was simulated first, over the follow-up the patient would have had), and the
+    adverse events after any death."""
+    deaths = pl.DataFrame(
+        {"USUBJID": [p.usubjid for p in patients],
+         "_DEATH": [_iso(d) if d is not None else None for d in tumour.death]},
+        schema={"USUBJID": pl.String, "_DEATH": pl.String},
+    )  # fmt: skip
+
+    def alive(frame: pl.DataFrame, date: str) -> pl.DataFrame:
+        return (frame.join(deaths, on="USUBJID", how="left")
+                .filter(pl.col("_DEATH").is_null() | (pl.col(date) <= pl.col("_DEATH")))
+                .drop("_DEATH"))  # fmt: skip
+
+    tumour.tu, tumour.tr, tumour.rs = (
+        alive(tumour.tu, "TUDTC"),
+        alive(tumour.tr, "TRDTC"),
+        alive(tumour.rs, "RSDTC"),
+    )
+    # adverse events drawn in the cycle of a fatal one: none starts or ends after the death
+    for p, death in zip(patients, tumour.death, strict=True):
+        if death is None:
+            continue
+        day = _iso(death)
+        kept = [r for r in p.rows["ae"] if str(r["AESTDTC"]) <= day]
+        for seq, r in enumerate(kept, start=1):
+            r["AEENDTC"], r["AESEQ"] = min(str(r["AEENDTC"]), day), seq
+        p.rows["ae"] = kept
 
 
 # -- tumour --------------------------------------------------------------------------------------
@@ -306,7 +338,8 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 fatal = grade == 5
                 p.rows["ae"].append({
                     "USUBJID": p.usubjid, "AESEQ": len(p.rows["ae"]) + 1,
-                    "AETERM": str(term).upper(), "AEDECOD": term, "AETOXGR": str(grade),
+                    "AETERM": str(term).upper(), "AEDECOD": term,
+                    "AEBODSYS": lookup_term(str(term)).soc, "AETOXGR": str(grade),
                     "AESER": "Y" if grade >= tox.serious_from_grade else "N",
                     "AEOUT": "FATAL" if fatal else "RECOVERED/RESOLVED",
                     "AESTDTC": _iso(on),
@@ -361,6 +394,11 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                         "VISIT": f"CYCLE {cycle + 1} DAY {d}",
                     })  # fmt: skip
             cycle += 1
+        # a fatal adverse event ends the patient's imaging too: no progression after it
+        if death is not None and (prog := tumour.progression[i]) is not None and prog > death:
+            tumour.progression[i] = None
+        if death is not None and death < tumour.end_of_follow_up[i]:
+            tumour.end_of_follow_up[i] = death
         # end of treatment of each agent that was given
         given = {r["EXTRT"] for r in p.rows["ex"]}
         for agent in reg.agents:
@@ -382,7 +420,9 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                                     why, when))  # fmt: skip
         tumour.death[i] = death
         if death is not None:
-            p.rows["ds"].append(_ds(p, "END OF STUDY", "DEATH", "DEATH", death))
+            prog = tumour.progression[i]
+            cause = "PROGRESSIVE DISEASE" if prog is not None and prog <= death else "DEATH"
+            p.rows["ds"].append(_ds(p, "END OF STUDY", "DEATH", cause, death))
         elif tumour.end_of_follow_up[i] < cut:
             p.rows["ds"].append(_ds(p, "END OF STUDY", "LOST TO FOLLOW-UP", "LOST TO FOLLOW-UP",
                                     tumour.end_of_follow_up[i]))  # fmt: skip

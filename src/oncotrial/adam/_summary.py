@@ -6,10 +6,9 @@ import math
 
 import polars as pl
 
-from oncotrial.adam._adae import reported_groups
 from oncotrial.adam._adex import DAYS_PER_MONTH
+from oncotrial.adam._keyfigures import key_figures
 from oncotrial.protocol import Protocol
-from oncotrial.stats import clopper_pearson, kaplan_meier
 
 __all__ = ["summarise_adam"]
 
@@ -31,81 +30,44 @@ def summarise_adam(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> pl.D
     the treated population (SAFFL). ORR counts confirmed CR and PR (CBOR) with its exact
     (Clopper-Pearson) 95% CI; PFS is Kaplan-Meier with R survival's default log interval; the
     landmark is the protocol's landmark PFS endpoint (6 months in the seed protocol) at
-    30.4375 days a month.
+    30.4375 days a month. The numbers are :func:`key_figures`'s.
 
     Examples
     --------
     See ``oncotrial analyze``, which prints this table.
     """
-    adsl = adam["adsl"]
-    rows: list[tuple[str, str, str]] = []
-    enrolled = adsl.filter(pl.col("ENRLFL") == "Y").height
-    treated = adsl.filter(pl.col("SAFFL") == "Y")
-    evaluable = adsl.filter(pl.col("EFFFL") == "Y")
-    rows += [
-        ("Populations", "enrolled", str(enrolled)),
-        ("Populations", "treated (safety)", str(treated.height)),
-        ("Populations", "evaluable (efficacy)", str(evaluable.height)),
+    kf = key_figures(adam, protocol=protocol)
+    rows: list[tuple[str, str, str]] = [
+        ("Populations", "enrolled", str(kf.enrolled)),
+        ("Populations", "treated (safety)", str(kf.treated)),
+        ("Populations", "evaluable (efficacy)", str(kf.evaluable)),
     ]
-    reasons = adsl.filter(pl.col("EFFRSN").is_not_null() & (pl.col("ENRLFL") == "Y"))
-    for reason, n in reasons.group_by("EFFRSN").len().sort("EFFRSN").rows():
-        rows.append(("Populations", f"not evaluable: {reason}", str(n)))
-    ids = evaluable.select("USUBJID")
-    n_eval = evaluable.height
-    if "adrs" in adam and n_eval:
-        cbor = adam["adrs"].filter(pl.col("PARAMCD") == "CBOR").join(ids, on="USUBJID")
-        counts = dict(cbor.group_by("AVALC").len().rows())
-        for cat in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"):
-            if counts.get(cat):
-                rows.append(("Response", f"best overall response {cat}", _pct(counts[cat], n_eval)))
-        k = counts.get("CR", 0) + counts.get("PR", 0)
-        ci = clopper_pearson(k, n_eval)
-        ci_text = f"95% CI {100 * ci.lower:.1f}-{100 * ci.upper:.1f}%"
+    rows += [("Populations", f"not evaluable: {r}", str(n)) for r, n in kf.not_evaluable]
+    n_eval = kf.evaluable
+    if kf.orr is not None:
+        for cat, n in kf.best_response:
+            rows.append(("Response", f"best overall response {cat}", _pct(n, n_eval)))
+        ci_text = f"95% CI {100 * kf.orr.lower:.1f}-{100 * kf.orr.upper:.1f}%"
         rows.append(("Response", "objective response rate (confirmed)",
-                     f"{_pct(k, n_eval)}; {ci_text}"))  # fmt: skip
-    if "adtte" in adam and n_eval:
-        pfs = adam["adtte"].filter(pl.col("PARAMCD") == "PFS").join(ids, on="USUBJID")
-        if pfs.height:
-            km = kaplan_meier(pfs["AVAL"].to_numpy(), (1 - pfs["CNSR"]).to_numpy())
-            med = km.median
-            rows.append(("PFS", "events / patients",
-                         f"{int((pfs['CNSR'] == 0).sum())}/{pfs.height}"))  # fmt: skip
-            limits = f"{_months(med.lower)}-{_months(med.upper)}"
-            rows.append(("PFS", "median, months (95% CI)", f"{_months(med.time)} ({limits})"))
-            landmark = next((e for e in protocol.endpoints if e.type == "landmark_rate"), None)
-            if landmark is not None and landmark.time_point_months is not None:
-                at = landmark.time_point_months * DAYS_PER_MONTH
-                lm = km.survival_at([at])
-                rows.append(("PFS", f"{landmark.label} (KM, 95% CI)",
-                             f"{100 * lm.surv[0]:.1f}% ({100 * lm.lower[0]:.1f}-"
-                             f"{100 * lm.upper[0]:.1f}%)"))  # fmt: skip
-    if "adex" in adam and treated.height:
-        adex = adam["adex"].join(treated.select("USUBJID"), on="USUBJID")
-        for agent in protocol.regimen.agents:
-            dur = adex.filter((pl.col("PARCAT1") == agent.name) & (pl.col("PARAMCD") == "DURM"))
-            rdi = adex.filter((pl.col("PARCAT1") == agent.name) & (pl.col("PARAMCD") == "RDI"))
-            if dur.height:
-                med_dur = float(dur["AVAL"].median())  # type: ignore[arg-type]
-                med_rdi = float(rdi["AVAL"].median())  # type: ignore[arg-type]
-                rows.append(("Exposure", f"{agent.name}: median duration, months",
-                             f"{med_dur:.1f} (n={dur.height})"))  # fmt: skip
-                rows.append(("Exposure", f"{agent.name}: median relative dose intensity",
-                             f"{med_rdi:.0f}%"))  # fmt: skip
-    if "adae" in adam and treated.height:
-        teae = (
-            adam["adae"]
-            .filter(pl.col("TRTEMFL") == "Y")
-            .join(treated.select("USUBJID"), on="USUBJID")
-        )
-        severe = teae.filter(pl.col("ATOXGRN").is_between(3, 4))
-        rows.append(("Adverse events", "grade 3-4, any",
-                     _pct(severe["USUBJID"].n_unique(), treated.height)))  # fmt: skip
-        # CQxxNAM follow the protocol's reported term groups, in order (see derive_adae)
-        for i, name in enumerate(g.name for g in reported_groups(protocol)):
-            col = f"CQ{i + 1:02d}NAM"
-            grp = severe.filter(pl.col(col).is_not_null()) if col in severe.columns else severe[:0]
-            rows.append(("Adverse events", f"grade 3-4 {name}",
-                         _pct(grp["USUBJID"].n_unique(), treated.height)))  # fmt: skip
-        fatal = teae.filter(pl.col("AEFATFL") == "Y")
-        rows.append(("Adverse events", "fatal", _pct(fatal["USUBJID"].n_unique(), treated.height)))
+                     f"{_pct(kf.responders, n_eval)}; {ci_text}"))  # fmt: skip
+    if kf.pfs is not None:
+        med = kf.pfs.median
+        rows.append(("PFS", "events / patients", f"{kf.pfs_events}/{kf.pfs.n}"))
+        limits = f"{_months(med.lower)}-{_months(med.upper)}"
+        rows.append(("PFS", "median, months (95% CI)", f"{_months(med.time)} ({limits})"))
+        if kf.landmark is not None:
+            lm = kf.landmark.km
+            rows.append(("PFS", f"{kf.landmark.label} (KM, 95% CI)",
+                         f"{100 * lm.surv[0]:.1f}% ({100 * lm.lower[0]:.1f}-"
+                         f"{100 * lm.upper[0]:.1f}%)"))  # fmt: skip
+    for ex in kf.exposure:
+        rows.append(("Exposure", f"{ex.agent}: median duration, months",
+                     f"{ex.median_duration_months:.1f} (n={ex.n})"))  # fmt: skip
+        rdi = "NA" if ex.median_rdi is None else f"{ex.median_rdi:.0f}%"
+        rows.append(("Exposure", f"{ex.agent}: median relative dose intensity", rdi))
+    if "adae" in adam and kf.treated:
+        rows.append(("Adverse events", "grade 3-4, any", _pct(kf.grade34_any, kf.treated)))
+        for g in kf.grade34_groups:
+            rows.append(("Adverse events", f"grade 3-4 {g.name}", _pct(g.n, kf.treated)))
+        rows.append(("Adverse events", "fatal", _pct(kf.fatal, kf.treated)))
     return pl.DataFrame(rows, schema=["section", "item", "value"], orient="row")

@@ -38,7 +38,7 @@ class AgentExposure:
     median_duration_months : float
         Median of DURM (polars ``median``: the mean of the two middle values for even n).
     median_rdi : float or None
-        Median relative dose intensity (RDI, %), None without RDI records.
+        Median relative dose intensity (RDI, %), None without non-null RDI (a placebo).
     """
 
     agent: str
@@ -187,7 +187,7 @@ def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigu
         for agent in protocol.regimen.agents:
             mine = adex.filter(pl.col("PARCAT1") == agent.name)
             dur = mine.filter(pl.col("PARAMCD") == "DURM")["AVAL"]
-            rdi = mine.filter(pl.col("PARAMCD") == "RDI")["AVAL"]
+            rdi = mine.filter(pl.col("PARAMCD") == "RDI")["AVAL"].drop_nulls()  # none: placebo
             if dur.len():
                 exposure.append(AgentExposure(
                     agent.name, dur.len(), float(dur.median()),  # type: ignore[arg-type]

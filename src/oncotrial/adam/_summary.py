@@ -63,8 +63,9 @@ def summarise_adam(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> pl.D
     for ex in kf.exposure:
         rows.append(("Exposure", f"{ex.agent}: median duration, months",
                      f"{ex.median_duration_months:.1f} (n={ex.n})"))  # fmt: skip
-        rdi = "NA" if ex.median_rdi is None else f"{ex.median_rdi:.0f}%"
-        rows.append(("Exposure", f"{ex.agent}: median relative dose intensity", rdi))
+        if ex.median_rdi is not None:  # none for a placebo
+            rows.append(("Exposure", f"{ex.agent}: median relative dose intensity",
+                         f"{ex.median_rdi:.0f}%"))  # fmt: skip
     if "adae" in adam and kf.treated:
         rows.append(("Adverse events", "grade 3-4, any", _pct(kf.grade34_any, kf.treated)))
         for g in kf.grade34_groups:

@@ -99,6 +99,9 @@ def pdf(tmp_path_factory, report) -> Path:
 def test_html_has_every_table_toc_anchor_and_figure(report, tables, figure):
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
+    # one CSS block, in the head: great-tables' styles once (not once per table) and ours
+    assert page.count("<style>") == 1 and page.index("<style>") < page.index("<body>")
+    assert "section.table .gt_table {" in page and "@page" in page
     for k, t in enumerate(tables, start=1):
         # the title, escaped, in the table (numbered) and in the contents, which links to it
         title = t.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -149,6 +152,14 @@ def test_html_png_when_no_svg(tmp_path, figure):
     page = write_html(tmp_path / "r.html", title="T", tables=[], figures=[png_only]).read_text()
     src = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert src is not None and base64.b64decode(src.group(1)) == figure.png.read_bytes()
+
+
+def test_png_preferred_on_request(tmp_path, figure):
+    page = write_html(tmp_path / "r.html", title="T", tables=[], figures=[figure],
+                      figure_format="png").read_text()  # fmt: skip
+    assert "data:image/png;base64," in page and "image/svg+xml" not in page
+    with pytest.raises(InputError, match="must be 'svg' or 'png'"):
+        write_html(tmp_path / "r.html", title="T", tables=[], figures=[], figure_format="pdf")
 
 
 def test_empty_table_says_null_report(tmp_path):

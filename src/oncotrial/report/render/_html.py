@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from great_tables import GT
@@ -15,7 +17,9 @@ from oncotrial.errors import InputError
 from oncotrial.report._model import ReportFigure, ReportTable, Row
 from oncotrial.report.render._files import check_ids, write_atomic
 
-__all__ = ["NULL_REPORT", "gt_table", "html_report", "write_html"]
+__all__ = ["NULL_REPORT", "FigureFormat", "gt_table", "html_report", "write_html"]
+
+FigureFormat = Literal["svg", "png"]
 
 #: The row a table without observations shows (the NEST convention for an empty table).
 NULL_REPORT = (
@@ -47,6 +51,7 @@ nav.toc .ref { display: inline-block; min-width: 5.5em; color: #555; }
 .abstract { background: #f6f7f9; border-left: 3px solid #1a4f8b; padding: 0.4em 1em; }
 section.table { margin: 1.5em 0 2.5em; }
 section.table.small { break-inside: avoid; }
+section.table.large { break-before: page; }
 section.table.wide { page: wide; }
 section.table tr { break-inside: avoid; }
 section.table .gt_group_heading_row { break-after: avoid; }
@@ -154,17 +159,38 @@ def gt_table(table: ReportTable, *, number: int | None = None) -> GT:
     return gt
 
 
+_GT_STYLE = re.compile(r"(<div id=\"[^\"]*\"[^>]*>\n)<style>\n(.*?)</style>\n", re.S)
+
+
+def _split_style(markup: str, table_id: str) -> tuple[str, str | None]:
+    """Take the ``<style>`` block out of great-tables' HTML, rescoped to every table.
+
+    great-tables writes the same CSS in each table, scoped by the table's id; the report keeps
+    one copy in its single CSS block, scoped by ``section.table`` (which holds each table),
+    which also spares weasyprint matching ten copies of it against every cell. When the
+    markup does not have the expected shape, it is left as it is (and None returned).
+    """
+    found = _GT_STYLE.search(markup)
+    if found is None:
+        return markup, None
+    css = found.group(2).replace(f"#{table_id}", "section.table")
+    return markup[: found.start()] + found.group(1) + markup[found.end() :], css
+
+
 def _paragraphs(text: str) -> str:
     parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return "\n".join(f"<p>{html.escape(' '.join(p.split()))}</p>" for p in parts)
 
 
-def _figure_src(fig: ReportFigure, index: int) -> str:
-    """A data URI of the figure: its SVG when it has one (vector in the PDF, and each SVG
-    keeps its own element ids), else its PNG."""
+def _figure_src(fig: ReportFigure, index: int, prefer: FigureFormat) -> str:
+    """A data URI of the figure: its SVG (vector in the PDF; in a data URI each SVG keeps
+    its own element ids) or its PNG, as preferred, else the other one."""
     svg = next((p for p in fig.files if p.suffix.lower() == ".svg"), None)
     png = next((p for p in fig.files if p.suffix.lower() == ".png"), None)
-    chosen, mime = (svg, "image/svg+xml") if svg is not None else (png, "image/png")
+    options = [(svg, "image/svg+xml"), (png, "image/png")]
+    if prefer == "png":
+        options.reverse()
+    chosen, mime = next(((p, m) for p, m in options if p is not None), (None, ""))
     if chosen is None:
         raise InputError(
             "has no .svg or .png file", field=f"figures[{index}].files", value=fig.id,
@@ -187,13 +213,17 @@ def html_report(
     figures: Sequence[ReportFigure],
     abstract: str | None = None,
     intro: str | None = None,
+    figure_format: FigureFormat = "svg",
 ) -> str:
     """The report page as a string (see :func:`write_html`)."""
+    if figure_format not in ("svg", "png"):
+        raise InputError("must be 'svg' or 'png'", field="figure_format", value=figure_format)
     check_ids([t.id for t in tables], kind="tables")
     check_ids([f.id for f in figures], kind="figures")
     esc = html.escape
     toc: list[str] = []
     body: list[str] = []
+    table_css = ""
     if abstract:
         toc.append('<li><a href="#abstract">Abstract</a></li>')
         body.append('<h2 id="abstract">Abstract</h2>')
@@ -206,11 +236,12 @@ def html_report(
             items.append(f'<li><a href="#{anchor}"><span class="ref">Table {k}</span>'
                          f"{esc(table.title)}</a></li>")  # fmt: skip
             classes = ["table"]
-            if len(table.rows) <= SMALL_ROWS:
-                classes.append("small")
+            classes.append("small" if len(table.rows) <= SMALL_ROWS else "large")
             if len(table.columns) + 1 >= WIDE_COLUMNS:
                 classes.append("wide")
-            gt_markup = gt_table(table, number=k).as_raw_html()
+            gt_markup, gt_css = _split_style(gt_table(table, number=k).as_raw_html(), table.id)
+            if gt_css is not None:
+                table_css = gt_css
             body.append(f'<section class="{" ".join(classes)}" id="{anchor}">\n'
                         f"{gt_markup.strip()}\n</section>")  # fmt: skip
         toc.append('<li><a href="#tables">Tables</a>\n<ol>\n' + "\n".join(items) + "\n</ol></li>")
@@ -221,7 +252,7 @@ def html_report(
             anchor = f"figure-{fig.id}"
             items.append(f'<li><a href="#{anchor}"><span class="ref">Figure {k}</span>'
                          f"{esc(fig.title)}</a></li>")  # fmt: skip
-            src = _figure_src(fig, k - 1)
+            src = _figure_src(fig, k - 1, figure_format)
             caption = f" {esc(fig.caption)}" if fig.caption else ""
             body.append(
                 f'<figure id="{anchor}">\n<img src="{src}" alt="{esc(fig.title)}">\n'
@@ -238,7 +269,7 @@ def html_report(
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="generator" content="oncotrial">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{table_css}{CSS}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n{intro_html}{nav}" + "\n".join(body) + "\n</body>\n</html>\n"
     )
 
@@ -251,6 +282,7 @@ def write_html(
     figures: Sequence[ReportFigure],
     abstract: str | None = None,
     intro: str | None = None,
+    figure_format: FigureFormat = "svg",
 ) -> Path:
     """Write the report as one self-contained HTML file.
 
@@ -263,11 +295,15 @@ def write_html(
     tables : sequence of ReportTable
         In the order they appear; each is numbered ("Table 1") and rendered by great-tables.
     figures : sequence of ReportFigure
-        Embedded as data URIs (the SVG file, else the PNG) with a numbered caption.
+        Embedded as data URIs (see `figure_format`) with a numbered caption.
     abstract : str, optional
         Text of the abstract; blank lines separate paragraphs.
     intro : str, optional
         Text shown under the title, before the contents.
+    figure_format : {'svg', 'png'}, default='svg'
+        Which file of each figure to embed (the other when it has only one). SVG stays sharp
+        at any zoom and in print; PNG makes :func:`write_pdf` faster (weasyprint draws an
+        SVG in Python: about a second a figure against a fifth of one).
 
     Returns
     -------
@@ -283,8 +319,11 @@ def write_html(
     Notes
     -----
     The page holds no date, absolute path or random id: the same inputs give the same bytes.
-    Its ``@page`` rules (A4, "Page X of Y", landscape pages for wide tables) are what
-    :func:`write_pdf` lays out.
+    It has one CSS block: great-tables' table styles (written once, for every table) and the
+    report's own, whose ``@page`` rules are what :func:`write_pdf` lays out (A4 portrait,
+    "Page X of Y", landscape pages for tables of 6 or more columns, tables over 30 rows on a
+    new page, figures and smaller tables kept whole).
     """
-    text = html_report(title=title, tables=tables, figures=figures, abstract=abstract, intro=intro)
+    text = html_report(title=title, tables=tables, figures=figures, abstract=abstract,
+                       intro=intro, figure_format=figure_format)  # fmt: skip
     return write_atomic(Path(path), text)

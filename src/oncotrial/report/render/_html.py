@@ -55,6 +55,7 @@ section.table.large { break-before: page; }
 section.table.wide { page: wide; }
 section.table tr { break-inside: avoid; }
 section.table .gt_group_heading_row { break-after: avoid; }
+section.table tfoot { display: table-row-group; }  /* footnotes once, after the last row */
 figure { margin: 1.5em 0 2.5em; break-inside: avoid; text-align: center; }
 figure img { max-width: 100%; max-height: 150mm; }
 figcaption { text-align: left; font-size: 0.92em; margin-top: 0.5em; }
@@ -82,6 +83,15 @@ def _runs(rows: Sequence[Row]) -> tuple[list[str], dict[str, str]]:
 def _column_label(text: str) -> str:
     """A column label as HTML: escaped, line breaks as ``<br>``."""
     return "<br>".join(html.escape(line) for line in text.split("\n"))
+
+
+def _widths(cols: list[str]) -> dict[str, str]:
+    """Column widths in percent of the page: the stub about half with one column, down to 30%
+    with five or more; the columns share the rest. The same layout for every table keeps a
+    single-column table's figures in the same place from table to table."""
+    stub = max(30, 60 - 8 * len(cols))
+    each = (100 - stub) / max(len(cols), 1)
+    return {"_label": f"{stub}%", **{c: f"{each:.2f}%" for c in cols}}
 
 
 def gt_table(table: ReportTable, *, number: int | None = None) -> GT:
@@ -133,6 +143,7 @@ def gt_table(table: ReportTable, *, number: int | None = None) -> GT:
             cases={c: gt_html(_column_label(t)) for c, t in zip(cols, table.columns, strict=True)}
         )
         .cols_align("center", columns=cols)
+        .cols_width(cases=_widths(cols))
         .tab_options(
             table_font_names=_FONTS,
             table_width="100%",

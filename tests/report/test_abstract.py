@@ -19,7 +19,7 @@ from scipy.stats import beta
 from adam.seed_study import seed_study  # tests/ is on sys.path (rootdir-relative packages)
 from oncotrial.adam import derive_adam
 from oncotrial.errors import InputError
-from oncotrial.protocol import CoPrimary, SimonTwoStage, load
+from oncotrial.protocol import CoPrimary, SimonTwoStage, SingleStage, load
 from oncotrial.report.abstract import NUMBER, Abstract, _round, abstract, write_abstract
 
 PROTOCOL = load("nct01010126")
@@ -141,6 +141,33 @@ def test_simon_design_wording(hand_adam):
         "The study met its primary endpoint: 3 of 3 patients responded (more than 1 needed)."
     )
     assert _entry(b, "critical value: ORR succeeds with more than r of n")["dataset"] == "design"
+
+
+def test_disease_control_endpoint_and_single_stage_design(hand_adam):
+    # the primary endpoint made disease control: P1 (confirmed SD at day 57, >= 42 days) and
+    # P2 (PR) of 3 evaluable; a single-stage design with r = 1 -> 2 > 1, met
+    endpoints = tuple(
+        e.model_copy(update={"event": "disease control", "role": "primary"}) if e.name == "ORR"
+        else e.model_copy(update={"role": "secondary"}) if e.role == "co-primary" else e
+        for e in PROTOCOL.endpoints
+    )  # fmt: skip
+    design = SingleStage(method="single_stage", endpoint="ORR", p0=0.3, p1=0.6, n=3, r=1)
+    protocol = _with_design(design).model_copy(update={"endpoints": endpoints})
+    a = abstract(hand_adam, protocol)
+    _numbers_match_trace(a)
+    assert a.met is True
+    assert a.text.endswith("The study met its primary endpoint: 2 of 3 patients had disease "
+                           "control (more than 1 needed).")  # fmt: skip
+    entry = a.trace[-3]
+    assert entry["filter"] == (
+        "PARAMCD == 'CBOR' and EFFFL == 'Y' and AVALC in ('CR', 'PR', 'SD', 'NON-CR/NON-PD')"
+    )
+
+
+def test_kaplan_meier_landmark_rule_is_refused(hand_adam):
+    km = PROTOCOL.statistics.design.model_copy(update={"landmark_method": "kaplan_meier"})
+    with pytest.raises(InputError, match="landmark_method: 'kaplan_meier' is not supported"):
+        abstract(hand_adam, _with_design(km))
 
 
 def test_rounding_is_half_up():

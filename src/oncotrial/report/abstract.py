@@ -23,6 +23,7 @@ from oncotrial.adam import KeyFigures, key_figures
 from oncotrial.design import CoPrimaryDesign, SimonDesign, coprimary_design, design_for
 from oncotrial.errors import InputError
 from oncotrial.protocol import CoPrimary, Protocol
+from oncotrial.protocol import Endpoint as ProtocolEndpoint
 from oncotrial.report.render._files import prepare_dir, write_atomic
 
 __all__ = ["NUMBER", "Abstract", "abstract", "write_abstract"]
@@ -274,28 +275,59 @@ def _deaths(w: _Writer, adsl: pl.DataFrame, protocol: Protocol) -> str:
     return text + "."
 
 
-def _observed(kf: KeyFigures, kind: str) -> tuple[int, str, str, str] | None:
-    """Count of an endpoint's successes, its dataset, filter and statistic."""
-    if kind == "binary":
-        if kf.orr is None:
+@dataclass(frozen=True, slots=True)
+class _Observed:
+    """An endpoint's successes among the evaluable patients, and where they come from."""
+
+    count: int
+    dataset: str
+    filter: str
+    statistic: str
+    landmark: bool
+    verb: str = "responded"
+
+
+#: Confirmed best responses that count as a success, by the endpoint's event, with the
+#: trace's statistic and the sentence's verb.
+_SUCCESS = {
+    "objective response": (("CR", "PR"), "confirmed responders (CR+PR)", "responded"),
+    "disease control": (
+        ("CR", "PR", "SD", "NON-CR/NON-PD"),
+        "patients with disease control (confirmed CR+PR, SD or NON-CR/NON-PD)",
+        "had disease control",
+    ),
+}
+
+
+def _observed(kf: KeyFigures, endpoint: ProtocolEndpoint) -> _Observed | None:
+    """Successes of a design's endpoint: responders (CBOR in the endpoint's categories), or
+    patients known to be progression-free beyond the landmark. None without the data."""
+    if endpoint.type == "landmark_rate":
+        lm = kf.landmark
+        if lm is None or lm.endpoint != endpoint.name:
             return None
-        return (kf.responders, "ADRS", f"PARAMCD == 'CBOR' and {EVAL} and AVALC in ('CR', 'PR')",
-                "confirmed responders (CR+PR)")  # fmt: skip
-    if kf.landmark is None:
+        at = lm.months * float(DAYS_PER_MONTH)
+        return _Observed(lm.event_free, "ADTTE", f"PARAMCD == 'PFS' and {EVAL} and AVAL > {at:g}",
+                         f"patients progression-free at {lm.months:g} months (binomial count)",
+                         landmark=True)  # fmt: skip
+    rule = _SUCCESS.get(endpoint.event or "objective response")
+    if kf.orr is None or rule is None:
         return None
-    at = kf.landmark.months * float(DAYS_PER_MONTH)
-    what = f"patients progression-free at {kf.landmark.months:g} months (binomial count)"
-    return (kf.landmark.event_free, "ADTTE",
-            f"PARAMCD == 'PFS' and {EVAL} and AVAL > {at:g}", what)  # fmt: skip
+    cats, statistic, verb = rule
+    counts = dict(kf.best_response)
+    listed = ", ".join(f"'{c}'" for c in cats)
+    return _Observed(sum(counts.get(c, 0) for c in cats), "ADRS",
+                     f"PARAMCD == 'CBOR' and {EVAL} and AVALC in ({listed})", statistic,
+                     landmark=False, verb=verb)  # fmt: skip
 
 
-def _phrase(w: _Writer, kf: KeyFigures, kind: str, r: int, n: int, spec: str, name: str) -> str:
-    obs = _observed(kf, kind)
-    assert obs is not None
-    k = w.num(str(obs[0]), obs[0], dataset=obs[1], filter=obs[2], statistic=obs[3])
+def _phrase(w: _Writer, kf: KeyFigures, obs: _Observed, r: int, spec: str, name: str) -> str:
+    k = w.num(str(obs.count), obs.count, dataset=obs.dataset, filter=obs.filter,
+              statistic=obs.statistic)  # fmt: skip
+    n = kf.evaluable
     nn = w.num(str(n), n, dataset="ADSL", filter=EVAL, statistic="evaluable patients")
-    what = "patients responded"
-    if kind == "landmark":
+    what = f"patients {obs.verb}"
+    if obs.landmark:
         assert kf.landmark is not None
         m = w.num(f"{kf.landmark.months:g}", kf.landmark.months, dataset="protocol",
                   filter=f"endpoints[{kf.landmark.endpoint}].time_point_months",
@@ -307,10 +339,11 @@ def _phrase(w: _Writer, kf: KeyFigures, kind: str, r: int, n: int, spec: str, na
 
 
 def _decision(w: _Writer, kf: KeyFigures, protocol: Protocol) -> tuple[str, bool | None]:
+    """The sentence saying whether the design's decision rule was met, and the decision."""
     design = design_for(protocol).design
+    spec = protocol.statistics.design
     n = kf.evaluable
     if isinstance(design, CoPrimaryDesign):
-        spec = protocol.statistics.design
         assert isinstance(spec, CoPrimary)
         if spec.landmark_method != "binomial":
             raise InputError(
@@ -319,41 +352,39 @@ def _decision(w: _Writer, kf: KeyFigures, protocol: Protocol) -> tuple[str, bool
                 hint="the abstract judges a landmark endpoint as a binomial count; use "
                 "landmark_method: binomial",
             )  # fmt: skip
-        kinds = [e.kind for e in design.endpoints]
-        if any(_observed(kf, k) is None for k in kinds) or n == 0:
+        observed = [_observed(kf, protocol.endpoint(e.name)) for e in design.endpoints]
+        if n == 0 or any(o is None for o in observed):
             return "", None
         if n != design.n:
-            # the same exact tests, at each endpoint's level, on the patients evaluable
-            design = coprimary_design(
-                list(design.endpoints), rule=design.rule, alpha=min(sum(design.alphas), 0.999999)
-                if design.rule == "either" else max(design.alphas),
-                alpha_split=design.alphas, n=n,
-            )  # fmt: skip
+            # the same exact tests, each at its own level, on the patients evaluable
+            family = sum(design.alphas) if design.rule == "either" else max(design.alphas)
+            design = coprimary_design(list(design.endpoints), rule=design.rule,
+                                      alpha=min(family, 0.999999), alpha_split=design.alphas,
+                                      n=n)  # fmt: skip
         phrases, success = [], []
-        for j, e in enumerate(design.endpoints):
+        for j, (e, obs) in enumerate(zip(design.endpoints, observed, strict=True)):
+            assert obs is not None
             spec_text = (f"co-primary design, {e.name}: p0 = {e.p0:g}, one-sided level "
                          f"{design.alphas[j]:g}, n = {n}")  # fmt: skip
-            obs = _observed(kf, e.kind)
-            success.append(obs is not None and obs[0] > design.critical[j])
-            phrases.append(_phrase(w, kf, e.kind, design.critical[j], n, spec_text, e.name))
+            success.append(obs.count > design.critical[j])
+            phrases.append(_phrase(w, kf, obs, design.critical[j], spec_text, e.name))
         met = any(success) if design.rule == "either" else all(success)
         rule = "either endpoint" if design.rule == "either" else "both endpoints"
         verb = "met" if met else "did not meet"
         return (f"The study {verb} its co-primary endpoints (success on {rule}): "
                 f"{_join(phrases)}."), met  # fmt: skip
     # Simon two-stage or single-stage: one endpoint, success with more than r of n
-    spec = protocol.statistics.design
-    endpoint = protocol.endpoint(spec.endpoint)  # type: ignore[union-attr]
-    kind = "landmark" if endpoint.type == "landmark_rate" else "binary"
-    obs = _observed(kf, kind)
+    assert not isinstance(spec, CoPrimary)
+    endpoint = protocol.endpoint(spec.endpoint)
+    obs = _observed(kf, endpoint)
     if obs is None or n == 0:
         return "", None
     label = "Simon two-stage" if isinstance(design, SimonDesign) else "single-stage"
     spec_text = (f"{label} design, {endpoint.name}: p0 = {design.p0:g}, p1 = {design.p1:g}, "
                  f"r = {design.r}, n = {design.n}")  # fmt: skip
-    met = obs[0] > design.r
+    met = obs.count > design.r
     verb = "met" if met else "did not meet"
-    phrase = _phrase(w, kf, kind, design.r, n, spec_text, endpoint.name)
+    phrase = _phrase(w, kf, obs, design.r, spec_text, endpoint.name)
     return f"The study {verb} its primary endpoint: {phrase}.", met
 
 

@@ -214,6 +214,71 @@ def _unescaped_braces(text: str) -> tuple[int, int]:
     return body.count("{"), body.count("}")
 
 
+_RTF_TOKEN = re.compile(r"\\([a-z]+)(-?\d+)? ?|\\([\\{}*])|([{}])|([^\\{}]+)", re.S)
+
+
+def _rtf_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """A minimal RTF reader: the paragraphs outside tables and the cells of each table row.
+
+    Groups starting with a destination (\\fonttbl) are skipped; \\uN gives the character N
+    (negative: a UTF-16 unit + 65536) and skips its one-character fallback (\\uc1).
+    """
+    paragraphs, rows, row, cell = [], [], [], []
+    depth, skip_depth, skip_next = 0, None, False
+    for word, arg, escaped, brace, plain in _RTF_TOKEN.findall(text):
+        if brace == "{":
+            depth += 1
+        elif brace == "}":
+            if skip_depth == depth:
+                skip_depth = None
+            depth -= 1
+        elif skip_depth is not None:
+            continue
+        elif word == "fonttbl":
+            skip_depth = depth
+        elif word == "u":
+            unit = int(arg) + (65536 if int(arg) < 0 else 0)
+            cell.append(chr(unit))
+            skip_next = True
+        elif word == "line":
+            cell.append("\n")
+        elif word == "cell":
+            row.append("".join(cell).encode("utf-16", "surrogatepass").decode("utf-16"))
+            cell = []
+        elif word == "row":
+            rows.append(row)
+            row = []
+        elif word == "par" and cell:
+            paragraphs.append("".join(cell))
+            cell = []
+        elif escaped:
+            cell.append(escaped)
+        elif plain:
+            chunk = plain.replace("\n", "")
+            if skip_next and chunk:
+                chunk, skip_next = chunk[1:], False
+            cell.append(chunk)
+    return paragraphs, rows
+
+
+def test_rtf_reads_back_as_the_table(tmp_path, tables):
+    # read the RTF back (titles, header, group rows, body, footnotes) and compare with the
+    # table it came from, cell by cell: what a word processor would show
+    dmt = tables[0]
+    text = write_rtf(tmp_path, [dmt])[0].read_text(encoding="ascii")
+    paragraphs, rows = _rtf_rows(text)
+    assert paragraphs == [f"{dmt.title}\n{dmt.population}"]
+    expected = [[dmt.stub_header, *dmt.columns]]
+    group = None
+    for row in dmt.rows:
+        if row.group is not None and row.group != group:
+            expected.append([row.group])
+        group = row.group
+        expected.append([row.label, *row.values])
+    expected.append(["\n".join(dmt.footnotes)])
+    assert rows == expected
+
+
 def test_rtf_one_file_per_table_with_titles_headers_cells(tmp_path, tables):
     paths = write_rtf(tmp_path / "rtf", tables)
     assert [p.name for p in paths] == ["dmt01.rtf", "aet04.rtf"]

@@ -70,13 +70,10 @@ def _runs(rows: Sequence[Row]) -> tuple[list[str], dict[str, str]]:
     with the same ``group``, so order is kept and ungrouped rows between groups stay put."""
     keys: list[str] = []
     labels: dict[str, str] = {}
-    previous: tuple[str | None] | None = None
-    for row in rows:
-        if previous is None or previous[0] != row.group:
-            key = f"g{len(labels) + 1:03d}"
-            labels[key] = row.group or ""
-            previous = (row.group,)
-        keys.append(key)
+    for i, row in enumerate(rows):
+        if i == 0 or row.group != rows[i - 1].group:
+            labels[f"g{len(labels) + 1:03d}"] = row.group or ""
+        keys.append(f"g{len(labels):03d}")
     return keys, labels
 
 

@@ -1,5 +1,5 @@
-"""The trial's key figures from its ADaM, as numbers: the one computation behind the one-screen
-summary (``summarise_adam``) and the report's abstract."""
+"""The trial's key figures from its ADaM as typed numbers, with their intervals, for the report's
+abstract: built from the same helpers as ``summarise_adam`` and ``trial_figures``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ from dataclasses import dataclass
 import polars as pl
 
 from oncotrial.adam._adae import reported_groups
-from oncotrial.adam._adex import DAYS_PER_MONTH
+from oncotrial.adam._summary import (
+    _cbor_counts,
+    _exposure,
+    _group_subjects,
+    _landmark_days,
+    _pfs,
+    _populations,
+    _severe,
+)
 from oncotrial.protocol import Protocol
-from oncotrial.stats import BinomialCI, KaplanMeier, Landmark, clopper_pearson, kaplan_meier
+from oncotrial.stats import BinomialCI, KaplanMeier, Landmark, clopper_pearson
 
 __all__ = [
     "BEST_RESPONSE_ORDER",
@@ -121,13 +129,6 @@ class KeyFigures:
     fatal: int
 
 
-def _pfs(adam: dict[str, pl.DataFrame], ids: pl.DataFrame) -> pl.DataFrame | None:
-    if "adtte" not in adam:
-        return None
-    pfs = adam["adtte"].filter(pl.col("PARAMCD") == "PFS").join(ids, on="USUBJID")
-    return pfs if pfs.height else None
-
-
 def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigures:
     """Compute the key figures of a trial from its ADaM.
 
@@ -144,6 +145,9 @@ def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigu
 
     Notes
     -----
+    The pieces are those of :func:`summarise_adam` and :func:`trial_figures` (the same
+    helpers, so the three always agree):
+
     1. Populations: ENRLFL, SAFFL, EFFFL = "Y"; reasons for non-evaluability from EFFRSN.
     2. Response: ADRS PARAMCD CBOR of the evaluable patients; responders = CR + PR.
     3. PFS: ADTTE PARAMCD PFS of the evaluable patients, event = CNSR 0; the landmark is the
@@ -153,8 +157,7 @@ def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigu
        reported term groups in order (see ``derive_adae``); fatal = AEFATFL = "Y".
     """
     adsl = adam["adsl"]
-    treated = adsl.filter(pl.col("SAFFL") == "Y")
-    evaluable = adsl.filter(pl.col("EFFFL") == "Y")
+    enrolled, treated, evaluable = _populations(adam)
     reasons = adsl.filter(pl.col("EFFRSN").is_not_null() & (pl.col("ENRLFL") == "Y"))
     by_reason = reasons.group_by("EFFRSN").len().sort("EFFRSN").rows()
     not_evaluable = tuple((str(r), int(n)) for r, n in by_reason)
@@ -164,30 +167,30 @@ def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigu
     best: tuple[tuple[str, int], ...] = ()
     responders, orr = 0, None
     if "adrs" in adam and n_eval:
-        cbor = adam["adrs"].filter(pl.col("PARAMCD") == "CBOR").join(ids, on="USUBJID")
-        counts = {str(k): int(v) for k, v in cbor.group_by("AVALC").len().rows()}
+        counts = _cbor_counts(adam, ids)
         best = tuple((c, counts[c]) for c in BEST_RESPONSE_ORDER if counts.get(c))
         responders = counts.get("CR", 0) + counts.get("PR", 0)
         orr = clopper_pearson(responders, n_eval)
 
     km, events, landmark = None, 0, None
-    pfs = _pfs(adam, ids) if n_eval else None
-    if pfs is not None:
-        km = kaplan_meier(pfs["AVAL"].to_numpy(), (1 - pfs["CNSR"]).to_numpy())
-        events = int((pfs["CNSR"] == 0).sum())
-        ep = next((e for e in protocol.endpoints if e.type == "landmark_rate"), None)
-        if ep is not None and ep.time_point_months is not None:
-            at = ep.time_point_months * DAYS_PER_MONTH
-            landmark = PfsLandmark(ep.name, ep.label, ep.time_point_months, km.survival_at([at]),
-                                   int((pfs["AVAL"] > at).sum()))  # fmt: skip
+    if "adtte" in adam and n_eval:
+        pfs, fit = _pfs(adam, ids)
+        if pfs.height:
+            km, events = fit, int((pfs["CNSR"] == 0).sum())
+            ep = next((e for e in protocol.endpoints if e.type == "landmark_rate"), None)
+            days = _landmark_days(protocol)
+            if ep is not None and ep.time_point_months is not None and days is not None:
+                at = days[1]
+                free = int((pfs["AVAL"] > at).sum())
+                landmark = PfsLandmark(ep.name, ep.label, ep.time_point_months,
+                                       km.survival_at([at]), free)  # fmt: skip
 
     exposure: list[AgentExposure] = []
     if "adex" in adam and treated.height:
         adex = adam["adex"].join(treated.select("USUBJID"), on="USUBJID")
         for agent in protocol.regimen.agents:
-            mine = adex.filter(pl.col("PARCAT1") == agent.name)
-            dur = mine.filter(pl.col("PARAMCD") == "DURM")["AVAL"]
-            rdi = mine.filter(pl.col("PARAMCD") == "RDI")["AVAL"].drop_nulls()  # none: placebo
+            dur = _exposure(adex, agent.name, "DURM")
+            rdi = _exposure(adex, agent.name, "RDI").drop_nulls()  # none for a placebo
             if dur.len():
                 exposure.append(AgentExposure(
                     agent.name, dur.len(), float(dur.median()),  # type: ignore[arg-type]
@@ -196,21 +199,15 @@ def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigu
 
     any34, groups, fatal = 0, [], 0
     if "adae" in adam and treated.height:
-        teae = (
-            adam["adae"]
-            .filter(pl.col("TRTEMFL") == "Y")
-            .join(treated.select("USUBJID"), on="USUBJID")
-        )
-        severe = teae.filter(pl.col("ATOXGRN").is_between(3, 4))
+        teae, severe = _severe(adam, treated)
         any34 = severe["USUBJID"].n_unique()
         for i, group in enumerate(reported_groups(protocol)):
-            col = f"CQ{i + 1:02d}NAM"
-            grp = severe.filter(pl.col(col).is_not_null()) if col in severe.columns else severe[:0]
-            groups.append(GroupIncidence(group.name, col, grp["USUBJID"].n_unique()))
+            groups.append(GroupIncidence(group.name, f"CQ{i + 1:02d}NAM",
+                                         _group_subjects(severe, i)))  # fmt: skip
         fatal = teae.filter(pl.col("AEFATFL") == "Y")["USUBJID"].n_unique()
 
     return KeyFigures(
-        enrolled=adsl.filter(pl.col("ENRLFL") == "Y").height,
+        enrolled=enrolled,
         treated=treated.height,
         evaluable=n_eval,
         not_evaluable=not_evaluable,

@@ -1,4 +1,8 @@
-"""A one-screen summary of a trial's ADaM: populations, response, PFS, exposure, toxicity."""
+"""A one-screen summary of a trial's ADaM: populations, response, PFS, exposure, toxicity.
+
+:func:`summarise_adam` gives the figures as text for a reader; :func:`trial_figures` gives the
+same figures as numbers (for Monte Carlo and calibration), from the same helpers.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import math
 
 import polars as pl
 
+from oncotrial.adam._adae import reported_groups
 from oncotrial.adam._adex import DAYS_PER_MONTH
-from oncotrial.adam._keyfigures import key_figures
 from oncotrial.protocol import Protocol
+from oncotrial.stats import KaplanMeier, clopper_pearson, kaplan_meier
 
-__all__ = ["summarise_adam"]
+__all__ = ["summarise_adam", "trial_figures"]
 
 
 def _pct(k: int, n: int) -> str:
@@ -23,6 +28,128 @@ def _months(days: float | None) -> str:
     return f"{days / DAYS_PER_MONTH:.1f}"
 
 
+# -- the pieces both summaries are built from ----------------------------------------------------
+
+
+def _populations(adam: dict[str, pl.DataFrame]) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """Enrolled count, treated (SAFFL) and evaluable (EFFFL) subjects of ADSL."""
+    adsl = adam["adsl"]
+    enrolled = adsl.filter(pl.col("ENRLFL") == "Y").height
+    return enrolled, adsl.filter(pl.col("SAFFL") == "Y"), adsl.filter(pl.col("EFFFL") == "Y")
+
+
+def _cbor_counts(adam: dict[str, pl.DataFrame], ids: pl.DataFrame) -> dict[str, int]:
+    """Confirmed best overall response (CBOR) category -> subjects, among `ids`."""
+    cbor = adam["adrs"].filter(pl.col("PARAMCD") == "CBOR").join(ids, on="USUBJID")
+    return {str(k): int(v) for k, v in cbor.group_by("AVALC").len().rows()}
+
+
+def _pfs(adam: dict[str, pl.DataFrame], ids: pl.DataFrame) -> tuple[pl.DataFrame, KaplanMeier]:
+    """ADTTE PFS records of `ids` and their Kaplan-Meier fit (AVAL in days)."""
+    pfs = adam["adtte"].filter(pl.col("PARAMCD") == "PFS").join(ids, on="USUBJID")
+    return pfs, kaplan_meier(pfs["AVAL"].to_numpy(), (1 - pfs["CNSR"]).to_numpy())
+
+
+def _landmark_days(protocol: Protocol) -> tuple[str, float] | None:
+    """The protocol's landmark PFS endpoint: its label and time in days."""
+    landmark = next((e for e in protocol.endpoints if e.type == "landmark_rate"), None)
+    if landmark is None or landmark.time_point_months is None:
+        return None
+    return landmark.label, landmark.time_point_months * DAYS_PER_MONTH
+
+
+def _exposure(adex: pl.DataFrame, agent: str, paramcd: str) -> pl.Series:
+    return adex.filter((pl.col("PARCAT1") == agent) & (pl.col("PARAMCD") == paramcd))["AVAL"]
+
+
+def _severe(
+    adam: dict[str, pl.DataFrame], treated: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Treatment-emergent AEs of the treated, and those of grade 3-4."""
+    teae = (
+        adam["adae"].filter(pl.col("TRTEMFL") == "Y").join(treated.select("USUBJID"), on="USUBJID")
+    )
+    return teae, teae.filter(pl.col("ATOXGRN").is_between(3, 4))
+
+
+def _group_subjects(severe: pl.DataFrame, i: int) -> int:
+    """Subjects with a grade 3-4 AE in the protocol's i-th reported term group (CQxxNAM)."""
+    col = f"CQ{i + 1:02d}NAM"
+    grp = severe.filter(pl.col(col).is_not_null()) if col in severe.columns else severe[:0]
+    return grp["USUBJID"].n_unique()
+
+
+# -- the summaries -------------------------------------------------------------------------------
+
+
+def trial_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> dict[str, float]:
+    """The key figures of :func:`summarise_adam` as numbers, by name.
+
+    Same populations and rules as :func:`summarise_adam`. Keys: ``enrolled``, ``treated``,
+    ``evaluable``, ``responders`` (confirmed CR + PR among the evaluable), ``orr`` (fraction),
+    ``pfs_median_months`` (NaN when not reached), ``pfs_landmark`` (KM survival at the protocol's
+    landmark, NaN without one), ``duration_months:<agent>`` (median ADEX DURM among the treated
+    given the agent), ``grade34:<group>`` (treated subjects with a grade 3-4 TEAE in each of the
+    protocol's reported term groups) and ``fatal`` (treated subjects with a fatal TEAE). A figure
+    whose data set is absent or whose population is empty is NaN.
+
+    Examples
+    --------
+    >>> from oncotrial.protocol import load
+    >>> from oncotrial.sim import load_scenario, simulate_trial
+    >>> from oncotrial.adam import derive_adam
+    >>> p = load("nct01010126")
+    >>> adam = derive_adam(simulate_trial(p, load_scenario("nct01010126"), seed=7), protocol=p)
+    >>> f = trial_figures(adam, protocol=p)
+    >>> f["enrolled"], 0 <= f["orr"] <= 1
+    (59.0, True)
+    """
+    nan = math.nan
+    enrolled, treated, evaluable = _populations(adam)
+    out: dict[str, float] = {
+        "enrolled": float(enrolled),
+        "treated": float(treated.height),
+        "evaluable": float(evaluable.height),
+        "responders": nan,
+        "orr": nan,
+        "pfs_median_months": nan,
+        "pfs_landmark": nan,
+    }
+    ids = evaluable.select("USUBJID")
+    if "adrs" in adam and evaluable.height:
+        counts = _cbor_counts(adam, ids)
+        k = counts.get("CR", 0) + counts.get("PR", 0)
+        out["responders"], out["orr"] = float(k), k / evaluable.height
+    if "adtte" in adam and evaluable.height:
+        pfs, km = _pfs(adam, ids)
+        if pfs.height:
+            med = km.median.time
+            out["pfs_median_months"] = nan if med is None else float(med) / DAYS_PER_MONTH
+            landmark = _landmark_days(protocol)
+            if landmark is not None:
+                out["pfs_landmark"] = float(km.survival_at([landmark[1]]).surv[0])
+    for agent in protocol.regimen.agents:
+        key = f"duration_months:{agent.name}"
+        out[key] = nan
+        if "adex" in adam and treated.height:
+            adex = adam["adex"].join(treated.select("USUBJID"), on="USUBJID")
+            dur = _exposure(adex, agent.name, "DURM")
+            if dur.len():
+                out[key] = float(dur.median())  # type: ignore[arg-type]
+    have_ae = "adae" in adam and treated.height > 0
+    teae, severe = _severe(adam, treated) if have_ae else (None, None)
+    for i, group in enumerate(reported_groups(protocol)):
+        out[f"grade34:{group.name}"] = (
+            float(_group_subjects(severe, i)) if severe is not None else nan
+        )
+    out["fatal"] = (
+        float(teae.filter(pl.col("AEFATFL") == "Y")["USUBJID"].n_unique())
+        if teae is not None
+        else nan
+    )
+    return out
+
+
 def summarise_adam(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> pl.DataFrame:
     """Key figures of the trial as rows of (section, item, value), for a quick look.
 
@@ -30,45 +157,71 @@ def summarise_adam(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> pl.D
     the treated population (SAFFL). ORR counts confirmed CR and PR (CBOR) with its exact
     (Clopper-Pearson) 95% CI; PFS is Kaplan-Meier with R survival's default log interval; the
     landmark is the protocol's landmark PFS endpoint (6 months in the seed protocol) at
-    30.4375 days a month. The numbers are :func:`key_figures`'s.
+    30.4375 days a month. :func:`trial_figures` gives the same figures as numbers.
 
     Examples
     --------
     See ``oncotrial analyze``, which prints this table.
     """
-    kf = key_figures(adam, protocol=protocol)
-    rows: list[tuple[str, str, str]] = [
-        ("Populations", "enrolled", str(kf.enrolled)),
-        ("Populations", "treated (safety)", str(kf.treated)),
-        ("Populations", "evaluable (efficacy)", str(kf.evaluable)),
+    adsl = adam["adsl"]
+    rows: list[tuple[str, str, str]] = []
+    enrolled, treated, evaluable = _populations(adam)
+    rows += [
+        ("Populations", "enrolled", str(enrolled)),
+        ("Populations", "treated (safety)", str(treated.height)),
+        ("Populations", "evaluable (efficacy)", str(evaluable.height)),
     ]
-    rows += [("Populations", f"not evaluable: {r}", str(n)) for r, n in kf.not_evaluable]
-    n_eval = kf.evaluable
-    if kf.orr is not None:
-        for cat, n in kf.best_response:
-            rows.append(("Response", f"best overall response {cat}", _pct(n, n_eval)))
-        ci_text = f"95% CI {100 * kf.orr.lower:.1f}-{100 * kf.orr.upper:.1f}%"
+    reasons = adsl.filter(pl.col("EFFRSN").is_not_null() & (pl.col("ENRLFL") == "Y"))
+    for reason, n in reasons.group_by("EFFRSN").len().sort("EFFRSN").rows():
+        rows.append(("Populations", f"not evaluable: {reason}", str(n)))
+    ids = evaluable.select("USUBJID")
+    n_eval = evaluable.height
+    if "adrs" in adam and n_eval:
+        counts = _cbor_counts(adam, ids)
+        for cat in ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"):
+            if counts.get(cat):
+                rows.append(("Response", f"best overall response {cat}", _pct(counts[cat], n_eval)))
+        k = counts.get("CR", 0) + counts.get("PR", 0)
+        ci = clopper_pearson(k, n_eval)
+        ci_text = f"95% CI {100 * ci.lower:.1f}-{100 * ci.upper:.1f}%"
         rows.append(("Response", "objective response rate (confirmed)",
-                     f"{_pct(kf.responders, n_eval)}; {ci_text}"))  # fmt: skip
-    if kf.pfs is not None:
-        med = kf.pfs.median
-        rows.append(("PFS", "events / patients", f"{kf.pfs_events}/{kf.pfs.n}"))
-        limits = f"{_months(med.lower)}-{_months(med.upper)}"
-        rows.append(("PFS", "median, months (95% CI)", f"{_months(med.time)} ({limits})"))
-        if kf.landmark is not None:
-            lm = kf.landmark.km
-            rows.append(("PFS", f"{kf.landmark.label} (KM, 95% CI)",
-                         f"{100 * lm.surv[0]:.1f}% ({100 * lm.lower[0]:.1f}-"
-                         f"{100 * lm.upper[0]:.1f}%)"))  # fmt: skip
-    for ex in kf.exposure:
-        rows.append(("Exposure", f"{ex.agent}: median duration, months",
-                     f"{ex.median_duration_months:.1f} (n={ex.n})"))  # fmt: skip
-        if ex.median_rdi is not None:  # none for a placebo
-            rows.append(("Exposure", f"{ex.agent}: median relative dose intensity",
-                         f"{ex.median_rdi:.0f}%"))  # fmt: skip
-    if "adae" in adam and kf.treated:
-        rows.append(("Adverse events", "grade 3-4, any", _pct(kf.grade34_any, kf.treated)))
-        for g in kf.grade34_groups:
-            rows.append(("Adverse events", f"grade 3-4 {g.name}", _pct(g.n, kf.treated)))
-        rows.append(("Adverse events", "fatal", _pct(kf.fatal, kf.treated)))
+                     f"{_pct(k, n_eval)}; {ci_text}"))  # fmt: skip
+    if "adtte" in adam and n_eval:
+        pfs, km = _pfs(adam, ids)
+        if pfs.height:
+            med = km.median
+            rows.append(("PFS", "events / patients",
+                         f"{int((pfs['CNSR'] == 0).sum())}/{pfs.height}"))  # fmt: skip
+            limits = f"{_months(med.lower)}-{_months(med.upper)}"
+            rows.append(("PFS", "median, months (95% CI)", f"{_months(med.time)} ({limits})"))
+            landmark = _landmark_days(protocol)
+            if landmark is not None:
+                label, at = landmark
+                lm = km.survival_at([at])
+                rows.append(("PFS", f"{label} (KM, 95% CI)",
+                             f"{100 * lm.surv[0]:.1f}% ({100 * lm.lower[0]:.1f}-"
+                             f"{100 * lm.upper[0]:.1f}%)"))  # fmt: skip
+    if "adex" in adam and treated.height:
+        adex = adam["adex"].join(treated.select("USUBJID"), on="USUBJID")
+        for agent in protocol.regimen.agents:
+            dur = _exposure(adex, agent.name, "DURM")
+            rdi = _exposure(adex, agent.name, "RDI").drop_nulls()
+            if dur.len():
+                med_dur = float(dur.median())  # type: ignore[arg-type]
+                rows.append(("Exposure", f"{agent.name}: median duration, months",
+                             f"{med_dur:.1f} (n={dur.len()})"))  # fmt: skip
+                if rdi.len():  # none for a placebo
+                    med_rdi = float(rdi.median())  # type: ignore[arg-type]
+                    rows.append(("Exposure", f"{agent.name}: median relative dose intensity",
+                                 f"{med_rdi:.0f}%"))  # fmt: skip
+    if "adae" in adam and treated.height:
+        teae, severe = _severe(adam, treated)
+        rows.append(("Adverse events", "grade 3-4, any",
+                     _pct(severe["USUBJID"].n_unique(), treated.height)))  # fmt: skip
+        # CQxxNAM follow the protocol's reported term groups, in order (see derive_adae)
+        for i, group in enumerate(reported_groups(protocol)):
+            rows.append(("Adverse events", f"grade 3-4 {group.name}",
+                         _pct(_group_subjects(severe, i), treated.height)))  # fmt: skip
+        fatal = teae.filter(pl.col("AEFATFL") == "Y")
+        rows.append(("Adverse events", "fatal", _pct(fatal["USUBJID"].n_unique(), treated.height)))
     return pl.DataFrame(rows, schema=["section", "item", "value"], orient="row")

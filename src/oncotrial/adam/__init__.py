@@ -30,6 +30,13 @@ from oncotrial.adam._adtte import (
 )
 from oncotrial.adam._common import SUBJECT_KEYS
 from oncotrial.adam._io import read_adam, write_adam
+from oncotrial.adam._keyfigures import (
+    AgentExposure,
+    GroupIncidence,
+    KeyFigures,
+    PfsLandmark,
+    key_figures,
+)
 from oncotrial.adam._pipeline import AdamOptions, derive_adam
 from oncotrial.adam._populations import (
     agent_prefix,
@@ -51,7 +58,11 @@ __all__ = [
     "SUBJECT_KEYS",
     "AdamOptions",
     "AdrsOptions",
+    "AgentExposure",
+    "GroupIncidence",
+    "KeyFigures",
     "PfsCensoring",
+    "PfsLandmark",
     "TteSource",
     "agent_prefix",
     "derive_adae",
@@ -71,6 +82,7 @@ __all__ = [
     "derive_vars_eos",
     "derive_vars_populations",
     "derive_vars_trt_dates",
+    "key_figures",
     "read_adam",
     "reported_groups",
     "summarise_adam",

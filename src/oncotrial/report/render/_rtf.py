@@ -1,0 +1,154 @@
+"""One RTF file per table, laid out by rtflite (the Python port of Merck's r2rtf)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+import rtflite as rtf  # type: ignore[import-untyped]
+
+from oncotrial.report._model import ReportTable, Row
+from oncotrial.report.render._files import check_ids, prepare_dir, write_atomic
+from oncotrial.report.render._html import NULL_REPORT, WIDE_COLUMNS
+
+__all__ = ["rtf_escape", "rtf_table", "write_rtf"]
+
+#: Indentation of one level in twips (1/1440 inch): 0.125 inch.
+INDENT_TWIPS = 180
+
+
+def rtf_escape(text: str) -> str:
+    r"""Text as RTF reads it: ``\``, ``{`` and ``}`` escaped, every non-ASCII character as
+    ``\uN*`` (a signed 16-bit code, two surrogates beyond the BMP), a newline as ``\line``.
+
+    rtflite passes text through unescaped, and writes UTF-8 where RTF readers expect the
+    ANSI code page, so ``naïve`` would read as ``naÃ¯ve`` without this.
+
+    Examples
+    --------
+    >>> rtf_escape("Grade ≥3 {a}")
+    'Grade \\uc1\\u8805*3 \\{a\\}'
+    """
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\\{}":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\line ")
+        elif code < 128:
+            out.append(ch)
+        else:
+            units = ch.encode("utf-16-le")
+            for i in range(0, len(units), 2):
+                unit = int.from_bytes(units[i : i + 2], "little")
+                out.append(f"\\uc1\\u{unit - 65536 if unit > 32767 else unit}*")
+    return "".join(out)
+
+
+def rtf_table(table: ReportTable) -> str:
+    """The RTF document of one table, as text.
+
+    Notes
+    -----
+    Layout (rtflite defaults otherwise: Times New Roman 9 pt body, 12 pt centred titles,
+    double rules above the header and below the last row, titles repeated on every page,
+    footnotes on the last page):
+
+    1. Portrait US letter, landscape when the table has 6 or more columns with the stub.
+    2. Titles: the table's title, then its population line.
+    3. Column header: the stub header, then each column (line breaks kept).
+    4. Body: a row group starts with a full-width row naming the group (rtflite's
+       ``page_by`` without page breaks, repeated when a group continues on a new page);
+       labels are indented 0.125 inch a level, and one more inside a group.
+    5. Footnotes in a ruled cell under the table.
+
+    No date or random identifier is written, so the bytes depend on the table only.
+    """
+    rows = table.rows or (Row(NULL_REPORT, ("",) * len(table.columns)),)
+    ncol = len(table.columns)
+    cols = [f"c{i + 1}" for i in range(ncol)]
+    frame = pl.DataFrame(
+        {
+            "_group": [None if r.group is None else rtf_escape(r.group) for r in rows],
+            "_label": [rtf_escape(r.label) for r in rows],
+            **{c: [rtf_escape(r.values[j]) for r in rows] for j, c in enumerate(cols)},
+        },
+        schema={"_group": pl.String, "_label": pl.String, **{c: pl.String for c in cols}},
+    )
+    grouped = any(r.group is not None for r in rows)
+    longest = max(len(s) for s in [table.stub_header, *(r.label for r in rows)])
+    stub_width = min(4.0, max(2.0, longest / 14))
+    widths = [stub_width] + [1.2] * ncol
+    indent = [
+        [0, INDENT_TWIPS * (r.indent + (1 if r.group is not None else 0))] + [0] * ncol
+        for r in rows
+    ]
+    body_args: dict[str, object] = {
+        "col_rel_width": [1.0, *widths],
+        "text_justification": [["l", "l"] + ["c"] * ncol],
+        "text_indent_left": indent,
+        "text_convert": [[False]],
+    }
+    if grouped:
+        body_args.update(page_by=["_group"], pageby_row="first_row")
+    else:
+        frame = frame.drop("_group")
+        body_args.update(
+            col_rel_width=widths,
+            text_justification=[["l"] + ["c"] * ncol],
+            text_indent_left=[row[1:] for row in indent],
+        )
+    landscape = ncol + 1 >= WIDE_COLUMNS
+    doc = rtf.RTFDocument(
+        df=frame,
+        rtf_page=rtf.RTFPage(orientation="landscape" if landscape else "portrait"),
+        rtf_title=rtf.RTFTitle(
+            text=[rtf_escape(t) for t in (table.title, table.population) if t],
+            text_convert=[False],
+        ),
+        rtf_column_header=[
+            rtf.RTFColumnHeader(
+                text=[rtf_escape(table.stub_header), *(rtf_escape(c) for c in table.columns)],
+                col_rel_width=widths,
+                text_justification=["l"] + ["c"] * ncol,
+                text_convert=[False],
+            )
+        ],
+        rtf_body=rtf.RTFBody(**body_args),
+        rtf_footnote=(
+            rtf.RTFFootnote(text=[rtf_escape(f) for f in table.footnotes], text_convert=[False])
+            if table.footnotes
+            else None
+        ),
+    )
+    return str(doc.rtf_encode())
+
+
+def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
+    """Write one ``<id>.rtf`` per table into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder of the RTF files, created if needed.
+    tables : sequence of ReportTable
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``tables``.
+
+    Raises
+    ------
+    InputError
+        Duplicate or invalid table ids, or ``out_dir`` goes through an existing file.
+
+    Notes
+    -----
+    See :func:`rtf_table` for the layout. Each file is written atomically.
+    """
+    check_ids([t.id for t in tables], kind="tables")
+    out = prepare_dir(Path(out_dir), field="out_dir")
+    return [write_atomic(out / f"{t.id}.rtf", rtf_table(t), field="out_dir") for t in tables]

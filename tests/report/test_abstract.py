@@ -20,7 +20,8 @@ from adam.seed_study import seed_study  # tests/ is on sys.path (rootdir-relativ
 from oncotrial.adam import derive_adam
 from oncotrial.errors import InputError
 from oncotrial.protocol import CoPrimary, SimonTwoStage, SingleStage, load
-from oncotrial.report.abstract import NUMBER, Abstract, _round, abstract, write_abstract
+from oncotrial.report.abstract import NUMBER, Abstract, abstract, write_abstract
+from oncotrial.report.format import round_half_up as _round
 
 PROTOCOL = load("nct01010126")
 

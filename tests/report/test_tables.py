@@ -180,10 +180,10 @@ def test_orr_and_bor(adam, tables):
     assert row(table, "Responders (CR + PR)") == (n_pct(k, eff.height),)
     ci_rows = [r for r in table.rows if r.label == "95% CI (Clopper-Pearson)"]
     assert ci_rows[0].values == (ci(res.lower, res.upper, 1, scale=100),)
-    # by hand for this trial, 2 of 56: lower = qbeta(0.025, 2, 55) = 0.004355, upper =
-    # qbeta(0.975, 3, 54) = 0.1231 (scipy.stats.beta.ppf), i.e. (0.4%, 12.3%)
-    assert (k, eff.height) == (2, 56)
-    assert ci_rows[0].values == ("(0.4, 12.3)",)
+    # by hand for this trial, 2 of 52: lower = qbeta(0.025, 2, 51) = 0.004692, upper =
+    # qbeta(0.975, 3, 50) = 0.1321 (scipy.stats.beta.ppf), i.e. (0.5%, 13.2%)
+    assert (k, eff.height) == (2, 52)
+    assert ci_rows[0].values == ("(0.5, 13.2)",)
     # the best-response categories add up to N (Missing includes patients without a record)
     bor_rows = [r for r in table.rows if r.indent == 1 and "CI" not in r.label]
     assert sum(count(r.values[0]) for r in bor_rows) == eff.height

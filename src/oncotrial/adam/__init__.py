@@ -36,6 +36,7 @@ from oncotrial.adam._keyfigures import (
     KeyFigures,
     PfsLandmark,
     key_figures,
+    trial_figures,
 )
 from oncotrial.adam._pipeline import AdamOptions, derive_adam
 from oncotrial.adam._populations import (
@@ -43,7 +44,7 @@ from oncotrial.adam._populations import (
     derive_vars_agent_status,
     derive_vars_populations,
 )
-from oncotrial.adam._summary import summarise_adam, trial_figures
+from oncotrial.adam._summary import summarise_adam
 
 __all__ = [
     "ADEX_PARAMS",

@@ -3,11 +3,13 @@ abstract: built from the same helpers as ``summarise_adam`` and ``trial_figures`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import polars as pl
 
 from oncotrial.adam._adae import reported_groups
+from oncotrial.adam._adex import DAYS_PER_MONTH
 from oncotrial.adam._summary import (
     _cbor_counts,
     _exposure,
@@ -27,6 +29,7 @@ __all__ = [
     "KeyFigures",
     "PfsLandmark",
     "key_figures",
+    "trial_figures",
 ]
 
 #: CBOR categories in the order reports list them.
@@ -222,3 +225,48 @@ def key_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> KeyFigu
         grade34_groups=tuple(groups),
         fatal=fatal,
     )
+
+
+def trial_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> dict[str, float]:
+    """The key figures as plain numbers by name, NaN where a dataset or population is absent
+    (for tables of many simulated trials, e.g. :mod:`oncotrial.sim.calibration`).
+
+    Keys: ``enrolled``, ``treated``, ``evaluable``, ``responders`` (confirmed CR + PR among the
+    evaluable), ``orr`` (fraction), ``pfs_median_months`` (NaN when not reached),
+    ``pfs_landmark`` (KM survival at the protocol's landmark), ``duration_months:<agent>``
+    (median ADEX DURM among the treated given the agent), ``grade34:<group>`` (treated subjects
+    with a grade 3-4 TEAE in each reported term group) and ``fatal`` (treated subjects with a
+    fatal TEAE). All from :func:`key_figures`.
+
+    Examples
+    --------
+    >>> from oncotrial.protocol import load
+    >>> from oncotrial.sim import load_scenario, simulate_trial
+    >>> from oncotrial.adam import derive_adam
+    >>> p = load("nct01010126")
+    >>> adam = derive_adam(simulate_trial(p, load_scenario("nct01010126"), seed=7), protocol=p)
+    >>> f = trial_figures(adam, protocol=p)
+    >>> f["enrolled"], 0 <= f["orr"] <= 1
+    (59.0, True)
+    """
+    kf = key_figures(adam, protocol=protocol)
+    nan = math.nan
+    median = kf.pfs.median.time if kf.pfs is not None else None
+    out: dict[str, float] = {
+        "enrolled": float(kf.enrolled),
+        "treated": float(kf.treated),
+        "evaluable": float(kf.evaluable),
+        "responders": float(kf.responders) if kf.orr is not None else nan,
+        "orr": kf.responders / kf.evaluable if kf.orr is not None else nan,
+        "pfs_median_months": nan if median is None else float(median) / DAYS_PER_MONTH,
+        "pfs_landmark": float(kf.landmark.km.surv[0]) if kf.landmark is not None else nan,
+    }
+    durations = {e.agent: e.median_duration_months for e in kf.exposure}
+    for agent in protocol.regimen.agents:
+        out[f"duration_months:{agent.name}"] = durations.get(agent.name, nan)
+    has_ae = "adae" in adam and kf.treated > 0
+    counts = {g.name: float(g.n) for g in kf.grade34_groups}
+    for group in reported_groups(protocol):
+        out[f"grade34:{group.name}"] = counts.get(group.name, nan) if has_ae else nan
+    out["fatal"] = float(kf.fatal) if has_ae else nan
+    return out

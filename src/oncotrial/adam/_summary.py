@@ -15,7 +15,7 @@ from oncotrial.adam._adex import DAYS_PER_MONTH
 from oncotrial.protocol import Protocol
 from oncotrial.stats import KaplanMeier, clopper_pearson, kaplan_meier
 
-__all__ = ["summarise_adam", "trial_figures"]
+__all__ = ["summarise_adam"]
 
 
 def _pct(k: int, n: int) -> str:
@@ -80,74 +80,6 @@ def _group_subjects(severe: pl.DataFrame, i: int) -> int:
 
 
 # -- the summaries -------------------------------------------------------------------------------
-
-
-def trial_figures(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> dict[str, float]:
-    """The key figures of :func:`summarise_adam` as numbers, by name.
-
-    Same populations and rules as :func:`summarise_adam`. Keys: ``enrolled``, ``treated``,
-    ``evaluable``, ``responders`` (confirmed CR + PR among the evaluable), ``orr`` (fraction),
-    ``pfs_median_months`` (NaN when not reached), ``pfs_landmark`` (KM survival at the protocol's
-    landmark, NaN without one), ``duration_months:<agent>`` (median ADEX DURM among the treated
-    given the agent), ``grade34:<group>`` (treated subjects with a grade 3-4 TEAE in each of the
-    protocol's reported term groups) and ``fatal`` (treated subjects with a fatal TEAE). A figure
-    whose data set is absent or whose population is empty is NaN.
-
-    Examples
-    --------
-    >>> from oncotrial.protocol import load
-    >>> from oncotrial.sim import load_scenario, simulate_trial
-    >>> from oncotrial.adam import derive_adam
-    >>> p = load("nct01010126")
-    >>> adam = derive_adam(simulate_trial(p, load_scenario("nct01010126"), seed=7), protocol=p)
-    >>> f = trial_figures(adam, protocol=p)
-    >>> f["enrolled"], 0 <= f["orr"] <= 1
-    (59.0, True)
-    """
-    nan = math.nan
-    enrolled, treated, evaluable = _populations(adam)
-    out: dict[str, float] = {
-        "enrolled": float(enrolled),
-        "treated": float(treated.height),
-        "evaluable": float(evaluable.height),
-        "responders": nan,
-        "orr": nan,
-        "pfs_median_months": nan,
-        "pfs_landmark": nan,
-    }
-    ids = evaluable.select("USUBJID")
-    if "adrs" in adam and evaluable.height:
-        counts = _cbor_counts(adam, ids)
-        k = counts.get("CR", 0) + counts.get("PR", 0)
-        out["responders"], out["orr"] = float(k), k / evaluable.height
-    if "adtte" in adam and evaluable.height:
-        pfs, km = _pfs(adam, ids)
-        if pfs.height:
-            med = km.median.time
-            out["pfs_median_months"] = nan if med is None else float(med) / DAYS_PER_MONTH
-            landmark = _landmark_days(protocol)
-            if landmark is not None:
-                out["pfs_landmark"] = float(km.survival_at([landmark[1]]).surv[0])
-    for agent in protocol.regimen.agents:
-        key = f"duration_months:{agent.name}"
-        out[key] = nan
-        if "adex" in adam and treated.height:
-            adex = adam["adex"].join(treated.select("USUBJID"), on="USUBJID")
-            dur = _exposure(adex, agent.name, "DURM")
-            if dur.len():
-                out[key] = float(dur.median())  # type: ignore[arg-type]
-    have_ae = "adae" in adam and treated.height > 0
-    teae, severe = _severe(adam, treated) if have_ae else (None, None)
-    for i, group in enumerate(reported_groups(protocol)):
-        out[f"grade34:{group.name}"] = (
-            float(_group_subjects(severe, i)) if severe is not None else nan
-        )
-    out["fatal"] = (
-        float(teae.filter(pl.col("AEFATFL") == "Y")["USUBJID"].n_unique())
-        if teae is not None
-        else nan
-    )
-    return out
 
 
 def summarise_adam(adam: dict[str, pl.DataFrame], *, protocol: Protocol) -> pl.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -120,6 +121,9 @@ def build_report(
         if rtf:
             step("RTF")
             render.write_rtf(tmp / "tables", tables)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the report is a normal folder
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from oncotrial.design import CoPrimaryDesign, SimonDesign, coprimary_design, des
 from oncotrial.errors import InputError
 from oncotrial.protocol import CoPrimary, Protocol
 from oncotrial.protocol import Endpoint as ProtocolEndpoint
+from oncotrial.report.format import round_half_up
 from oncotrial.report.render._files import prepare_dir, write_atomic
 
 __all__ = ["NUMBER", "Abstract", "abstract", "write_abstract"]
@@ -62,34 +63,17 @@ class Abstract:
     met: bool | None = None
 
 
-def _decimal(value: float | int | Fraction) -> Decimal:
-    if isinstance(value, Fraction):
-        return Decimal(value.numerator) / Decimal(value.denominator)
-    # repr gives the shortest decimal that reads back as the same float: 0.595 is "0.595",
-    # not 0.59499999999999997, so half-up rounding rounds it up as a reader expects
-    return Decimal(repr(float(value))) if isinstance(value, float) else Decimal(value)
-
-
-def _round(value: float | int | Fraction | Decimal, digits: int) -> str:
-    """Round half up (away from zero at exactly .5, as SAS does) to ``digits`` decimals.
-
-    The lead merges this with ``oncotrial.report.format``'s rounding.
-
-    Examples
-    --------
-    >>> _round(Fraction(1, 16) * 100, 1), _round(0.125, 2), _round(2.5, 0)
-    ('6.3', '0.13', '3')
-    """
-    d = value if isinstance(value, Decimal) else _decimal(value)
-    return str(d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+def _decimal(value: float | int | Fraction) -> Decimal | Fraction | int:
+    # a float is read at its shortest repr (0.595, not 0.59499999999999997), as a reader sees it
+    return Decimal(repr(float(value))) if isinstance(value, float) else value
 
 
 def _percent(proportion: float | Fraction, digits: int = 0) -> str:
-    return _round(_decimal(proportion) * 100, digits)
+    return round_half_up(_decimal(proportion) * 100, digits)
 
 
 def _months(days: float) -> str:
-    return _round(_decimal(days) / DAYS_PER_MONTH, 1)
+    return round_half_up(Decimal(repr(float(days))) / DAYS_PER_MONTH, 1)
 
 
 class _Writer:
@@ -178,8 +162,8 @@ def _pfs(w: _Writer, kf: KeyFigures) -> str:
     parts = []
     if kf.landmark is not None:
         lm = kf.landmark
-        month = w.num(_round(lm.months, 0) if float(lm.months).is_integer() else str(lm.months),
-                      lm.months, dataset="protocol",
+        shown = f"{lm.months:g}"  # 6, or 4.5 months as the protocol writes it
+        month = w.num(shown, lm.months, dataset="protocol",
                       filter=f"endpoints[{lm.endpoint}].time_point_months",
                       statistic="landmark (months)")  # fmt: skip
         s, lo, hi = (float(lm.km.surv[0]), float(lm.km.lower[0]), float(lm.km.upper[0]))
@@ -208,7 +192,7 @@ def _pfs(w: _Writer, kf: KeyFigures) -> str:
 def _exposure(w: _Writer, kf: KeyFigures) -> str:
     items = []
     for ex in kf.exposure:
-        m = w.num(_round(ex.median_duration_months, 1), ex.median_duration_months,
+        m = w.num(round_half_up(ex.median_duration_months, 1), ex.median_duration_months,
                   dataset="ADEX", filter=f"PARCAT1 == '{ex.agent}' and PARAMCD == 'DURM' and {SAF}",
                   statistic="median duration of treatment, months")  # fmt: skip
         items.append(f"{m} months for {ex.agent}")

@@ -89,3 +89,17 @@ def test_analyze_pharmaverse_populations_as_pharmaverseadam(tmp_path):
     theirs = ref.filter(pl.col("SAFFL") == "Y")["USUBJID"].sort().to_list()
     assert len(ours) == 254 and ours == theirs
     assert adsl.filter(pl.col("ENRLFL") == "Y").height == 254  # 306 less 52 Scrnfail
+    # the full report of a three-arm study with RECIST data for 8 subjects
+    report = tmp_path / "out" / "report"
+    for name in ("report.html", "report.pdf", "abstract.md", "abstract.json"):
+        assert (report / name).stat().st_size > 0, name
+    texts = sorted(p.stem for p in (report / "tables").glob("*.txt"))
+    rtfs = sorted(p.stem for p in (report / "tables").glob("*.rtf"))
+    assert texts == rtfs and {"dmt01", "dst01", "aet02", "rspt01", "ttet01"} <= set(texts)
+    figures = {p.stem for p in (report / "figures").glob("*.png")}
+    assert {"km_pfs", "km_os", "waterfall", "swimmer", "spider"} <= figures
+    demographics = (report / "tables" / "dmt01.txt").read_text()
+    # one column per arm and All: N as pharmaverseadam's ADSL counts SAFFL = Y by ACTARM
+    for arm, n in ref.filter(pl.col("SAFFL") == "Y").group_by("ACTARM").len().rows():
+        assert f"{arm} (N={n})" in demographics
+    assert "All patients (N=254)" in demographics

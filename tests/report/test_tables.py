@@ -276,3 +276,14 @@ def test_missing_variable_names_it(adam, protocol):
             deaths,
         ):
             make(adam, protocol)  # no warning on complete input
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "xpt"])
+def test_same_tables_from_adam_read_back(adam, protocol, tables, tmp_path, fmt):
+    # `oncotrial report --adam DIR` reads ADaM from files, where integers may come back as
+    # floats (ATOXGRN) and dates as text: the tables must not change
+    from oncotrial.adam import read_adam, write_adam
+
+    write_adam(adam, tmp_path / "adam", format=fmt)
+    again = {t.id: t.to_text() for t in csr_tables(read_adam(tmp_path / "adam"), protocol)}
+    assert again == {t.id: t.to_text() for t in tables.values()}

@@ -81,7 +81,10 @@ def bands(events: Events) -> tuple[tuple[str, tuple[int, ...] | None], ...]:
 
 
 def in_band(frame: pl.DataFrame, grades: tuple[int, ...] | None) -> pl.DataFrame:
-    return frame if grades is None else frame.filter(pl.col("ATOXGRN").is_in(list(grades)))
+    if grades is None:
+        return frame
+    # ATOXGRN is an integer as derived, a float once read back from parquet, CSV or XPT
+    return frame.filter(pl.col("ATOXGRN").cast(pl.Float64).is_in([float(g) for g in grades]))
 
 
 def band_headers(

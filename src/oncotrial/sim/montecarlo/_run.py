@@ -1,0 +1,311 @@
+"""Monte Carlo runs: chunks of trials, local processes or a Dask cluster, polars results.
+
+Trials are cut into chunks of ``chunk_size`` (the last one shorter); chunk ``i`` draws from the
+``i``-th child of ``SeedSequence(seed).spawn(n_chunks)``. The layout depends on the number of
+trials and the chunk size only, never on the workers, so 1 process, 16 or a cluster give the
+same bytes. A chunk is also the unit of memory (a few arrays of chunk_size x patients), of the
+progress bar and of what survives an interruption: Ctrl-C stops the run and keeps the chunks
+already finished.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from oncotrial.errors import InputError
+from oncotrial.protocol import Protocol
+from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
+from oncotrial.sim.montecarlo._decide import DecisionRule, decide, decision_rule, estimate
+from oncotrial.sim.montecarlo._fast import Overrides, simulate_outcomes
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "MonteCarloResult", "run_oc", "summarise"]
+
+#: Trials per chunk: about 20 MB per (chunk x 59 patients) float array set.
+DEFAULT_CHUNK_SIZE = 5000
+
+Chunk = dict[str, NDArray[Any]]
+
+
+def _chunk(protocol: Protocol, scenario: Scenario, rule: DecisionRule, overrides: Overrides,
+           first: int, trials: int, seed: np.random.SeedSequence) -> Chunk:  # fmt: skip
+    """Estimates and decisions of trials ``first .. first + trials - 1`` (one chunk)."""
+    outcomes = simulate_outcomes(protocol, scenario, trials=trials, seed=seed,
+                                 overrides=overrides)  # fmt: skip
+    est = estimate(outcomes, rule)
+    dec = decide(rule, est)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols: Chunk = {
+            "trial": np.arange(first, first + trials, dtype=np.int64),
+            "n_enrolled": dec.pop("n_enrolled"),
+            "evaluable": est.evaluable,
+            "analysed": est.analysed,
+            "responders": est.responders,
+            "orr": est.responders / est.analysed,
+            "pfs_successes": est.pfs_successes,
+            "pfs_rate_binomial": est.pfs_successes / est.analysed,
+            "pfs_rate_km": est.km_landmark,
+            "median_pfs_months": est.median_pfs_days / DAYS_PER_MONTH,
+            "toxicities": est.toxicities,
+            "toxicity_stop_at": est.toxicity_stop_at,
+        }
+    cols.update(dec)
+    return cols
+
+
+def _context() -> BaseContext:
+    """Fork where the platform has it (Linux), else spawn (macOS, Windows)."""
+    return get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the run and keeps finished chunks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """A Monte Carlo run: one row per trial, the operating characteristics, what was done.
+
+    Attributes
+    ----------
+    trials : polars.DataFrame
+        One row per finished trial, sorted by ``trial``: estimates (evaluable, responders, orr,
+        pfs_rate_binomial, pfs_rate_km, median_pfs_months, toxicities) and decisions
+        (success per endpoint, stopped_futility, stopped_toxicity, promising, n_enrolled).
+    summary : polars.DataFrame
+        The operating characteristics (:func:`summarise`).
+    requested : int
+        Trials asked for.
+    seed, chunk_size : int
+        The seed and the chunk layout (both part of the random streams).
+    design : str
+        Label of the design that decided the trials.
+    """
+
+    trials: pl.DataFrame
+    summary: pl.DataFrame
+    requested: int
+    seed: int
+    chunk_size: int
+    design: str = ""
+    labels: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def completed(self) -> int:
+        """Trials finished (fewer than requested after an interruption)."""
+        return self.trials.height
+
+    @property
+    def complete(self) -> bool:
+        """Whether every requested trial finished."""
+        return self.completed == self.requested
+
+    def write_parquet(self, path: str | Path) -> Path:
+        """Write the per-trial frame to `path` (via a temporary file, then renamed)."""
+        return _write_parquet(self.trials, Path(path))
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.write_parquet(tmp, statistics=False)
+    os.replace(tmp, path)
+    return path
+
+
+def _check_count(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise InputError("must be a whole number >= 1", field=name, value=value)
+    return int(value)
+
+
+def run_oc(
+    protocol: Protocol,
+    scenario: Scenario,
+    *,
+    trials: int,
+    seed: int = 0,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int = 1,
+    scheduler: str | None = None,
+    overrides: Overrides | None = None,
+    rule: DecisionRule | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> MonteCarloResult:
+    """Operating characteristics of the protocol's design under a scenario (fast path).
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The protocol: its design (:func:`oncotrial.design.design_for`), imaging, cycles.
+    scenario : Scenario
+        The virtual patients and their world.
+    trials : int
+        Virtual trials of the protocol's planned enrolment.
+    seed : int, default=0
+        With `chunk_size`, fixes every draw.
+    chunk_size : int, default=5000
+        Trials per chunk (memory, parallelism and progress unit; part of the random layout).
+    workers : int, default=1
+        Local processes (1: in this process). Ignored with `scheduler`.
+    scheduler : str, optional
+        Address of a Dask ``distributed`` scheduler (``tcp://host:8786``): chunks run there.
+    overrides : Overrides, optional
+        Direct draws replacing modelled outcomes (response, PFS, toxicity probabilities).
+    rule : DecisionRule, optional
+        Decide by this rule instead of the protocol's (e.g. a predictive design).
+    progress : callable, optional
+        Called with the number of trials of each finished chunk (a progress bar's advance).
+
+    Returns
+    -------
+    MonteCarloResult
+        After Ctrl-C, the chunks finished so far (``complete`` is False).
+
+    Examples
+    --------
+    >>> from oncotrial.protocol import load
+    >>> from oncotrial.sim import load_scenario
+    >>> p = load("nct01010126")
+    >>> res = run_oc(p, load_scenario("nct01010126", protocol=p), trials=200, seed=1)
+    >>> res.trials.height, res.complete
+    (200, True)
+    """
+    trials = _check_count(trials, "trials")
+    chunk_size = _check_count(chunk_size, "chunk_size")
+    workers = _check_count(workers, "workers")
+    rule = decision_rule(protocol) if rule is None else rule
+    ov = overrides or Overrides()
+    n_chunks = math.ceil(trials / chunk_size)
+    seeds = np.random.SeedSequence(seed).spawn(n_chunks)
+    tasks = [(protocol, scenario, rule, ov, i * chunk_size,
+              min(chunk_size, trials - i * chunk_size), seeds[i])
+             for i in range(n_chunks)]  # fmt: skip
+    done: list[Chunk] = []
+    try:
+        for chunk in _execute(tasks, workers, scheduler):
+            done.append(chunk)
+            if progress is not None:
+                progress(int(chunk["trial"].size))
+    except KeyboardInterrupt:
+        pass  # keep the finished chunks; the caller sees complete == False
+    frame = _frame(done)
+    return MonteCarloResult(frame, summarise(frame, rule), trials, seed, chunk_size, rule.label)
+
+
+def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | None
+             ) -> Iterator[Chunk]:  # fmt: skip
+    if scheduler is not None:
+        yield from _execute_dask(tasks, scheduler)
+        return
+    if workers == 1 or len(tasks) == 1:
+        for t in tasks:
+            yield _chunk(*t)
+        return
+    # fork (where there is one): the workers start with oncotrial already imported, in a few
+    # ms instead of seconds; a chunk uses numpy only, never polars, whose thread pool a forked
+    # child would not have
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                               mp_context=_context(), initializer=_ignore_sigint)  # fmt: skip
+    futures: list[Future[Chunk]] = []
+    try:
+        futures = [pool.submit(_chunk, *t) for t in tasks]
+        for f in as_completed(futures):
+            yield f.result()
+    finally:
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute_dask(tasks: list[tuple[Any, ...]], scheduler: str | Any) -> Iterator[Chunk]:
+    """Run the chunks on a Dask cluster (an address, or a ``distributed.Client``)."""
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    own = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler) if own else scheduler
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler ({exc})", field="--scheduler",
+                         value=scheduler, hint="start one with 'dask scheduler' and "
+                         "'dask worker tcp://host:8786', or leave --scheduler out") from None  # fmt: skip
+    futures = [client.submit(_chunk, *t, pure=False) for t in tasks]
+    try:
+        for f in dask_completed(futures):
+            yield f.result()
+    finally:
+        client.cancel(futures)
+        if own:
+            client.close()
+
+
+_COLUMNS_INT = ("trial", "n_enrolled", "evaluable", "analysed", "responders", "pfs_successes",
+                "toxicities", "toxicity_stop_at")  # fmt: skip
+
+
+def _frame(chunks: list[Chunk]) -> pl.DataFrame:
+    if not chunks:
+        return pl.DataFrame(schema={"trial": pl.Int64})
+    names = list(chunks[0])
+    cols = {k: np.concatenate([c[k] for c in chunks]) for k in names}
+    frame = pl.DataFrame(cols).sort("trial")
+    return frame.with_columns(pl.col(c).cast(pl.Int64) for c in _COLUMNS_INT if c in names)
+
+
+def summarise(frame: pl.DataFrame, rule: DecisionRule) -> pl.DataFrame:
+    """Operating characteristics from the per-trial frame, with Monte Carlo standard errors.
+
+    Rows: probability of declaring the treatment promising, of each endpoint's success, of a
+    stop for futility and for toxicity (binomial SE ``sqrt(p (1 - p) / trials)``); mean
+    patients enrolled, evaluable, ORR, landmark PFS rate (binomial and Kaplan-Meier), median PFS
+    (mean of the trials' medians, over trials where it is reached) and monitored toxicities (SE
+    ``sd / sqrt(trials)``).
+    """
+    n = frame.height
+    rows: list[dict[str, object]] = []
+    if n == 0:
+        return pl.DataFrame(schema={"quantity": pl.String, "value": pl.Float64,
+                                    "mc_se": pl.Float64, "trials": pl.Int64})  # fmt: skip
+
+    def prob(name: str, label: str) -> None:
+        p = float(frame[name].cast(pl.Float64).mean())  # type: ignore[arg-type]
+        rows.append({"quantity": label, "value": p, "mc_se": math.sqrt(p * (1 - p) / n),
+                     "trials": n})  # fmt: skip
+
+    def mean(name: str, label: str) -> None:
+        col = frame[name].cast(pl.Float64).fill_nan(None).drop_nulls()
+        m = col.len()
+        value = float(col.mean()) if m else math.nan  # type: ignore[arg-type]
+        sd = float(col.std()) if m > 1 else math.nan  # type: ignore[arg-type]
+        rows.append({"quantity": label, "value": value, "mc_se": sd / math.sqrt(m) if m else
+                     math.nan, "trials": m})  # fmt: skip
+
+    prob("promising", "P(declared promising)")
+    for c in frame.columns:
+        if c.startswith("success_"):
+            prob(c, f"P({c.removeprefix('success_')} succeeds)")
+    prob("stopped_futility", "P(stop for futility)")
+    prob("stopped_toxicity", "P(stop for toxicity)")
+    mean("n_enrolled", "patients enrolled")
+    mean("evaluable", "evaluable patients")
+    mean("orr", "ORR")
+    months = rule.landmark_days / DAYS_PER_MONTH
+    mean("pfs_rate_binomial", f"PFS at {months:g} months (binomial)")
+    mean("pfs_rate_km", f"PFS at {months:g} months (Kaplan-Meier)")
+    mean("median_pfs_months", "median PFS, months")
+    mean("toxicities", "monitored toxicities")
+    return pl.DataFrame(rows)

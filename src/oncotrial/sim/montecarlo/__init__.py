@@ -23,24 +23,38 @@ from oncotrial.sim.montecarlo._decide import (
 from oncotrial.sim.montecarlo._fast import FAST_STREAMS, Overrides, simulate_outcomes
 from oncotrial.sim.montecarlo._full import outcomes_from_adam, simulate_full
 from oncotrial.sim.montecarlo._outcomes import Outcomes, monitored_hazards, monitored_terms
-from oncotrial.sim.montecarlo._run import DEFAULT_CHUNK_SIZE, MonteCarloResult, run_oc, summarise
+from oncotrial.sim.montecarlo._run import (
+    DEFAULT_CHUNK_SIZE,
+    MonteCarloResult,
+    exact_note,
+    run_oc,
+    summarise,
+    write_trials,
+)
+from oncotrial.sim.montecarlo._vary import ALIASES, GridPoint, scenario_keys, vary
 
 __all__ = [
+    "ALIASES",
     "DEFAULT_CHUNK_SIZE",
     "FAST_STREAMS",
     "DecisionRule",
     "Estimates",
+    "GridPoint",
     "MonteCarloResult",
     "Outcomes",
     "Overrides",
     "decide",
     "decision_rule",
     "estimate",
+    "exact_note",
     "monitored_hazards",
     "monitored_terms",
     "outcomes_from_adam",
     "run_oc",
+    "scenario_keys",
     "simulate_full",
     "simulate_outcomes",
     "summarise",
+    "vary",
+    "write_trials",
 ]

@@ -87,8 +87,7 @@ def oc(
         list[str] | None,
         typer.Option(
             help="key=v1,v2,... : a grid of scenarios (repeat for a product). Keys: a dotted "
-            "path into the scenario (tumour.kd.median_per_year) or an alias: "
-            + ", ".join(ALIASES)
+            "path into the scenario (tumour.kd.median_per_year) or an alias: " + ", ".join(ALIASES)
         ),
     ] = None,
     workers: Annotated[

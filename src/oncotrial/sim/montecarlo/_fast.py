@@ -193,8 +193,8 @@ def _outcomes(protocol: Protocol, scenario: Scenario, c: Cohort,
     ltfu = np.floor(np.minimum(c.lost_to_follow_up_day.ravel(), 1e5))
     end = np.minimum(np.minimum(cut, death), ltfu)
 
-    pd_day, last_scan, responder, scanned_any = _tumour(protocol, scenario, c, rng, end,
-                                                         ~(no_dose | no_meas | withdrew))  # fmt: skip
+    imaged = ~(no_dose | no_meas | withdrew)
+    pd_day, last_scan, responder, scanned_any = _tumour(protocol, scenario, c, rng, end, imaged)
     tox_death, toxicity = _toxicity(protocol, scenario, rng, treated, withdrew,
                                     np.minimum(pd_day, end), size)  # fmt: skip
     death_any = np.minimum(death, np.where(tox_death <= end, tox_death, np.inf))
@@ -277,7 +277,7 @@ def _tumour(protocol: Protocol, scenario: Scenario, c: Cohort,
                           0.0)  # fmt: skip
         sd = tm.measurement_error_mm + tm.measurement_error_cv * true
         m = np.maximum(np.round(true + meas.standard_normal(true.size) * sd), 0.0)
-        return np.bincount(owner, weights=m, minlength=idx.size)
+        return np.bincount(owner, weights=m, minlength=idx.size).astype(np.float64)
 
     pd_day = np.full(size, np.inf)
     last = np.full(size, np.nan)

@@ -8,8 +8,11 @@ what the fast path lacks (any ADaM quantity of a trial).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from oncotrial.adam import derive_adam
 from oncotrial.protocol import Protocol
@@ -34,8 +37,10 @@ def outcomes_from_adam(
     ids = adsl["USUBJID"]
     n = ids.len()
     base = pl.DataFrame({"USUBJID": ids})
-    cbor = adam["adrs"].filter(pl.col("PARAMCD") == "CBOR").select(
-        "USUBJID", RESP=pl.col("AVALC").is_in(["CR", "PR"])
+    cbor = (
+        adam["adrs"]
+        .filter(pl.col("PARAMCD") == "CBOR")
+        .select("USUBJID", RESP=pl.col("AVALC").is_in(["CR", "PR"]))
     )
     pfs = adam["adtte"].filter(pl.col("PARAMCD") == "PFS").select("USUBJID", "AVAL", "CNSR")
     terms = sorted(monitored_terms(protocol, scenario))
@@ -54,15 +59,20 @@ def outcomes_from_adam(
         .join(tox, on="USUBJID", how="left")
     )
 
-    def col(name: str, fill: object, dtype: type) -> np.ndarray:  # type: ignore[type-arg]
-        out = frame[name].fill_null(fill).to_numpy().astype(dtype).reshape(1, n)
+    def col(name: str, fill: object) -> NDArray[Any]:
+        out: NDArray[Any] = frame[name].fill_null(fill).to_numpy().reshape(1, n)
+        return out
+
+    def flag(a: NDArray[Any]) -> NDArray[np.bool_]:
+        out = np.asarray(a, dtype=np.bool_)
         out.flags.writeable = False
         return out
 
+    days = np.asarray(col("AVAL", 1.0), dtype=np.float64)
+    days.flags.writeable = False
     return Outcomes(
-        evaluable=col("EV", False, bool), responder=col("RESP", False, bool),
-        pfs_days=col("AVAL", 1.0, float),
-        pfs_event=(col("CNSR", 1, int) == 0), toxicity=col("TOX", False, bool),
+        evaluable=flag(col("EV", False)), responder=flag(col("RESP", False)),
+        pfs_days=days, pfs_event=flag(col("CNSR", 1) == 0), toxicity=flag(col("TOX", False)),
     )  # fmt: skip
 
 

@@ -72,12 +72,11 @@ def monitored_hazards(protocol: Protocol, scenario: Scenario) -> tuple[ToxicityH
     if tox is None:
         return ()
     text = _norm(tox.events)
-    named = tuple(
-        h
-        for h in scenario.toxicity
-        if re.search(rf"\b{re.escape(_norm(h.term if h.term is not None else str(h.group)))}\b",
-                     text)  # fmt: skip
-    )
+
+    def name(h: ToxicityHazard) -> str:
+        return _norm(h.term if h.term is not None else str(h.group))
+
+    named = tuple(h for h in scenario.toxicity if re.search(rf"\b{re.escape(name(h))}\b", text))
     return named or scenario.toxicity
 
 

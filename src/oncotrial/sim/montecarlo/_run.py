@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -31,6 +31,9 @@ from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
 from oncotrial.sim.montecarlo._decide import DecisionRule, decide, decision_rule, estimate
 from oncotrial.sim.montecarlo._fast import Overrides, simulate_outcomes
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE", "MonteCarloResult", "exact_note", "run_oc", "summarise", "write_trials",
@@ -171,7 +174,7 @@ def run_oc(
     seed: int = 0,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
-    scheduler: str | None = None,
+    scheduler: str | Client | None = None,
     overrides: Overrides | None = None,
     rule: DecisionRule | None = None,
     progress: Callable[[int], None] | None = None,
@@ -193,7 +196,8 @@ def run_oc(
     workers : int, default=1
         Local processes (1: in this process). Ignored with `scheduler`.
     scheduler : str, optional
-        Address of a Dask ``distributed`` scheduler (``tcp://host:8786``): chunks run there.
+        Address of a Dask ``distributed`` scheduler (``tcp://host:8786``), or a connected
+        ``distributed.Client``: chunks run on its cluster.
     overrides : Overrides, optional
         Direct draws replacing modelled outcomes (response, PFS, toxicity probabilities).
     rule : DecisionRule, optional
@@ -237,7 +241,7 @@ def run_oc(
     return MonteCarloResult(frame, summarise(frame, rule), trials, seed, chunk_size, rule.label)
 
 
-def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | None
+def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | Client | None
              ) -> Iterator[Chunk]:  # fmt: skip
     if scheduler is not None:
         yield from _execute_dask(tasks, scheduler)
@@ -262,26 +266,34 @@ def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | None
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _execute_dask(tasks: list[tuple[Any, ...]], scheduler: str | Any) -> Iterator[Chunk]:
+def _execute_dask(tasks: list[tuple[Any, ...]], scheduler: str | Client) -> Iterator[Chunk]:
     """Run the chunks on a Dask cluster (an address, or a ``distributed.Client``)."""
     from distributed import Client
     from distributed import as_completed as dask_completed
 
-    own = not isinstance(scheduler, Client)
-    try:
-        client = Client(scheduler) if own else scheduler
-    except (OSError, TimeoutError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler ({exc})", field="--scheduler",
-                         value=scheduler, hint="start one with 'dask scheduler' and "
-                         "'dask worker tcp://host:8786', or leave --scheduler out") from None  # fmt: skip
+    client: Client
+    if isinstance(scheduler, Client):
+        client, own = scheduler, False
+    else:
+        try:
+            client = Client(scheduler)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(
+                f"cannot reach the Dask scheduler ({exc})",
+                field="--scheduler",
+                value=scheduler,
+                hint="start one ('dask scheduler', then 'dask worker tcp://host:8786'), "
+                "or leave --scheduler out to use local processes",
+            ) from None
+        own = True
     futures = [client.submit(_chunk, *t, pure=False) for t in tasks]
     try:
-        for f in dask_completed(futures):
+        for f in dask_completed(futures):  # type: ignore[no-untyped-call]
             yield f.result()
     finally:
-        client.cancel(futures)
+        client.cancel(futures)  # type: ignore[no-untyped-call]
         if own:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]
 
 
 _COLUMNS_INT = ("trial", "n_enrolled", "evaluable", "analysed", "responders", "pfs_successes",

@@ -60,7 +60,11 @@ def scenario_keys(scenario: Scenario) -> list[str]:
         elif isinstance(node, list | tuple):
             for i, v in enumerate(node):
                 walk(v, f"{path}.{i}")
-        elif isinstance(node, int | float) and not isinstance(node, bool) and path != "schema_version":
+        elif (
+            isinstance(node, int | float)
+            and not isinstance(node, bool)
+            and path != "schema_version"
+        ):
             out.append(path)
 
     walk(scenario.model_dump(mode="python"), "")

@@ -1,0 +1,152 @@
+"""Monte Carlo speed (issue 6): fast path, full path, Dask; and the two paths side by side.
+
+Targets: fast path 1e5 trials of 59 patients <= 10 s on 2 cores, time linear in trials (1e3,
+1e4, 1e5); full path <= 0.5 s a trial on one core (simulate, SDTM, ADaM, estimate); the same
+1e5 run on a local Dask ``distributed.LocalCluster`` of 2 workers, its overhead against local
+processes. Wall time (the targets are wall time on 2 cores) and, for the single-process runs,
+CPU time of this process; the machine is shared, so the load average is printed beside.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import numpy as np
+
+from oncotrial.adam import derive_adam
+from oncotrial.protocol import load
+from oncotrial.sim import load_scenario, simulate_trial
+from oncotrial.sim.montecarlo import (
+    decide,
+    decision_rule,
+    estimate,
+    outcomes_from_adam,
+    run_oc,
+    simulate_outcomes,
+)
+
+SEED = 20261129
+FULL_TRIALS = 10
+COMPARE_FULL, COMPARE_FAST = 200, 10_000
+
+
+def load_avg() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def timed(fun):  # type: ignore[no-untyped-def]
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fun()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
+def main() -> str:
+    p = load("nct01010126")
+    s = load_scenario("nct01010126", protocol=p)
+    rule = decision_rule(p)
+    lines = [
+        "## Monte Carlo (`oncotrial.sim.montecarlo`)",
+        "",
+        f"NCT01010126 protocol and bundled scenario, {p.study.planned_enrollment} patients a"
+        " trial, chunks of 5,000 trials, seed fixed.",
+        "",
+        "Fast path (outcomes, estimates, decisions, summary) with 2 local processes, and with 1"
+        " (in this process: CPU time is the work itself):",
+        "",
+        "| trials | 2 processes, wall (s) | 1 process, wall (s) | 1 process, CPU (s) |"
+        " CPU per 1e4 trials (s) | load average |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    results = {}
+    walls = {}
+    for trials in (1_000, 10_000, 100_000):
+        w2, _, res2 = timed(lambda t=trials: run_oc(p, s, trials=t, seed=SEED, workers=2))
+        w1, c1, res1 = timed(lambda t=trials: run_oc(p, s, trials=t, seed=SEED, workers=1))
+        assert res1.trials.equals(res2.trials), "workers changed the results"
+        results[trials] = res2
+        walls[trials] = w2
+        lines.append(
+            f"| {trials:,} | {w2:.2f} | {w1:.2f} | {c1:.2f} | {c1 / trials * 1e4:.2f} |"
+            f" {load_avg()} |"
+        )
+    lines += ["", "Results identical (frame equality) with 1 and 2 processes at every size."]
+
+    # Dask: the same 1e5 run on a LocalCluster of 2 single-threaded worker processes
+    from distributed import Client, LocalCluster
+
+    start, _, cluster = timed(
+        lambda: LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    )
+    with cluster, Client(cluster) as client:
+        wd, _, resd = timed(lambda: run_oc(p, s, trials=100_000, seed=SEED, scheduler=client))
+    assert resd.trials.equals(results[100_000].trials), "Dask changed the results"
+    local = walls[100_000]
+    lines += [
+        "",
+        f"Dask `LocalCluster` (2 workers x 1 thread, processes): 1e5 trials in {wd:.2f} s wall"
+        f" (cluster start {start:.2f} s, not included) against {local:.2f} s with 2 local"
+        f" processes: overhead {wd - local:+.2f} s ({(wd / local - 1) * 100:+.0f}%); results"
+        f" identical. Load average {load_avg()}.",
+    ]
+
+    # full path: one trial at a time, one core
+    parts = np.zeros((FULL_TRIALS, 3))
+    for i in range(FULL_TRIALS):
+        t0 = time.process_time()
+        sdtm = simulate_trial(p, s, seed=SEED + i)
+        t1 = time.process_time()
+        adam = derive_adam(sdtm, protocol=p)
+        t2 = time.process_time()
+        decide(rule, estimate(outcomes_from_adam(adam, p, s), rule))
+        parts[i] = (t1 - t0, t2 - t1, time.process_time() - t2)
+    mean = parts.mean(axis=0)
+    lines += [
+        "",
+        f"Full path, {FULL_TRIALS} trials on one core, mean CPU time a trial: simulate and emit"
+        f" SDTM {mean[0]:.3f} s, derive ADaM {mean[1]:.3f} s, estimate and decide"
+        f" {mean[2]:.3f} s; total {mean.sum():.3f} s (target <= 0.5 s). Load average"
+        f" {load_avg()}.",
+    ]
+
+    # the two paths side by side
+    full = []
+    for i in range(COMPARE_FULL):
+        adam = derive_adam(simulate_trial(p, s, seed=i), protocol=p)
+        full.append(estimate(outcomes_from_adam(adam, p, s), rule))
+    fast = estimate(simulate_outcomes(p, s, trials=COMPARE_FAST, seed=SEED), rule)
+    lines += [
+        "",
+        f"Fast path ({COMPARE_FAST:,} trials) against full path ({COMPARE_FULL} trials, seeds"
+        f" 0-{COMPARE_FULL - 1}): mean per trial, with the difference in standard errors"
+        " (SE of the difference of the two means).",
+        "",
+        "| quantity | full path | fast path | difference / SE |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def column(e, name):  # type: ignore[no-untyped-def]
+        if name == "orr":
+            return e.responders / e.analysed
+        if name == "pfs_rate_binomial":
+            return e.pfs_successes / e.analysed
+        if name == "median_pfs_months":
+            return e.median_pfs_days / 30.4375
+        return getattr(e, name).astype(float)
+
+    for name in ("evaluable", "orr", "pfs_rate_binomial", "km_landmark", "median_pfs_months",
+                 "toxicities"):  # fmt: skip
+        a = np.concatenate([column(e, name) for e in full])
+        b = column(fast, name)
+        a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+        se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+        lines.append(f"| {name} | {a.mean():.4f} | {b.mean():.4f} |"
+                     f" {(b.mean() - a.mean()) / se:+.2f} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(main())

@@ -12,7 +12,6 @@ and cycle by cycle, so the cost follows the number of scans and cycles actually 
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -325,36 +324,49 @@ def _toxicity(protocol: Protocol, scenario: Scenario, rng: dict[str, np.random.G
     """Fatal-AE day (inf if none) and "had a monitored toxicity", cycle by cycle on treatment.
 
     A cycle starts while its first day is on or before the stop day (progression or end of
-    follow-up), some agent is still given and ``max_cycles`` is not reached; one joint draw per
-    cycle gives its class of events (:func:`_event_classes`); a fatal event ends treatment and
-    dates the death uniformly within the cycle.
+    follow-up), some agent is still given and ``max_cycles`` is not reached (one cycle for a
+    patient who withdrew before the first assessment). Each cycle falls in one class of events
+    (:func:`_event_classes`); most cycles have none, so instead of one draw per cycle the gap
+    to the next cycle with an event is drawn (geometric), then its class given that it has
+    one: the same distribution, in a few rounds instead of one per cycle. A fatal event ends
+    treatment and dates the death uniformly within its cycle.
     """
     reg = protocol.regimen
     probs, fatal, watched, stops = _event_classes(protocol, scenario)
-    cum = np.cumsum(probs)
-    cum[-1] = 1.0
+    quiet = ~(fatal | watched | stops.any(axis=1))
+    p_event = float(probs[~quiet].sum())
+    event_classes = np.flatnonzero(~quiet)
+    cum = np.cumsum(probs[event_classes]) / max(p_event, 1e-300)
+    if cum.size:
+        cum[-1] = 1.0
     tox_death = np.full(size, np.inf)
     toxicity = np.zeros(size, dtype=np.bool_)
-    idx = np.flatnonzero(treated)
-    active = np.ones((idx.size, stops.shape[1]), dtype=np.bool_)
     cycle_len = reg.cycle_length_days
-    for cycle in itertools.count():
-        if reg.max_cycles is not None and cycle >= reg.max_cycles:
-            break
-        start = cycle * cycle_len
-        go = (start <= stop_day[idx]) & (active.any(axis=1) if stops.shape[1] else True)
-        if cycle > 0:
-            go &= ~withdrew[idx]
-        idx, active = idx[go], active[go]
+    # last cycle each patient may start (0-based)
+    last = np.floor(stop_day / cycle_len)
+    if reg.max_cycles is not None:
+        last = np.minimum(last, reg.max_cycles - 1)
+    last = np.where(withdrew, np.minimum(last, 0), last)
+    idx = np.flatnonzero(treated & (last >= 0))
+    nxt = np.zeros(idx.size)  # next cycle to draw
+    active = np.ones((idx.size, stops.shape[1]), dtype=np.bool_)
+    if p_event <= 0.0:
+        return tox_death, toxicity
+    while idx.size:
+        cycle = nxt + rng["toxicity"].geometric(p_event, idx.size) - 1
+        ok = cycle <= last[idx]
+        idx, cycle, active = idx[ok], cycle[ok], active[ok]
         if idx.size == 0:
             break
-        k = np.searchsorted(cum, rng["toxicity"].random(idx.size), side="right")
+        k = event_classes[np.searchsorted(cum, rng["toxicity"].random(idx.size), side="right")]
         toxicity[idx[watched[k]]] = True
         dies = fatal[k]
         if dies.any():
-            day = start + rng["toxicity_day"].integers(0, cycle_len, int(dies.sum()))
+            within = rng["toxicity_day"].integers(0, cycle_len, int(dies.sum()))
+            day = cycle[dies] * cycle_len + within
             ok = day <= stop_day[idx[dies]]
             tox_death[idx[dies][ok]] = day[ok]
         active &= ~stops[k]
-        idx, active = idx[~dies], active[~dies]
+        go = ~dies & (active.any(axis=1) if stops.shape[1] else True)
+        idx, nxt, active = idx[go], cycle[go] + 1, active[go]
     return tox_death, toxicity

@@ -153,3 +153,29 @@ def test_dask_cluster_gives_the_same_results(seed_trial) -> None:  # type: ignor
         remote = run_oc(p, s, trials=600, seed=8, chunk_size=200, scheduler=client)
     assert remote.trials.equals(local.trials)
     assert np.isfinite(remote.summary["value"][0])
+
+
+def test_simon_protocol_end_to_end_matches_exact(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    # the bundled Simon example (optimal 1/10, 5/29 for 10% vs 30%; 31 enrolled) run on the
+    # seed trial's patients given docetaxel instead, every patient evaluable, responses drawn
+    # with p: the share declared promising and the share stopped after stage 1 are the
+    # design's exact probabilities (Simon 1989: alpha 0.047, power 0.805, PET0 0.736)
+    _, s = seed_trial
+    p = load("example_docetaxel_simon")
+    tox = tuple(t.model_copy(update={"attributed_to": ("docetaxel",)}) for t in s.toxicity)
+    mods = s.dose_modification.model_copy(update={"agents": (
+        s.dose_modification.agents[0].model_copy(update={"agent": "docetaxel"}),)})  # fmt: skip
+    docetaxel = s.model_copy(update={
+        "protocol": None, "toxicity": tox, "dose_modification": mods,
+        "evaluability": s.evaluability.model_copy(update={"not_evaluable": ()}),
+    })  # fmt: skip
+    rule = decision_rule(p)
+    trials = 4000
+    for prob in (0.1, 0.3):
+        res = run_oc(p, docetaxel, trials=trials, seed=9, chunk_size=2000,
+                     overrides=Overrides(p_response=prob))  # fmt: skip
+        exact = rule.design.oc(prob)  # type: ignore[union-attr]
+        for got, want in ((res.trials["promising"].mean(), exact.prob_reject),
+                          (res.trials["stopped_futility"].mean(), exact.pet)):  # fmt: skip
+            se = math.sqrt(want * (1 - want) / trials)
+            assert abs(got - want) <= 3 * se, (prob, got, want)  # type: ignore[operator]

@@ -179,3 +179,21 @@ def test_simon_protocol_end_to_end_matches_exact(seed_trial) -> None:  # type: i
                           (res.trials["stopped_futility"].mean(), exact.pet)):  # fmt: skip
             se = math.sqrt(want * (1 - want) / trials)
             assert abs(got - want) <= 3 * se, (prob, got, want)  # type: ignore[operator]
+
+
+def test_full_path_run_is_simulate_full_per_seed(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    # trial i of a full-path run is simulate_trial(seed=seed + i): read back independently
+    from oncotrial.sim.montecarlo import estimate, simulate_full
+
+    p, s = seed_trial
+    res = run_oc(p, s, trials=2, seed=40, path="full")
+    assert res.path == "full" and res.trials["trial"].to_list() == [0, 1]
+    rule = decision_rule(p)
+    for i in range(2):
+        est = estimate(simulate_full(p, s, seed=40 + i), rule)
+        row = res.trials.row(i, named=True)
+        assert row["responders"] == est.responders[0]
+        assert row["pfs_successes"] == est.pfs_successes[0]
+        assert row["toxicities"] == est.toxicities[0]
+    with pytest.raises(InputError, match="fast path only"):
+        run_oc(p, s, trials=1, path="full", overrides=Overrides(p_response=0.1))

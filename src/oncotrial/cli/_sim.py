@@ -16,7 +16,6 @@ from oncotrial.sdtm import write_study
 from oncotrial.sim import load_scenario, simulate_trial
 from oncotrial.sim.montecarlo import (
     ALIASES,
-    DEFAULT_CHUNK_SIZE,
     decision_rule,
     exact_note,
     run_oc,
@@ -97,16 +96,26 @@ def oc(
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")
     ] = None,
     chunk_size: Annotated[
-        int, typer.Option(min=1, help="Trials per chunk (part of the random layout).")
-    ] = DEFAULT_CHUNK_SIZE,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Trials per chunk (default 5000 fast, 10 full; part of the "
+            "fast path's random layout).",
+        ),
+    ] = None,
+    path: Annotated[
+        str, typer.Option(help="fast (vectorised) or full (SDTM -> ADaM per trial, slow).")
+    ] = "fast",
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Parquet file of the per-trial results.")
     ] = None,
 ) -> None:
-    """Operating characteristics of the protocol's design under a scenario (fast path)."""
+    """Operating characteristics of the protocol's design under a scenario."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with user_errors():
+        if path not in ("fast", "full"):
+            raise InputError("is not a path", field="--path", value=path, hint="fast or full")
         p = proto.load(protocol)
         s = load_scenario(scenario, protocol=p)
         grid = vary_grid(s, vary or [])
@@ -125,7 +134,7 @@ def oc(
                     p, point.scenario, trials=trials, seed=seed, chunk_size=chunk_size,
                     workers=workers or os.cpu_count() or 1, scheduler=scheduler,
                     overrides=point.overrides, rule=rule,
-                    progress=lambda k: bar.advance(task, k),
+                    progress=lambda k: bar.advance(task, k), path=path,  # type: ignore[arg-type]
                 )  # fmt: skip
                 results.append((point.label, res.summary))
                 frames.append(
@@ -139,7 +148,7 @@ def oc(
                     err.print(f"[yellow]interrupted: kept {res.completed} of {trials} trials "
                               f"of {point.label}[/]")  # fmt: skip
                     break
-    title = f"{p.study.id}: {rule.label}; {trials} trials per scenario, seed {seed}"
+    title = f"{p.study.id}: {rule.label}; {trials} trials per scenario ({path} path), seed {seed}"
     out.print(frame_table(_oc_table(results), title=title))
     out.print(exact_note(rule))
     if out_file is not None:

@@ -9,7 +9,7 @@ Two paths to the same decisions (``docs/montecarlo.md``):
 
 Both give :class:`Outcomes`, which :func:`estimate` and :func:`decide` turn into per-trial
 estimates and decisions by the protocol's design (:func:`decision_rule`). :func:`run_oc` runs
-the fast path in chunks on local processes or a Dask cluster; :func:`vary` builds a grid of
+either path in chunks on local processes or a Dask cluster; :func:`vary` builds a grid of
 scenarios from ``key=v1,v2`` specifications.
 """
 
@@ -25,6 +25,7 @@ from oncotrial.sim.montecarlo._full import outcomes_from_adam, simulate_full
 from oncotrial.sim.montecarlo._outcomes import Outcomes, monitored_hazards, monitored_terms
 from oncotrial.sim.montecarlo._run import (
     DEFAULT_CHUNK_SIZE,
+    DEFAULT_FULL_CHUNK_SIZE,
     MonteCarloResult,
     exact_note,
     run_oc,
@@ -36,6 +37,7 @@ from oncotrial.sim.montecarlo._vary import ALIASES, GridPoint, scenario_keys, va
 __all__ = [
     "ALIASES",
     "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_FULL_CHUNK_SIZE",
     "FAST_STREAMS",
     "DecisionRule",
     "Estimates",

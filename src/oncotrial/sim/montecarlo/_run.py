@@ -15,11 +15,11 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
@@ -31,25 +31,44 @@ from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
 from oncotrial.sim.montecarlo._decide import DecisionRule, decide, decision_rule, estimate
 from oncotrial.sim.montecarlo._fast import Overrides, simulate_outcomes
+from oncotrial.sim.montecarlo._full import simulate_full
+from oncotrial.sim.montecarlo._outcomes import Outcomes
 
 if TYPE_CHECKING:
     from distributed import Client
 
 __all__ = [
-    "DEFAULT_CHUNK_SIZE", "MonteCarloResult", "exact_note", "run_oc", "summarise", "write_trials",
+    "DEFAULT_CHUNK_SIZE", "DEFAULT_FULL_CHUNK_SIZE", "MonteCarloResult", "exact_note", "run_oc",
+    "summarise", "write_trials",
 ]  # fmt: skip
 
 #: Trials per chunk: about 20 MB per (chunk x 59 patients) float array set.
 DEFAULT_CHUNK_SIZE = 5000
+#: Trials per chunk on the full path (about half a second each).
+DEFAULT_FULL_CHUNK_SIZE = 10
+
+Path_ = Literal["fast", "full"]
 
 Chunk = dict[str, NDArray[Any]]
 
 
 def _chunk(protocol: Protocol, scenario: Scenario, rule: DecisionRule, overrides: Overrides,
-           first: int, trials: int, seed: np.random.SeedSequence) -> Chunk:  # fmt: skip
-    """Estimates and decisions of trials ``first .. first + trials - 1`` (one chunk)."""
-    outcomes = simulate_outcomes(protocol, scenario, trials=trials, seed=seed,
-                                 overrides=overrides)  # fmt: skip
+           first: int, trials: int, seed: np.random.SeedSequence, path: Path_ = "fast",
+           base_seed: int = 0) -> Chunk:  # fmt: skip
+    """Estimates and decisions of trials ``first .. first + trials - 1`` (one chunk).
+
+    Fast path: the chunk's own stream `seed`. Full path: trial ``i`` is
+    ``simulate_trial(seed=base_seed + i)``, so ``oncotrial sim trial --seed`` gives its SDTM.
+    """
+    if path == "full":
+        rows = [simulate_full(protocol, scenario, seed=base_seed + i)
+                for i in range(first, first + trials)]  # fmt: skip
+        outcomes = Outcomes(*(_stack([getattr(o, f) for o in rows])
+                              for f in ("evaluable", "responder", "pfs_days", "pfs_event",
+                                        "toxicity")))  # fmt: skip
+    else:
+        outcomes = simulate_outcomes(protocol, scenario, trials=trials, seed=seed,
+                                     overrides=overrides)  # fmt: skip
     est = estimate(outcomes, rule)
     dec = decide(rule, est)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -69,6 +88,12 @@ def _chunk(protocol: Protocol, scenario: Scenario, rule: DecisionRule, overrides
         }
     cols.update(dec)
     return cols
+
+
+def _stack(parts: list[NDArray[Any]]) -> NDArray[Any]:
+    out = np.concatenate(parts, axis=0)
+    out.flags.writeable = False
+    return out
 
 
 def _context() -> BaseContext:
@@ -99,6 +124,8 @@ class MonteCarloResult:
         The seed and the chunk layout (both part of the random streams).
     design : str
         Label of the design that decided the trials.
+    path : {'fast', 'full'}
+        Which path simulated them.
     """
 
     trials: pl.DataFrame
@@ -107,7 +134,7 @@ class MonteCarloResult:
     seed: int
     chunk_size: int
     design: str = ""
-    labels: dict[str, float] = field(default_factory=dict)
+    path: str = "fast"
 
     @property
     def completed(self) -> int:
@@ -172,12 +199,13 @@ def run_oc(
     *,
     trials: int,
     seed: int = 0,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     workers: int = 1,
     scheduler: str | Client | None = None,
     overrides: Overrides | None = None,
     rule: DecisionRule | None = None,
     progress: Callable[[int], None] | None = None,
+    path: Path_ = "fast",
 ) -> MonteCarloResult:
     """Operating characteristics of the protocol's design under a scenario (fast path).
 
@@ -191,8 +219,9 @@ def run_oc(
         Virtual trials of the protocol's planned enrolment.
     seed : int, default=0
         With `chunk_size`, fixes every draw.
-    chunk_size : int, default=5000
-        Trials per chunk (memory, parallelism and progress unit; part of the random layout).
+    chunk_size : int, optional
+        Trials per chunk (memory, parallelism and progress unit; part of the fast path's random
+        layout). Default 5,000 on the fast path, 10 on the full path.
     workers : int, default=1
         Local processes (1: in this process). Ignored with `scheduler`.
     scheduler : str, optional
@@ -204,6 +233,10 @@ def run_oc(
         Decide by this rule instead of the protocol's (e.g. a predictive design).
     progress : callable, optional
         Called with the number of trials of each finished chunk (a progress bar's advance).
+    path : {'fast', 'full'}, default='fast'
+        ``"full"``: each trial through SDTM, the RECIST engine and ADaM
+        (:func:`simulate_full`), trial ``i`` with ``simulate_trial(seed=seed + i)``; about half
+        a second a trial. `overrides` apply to the fast path only.
 
     Returns
     -------
@@ -220,14 +253,21 @@ def run_oc(
     (200, True)
     """
     trials = _check_count(trials, "trials")
+    if path not in ("fast", "full"):
+        raise InputError("must be 'fast' or 'full'", field="path", value=path)
+    if chunk_size is None:
+        chunk_size = DEFAULT_CHUNK_SIZE if path == "fast" else DEFAULT_FULL_CHUNK_SIZE
     chunk_size = _check_count(chunk_size, "chunk_size")
+    if path == "full" and overrides is not None and overrides != Overrides():
+        raise InputError("apply to the fast path only", field="overrides", value=overrides,
+                         hint="the full path models every outcome; use path='fast'")  # fmt: skip
     workers = _check_count(workers, "workers")
     rule = decision_rule(protocol) if rule is None else rule
     ov = overrides or Overrides()
     n_chunks = math.ceil(trials / chunk_size)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
     tasks = [(protocol, scenario, rule, ov, i * chunk_size,
-              min(chunk_size, trials - i * chunk_size), seeds[i])
+              min(chunk_size, trials - i * chunk_size), seeds[i], path, seed)
              for i in range(n_chunks)]  # fmt: skip
     done: list[Chunk] = []
     try:
@@ -238,7 +278,8 @@ def run_oc(
     except KeyboardInterrupt:
         pass  # keep the finished chunks; the caller sees complete == False
     frame = _frame(done)
-    return MonteCarloResult(frame, summarise(frame, rule), trials, seed, chunk_size, rule.label)
+    return MonteCarloResult(frame, summarise(frame, rule), trials, seed, chunk_size, rule.label,
+                            path)  # fmt: skip
 
 
 def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | Client | None

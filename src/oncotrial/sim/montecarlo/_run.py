@@ -96,9 +96,13 @@ def _stack(parts: list[NDArray[Any]]) -> NDArray[Any]:
     return out
 
 
-def _context() -> BaseContext:
-    """Fork where the platform has it (Linux), else spawn (macOS, Windows)."""
-    return get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+def _context(fork: bool) -> BaseContext:
+    """Fork where the platform has it (Linux) and the chunks never use polars, else spawn.
+
+    A forked child does not have the parent's polars thread pool: the fast path's chunks
+    (numpy only) may be forked, the full path's (SDTM and ADaM are polars frames) are spawned.
+    """
+    return get_context("fork" if fork and "fork" in get_all_start_methods() else "spawn")
 
 
 def _ignore_sigint() -> None:
@@ -271,7 +275,7 @@ def run_oc(
              for i in range(n_chunks)]  # fmt: skip
     done: list[Chunk] = []
     try:
-        for chunk in _execute(tasks, workers, scheduler):
+        for chunk in _execute(tasks, workers, scheduler, fork=path == "fast"):
             done.append(chunk)
             if progress is not None:
                 progress(int(chunk["trial"].size))
@@ -282,8 +286,8 @@ def run_oc(
                             path)  # fmt: skip
 
 
-def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | Client | None
-             ) -> Iterator[Chunk]:  # fmt: skip
+def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | Client | None, *,
+             fork: bool) -> Iterator[Chunk]:  # fmt: skip
     if scheduler is not None:
         yield from _execute_dask(tasks, scheduler)
         return
@@ -291,11 +295,9 @@ def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | Client
         for t in tasks:
             yield _chunk(*t)
         return
-    # fork (where there is one): the workers start with oncotrial already imported, in a few
-    # ms instead of seconds; a chunk uses numpy only, never polars, whose thread pool a forked
-    # child would not have
+    # forked workers start with oncotrial imported, in milliseconds instead of seconds
     pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                               mp_context=_context(), initializer=_ignore_sigint)  # fmt: skip
+                               mp_context=_context(fork), initializer=_ignore_sigint)  # fmt: skip
     futures: list[Future[Chunk]] = []
     try:
         futures = [pool.submit(_chunk, *t) for t in tasks]

@@ -197,3 +197,15 @@ def test_full_path_run_is_simulate_full_per_seed(seed_trial) -> None:  # type: i
         assert row["toxicities"] == est.toxicities[0]
     with pytest.raises(InputError, match="fast path only"):
         run_oc(p, s, trials=1, path="full", overrides=Overrides(p_response=0.1))
+
+
+def test_unreachable_scheduler_is_an_input_error(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    import dask
+
+    p, s = seed_trial
+    # port 9 (discard) has no scheduler; a short connect timeout keeps the test fast
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(InputError, match="cannot reach the Dask scheduler"),
+    ):
+        run_oc(p, s, trials=10, scheduler="tcp://127.0.0.1:9")

@@ -70,21 +70,24 @@ def test_parquet_round_trip_and_summary(seed_trial, tmp_path) -> None:  # type: 
     assert not (t["promising"] & t["stopped_toxicity"]).any()
 
 
-def test_response_override_matches_exact_endpoint_probability(seed_trial) -> None:  # type: ignore[no-untyped-def]
-    # every patient evaluable and 59 enrolled, so the first 54 evaluable are analysed: the ORR
-    # endpoint succeeds with the design's exact probability P(Bin(54, p) > 6)
+def test_overrides_match_exact_endpoint_probabilities(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    # every patient evaluable and 59 enrolled, so the first 54 evaluable are analysed: with
+    # responses drawn with p and 6-month PFS with q, the endpoints succeed with the design's
+    # exact probabilities P(Bin(54, p) > 6) and P(Bin(54, q) > 34)
     p, s = seed_trial
     everyone = s.model_copy(update={"evaluability": s.evaluability.model_copy(
         update={"not_evaluable": ()})})  # fmt: skip
     rule = decision_rule(p)
+    d = rule.design
     trials = 4000
-    for prob in (0.05, 0.20):
+    for prob, q in ((0.05, 0.7), (0.20, 0.5)):
         res = run_oc(p, everyone, trials=trials, seed=6, chunk_size=2000,
-                     overrides=Overrides(p_response=prob))  # fmt: skip
+                     overrides=Overrides(p_response=prob, p_pfs=q))  # fmt: skip
         assert (res.trials["analysed"] == 54).all()
-        exact = rule.design.endpoint_prob(0, prob)  # type: ignore[union-attr]
-        se = math.sqrt(exact * (1 - exact) / trials)
-        assert abs(res.trials["success_ORR"].mean() - exact) <= 3 * se  # type: ignore[operator]
+        for col, exact in (("success_ORR", d.endpoint_prob(0, prob)),  # type: ignore[union-attr]
+                           ("success_PFS6", d.endpoint_prob(1, q))):  # type: ignore[union-attr]  # fmt: skip
+            se = math.sqrt(exact * (1 - exact) / trials)
+            assert abs(res.trials[col].mean() - exact) <= 3 * se, (col, prob, q)  # type: ignore[operator]
 
 
 def test_vary_paths_and_aliases(seed_trial) -> None:  # type: ignore[no-untyped-def]

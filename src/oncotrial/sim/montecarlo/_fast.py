@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +27,7 @@ from oncotrial.sim.montecarlo._outcomes import Outcomes, monitored_hazards
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
+A = TypeVar("A", NDArray[np.float64], NDArray[np.bool_])
 
 __all__ = ["FAST_STREAMS", "Overrides", "simulate_outcomes"]
 
@@ -213,24 +215,27 @@ def _outcomes(protocol: Protocol, scenario: Scenario, c: Cohort,
     if ov.p_response is not None:
         responder = rng["override_response"].random(size) < ov.p_response
     if ov.p_pfs is not None:
-        lm = _landmark_days(protocol)
-        rate = -math.log(ov.p_pfs) / lm if 0 < ov.p_pfs < 1 else (0.0 if ov.p_pfs == 1 else np.inf)
+        # exponential with S(landmark) = p_pfs: rate -log(p) / landmark; never censored
         e = rng["override_pfs"].exponential(1.0, size)
-        pfs_days = np.where(rate > 0, e / rate if rate > 0 else 0.0, np.inf)
-        pfs_days = np.minimum(pfs_days, 1e9)
+        if ov.p_pfs >= 1.0:
+            pfs_days = np.full(size, 1e9)
+        elif ov.p_pfs <= 0.0:
+            pfs_days = np.zeros(size)
+        else:
+            pfs_days = e * (_landmark_days(protocol) / -math.log(ov.p_pfs))
         event = np.ones(size, dtype=np.bool_)
     if ov.p_toxicity is not None:
         toxicity = rng["override_toxicity"].random(size) < ov.p_toxicity
     toxicity &= treated
     responder &= evaluable
 
-    def r(a: NDArray[np.generic]) -> NDArray[np.generic]:
+    def r(a: A) -> A:
         out = a.reshape(shape)
         out.flags.writeable = False
         return out
 
-    return Outcomes(evaluable=r(evaluable), responder=r(responder),  # type: ignore[arg-type]
-                    pfs_days=r(pfs_days), pfs_event=r(event), toxicity=r(toxicity))  # type: ignore[arg-type]  # fmt: skip
+    return Outcomes(evaluable=r(evaluable), responder=r(responder), pfs_days=r(pfs_days),
+                    pfs_event=r(event), toxicity=r(toxicity))  # fmt: skip
 
 
 def _landmark_days(protocol: Protocol) -> float:

@@ -1,0 +1,246 @@
+"""Per-trial estimates and decisions of a design, vectorised over trials.
+
+One code for both paths: the fast path's and the full path's :class:`Outcomes` go through
+:func:`estimate` then :func:`decide`.
+
+Conventions (``docs/montecarlo.md``):
+
+1. The analysis set is the first ``n`` evaluable patients in enrolment order, ``n`` the
+   design's sample size (Simon and single-stage ``n``, co-primary ``n``, predictive ``nmax``);
+   a trial with fewer evaluable patients is analysed on those it has, with the design's bounds
+   unchanged (conservative).
+2. Response: more than the bound of confirmed responders. Simon: stage 1 is the first ``n1``
+   evaluable patients. Predictive (Lee and Liu): interims after ``k`` evaluable patients.
+3. Landmark rate: binomial successes are analysed patients whose PFS value exceeds the
+   landmark (an event or a censoring after it); with ``landmark_method: kaplan_meier`` the
+   endpoint succeeds when ``n * S_KM(landmark) > r`` (the same bound; equal to the binomial
+   rule without censoring before the landmark).
+4. Toxicity boundary: patients in enrolment order (all enrolled), stop as soon as the
+   monitored toxicities among the first ``k`` reach ``bounds[k - 1]``; as in the boundary's
+   exact operating characteristics, a patient's toxicity is known before the next enrols. A
+   stop for toxicity, before any futility stop, means the treatment is not declared promising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from oncotrial.design import (
+    CoPrimaryDesign,
+    PredictiveDesign,
+    SimonDesign,
+    SingleStageDesign,
+    ToxicityBoundary,
+    design_for,
+)
+from oncotrial.protocol import CoPrimary, Protocol
+from oncotrial.sim._scenario import DAYS_PER_MONTH
+from oncotrial.sim.montecarlo._outcomes import Outcomes
+from oncotrial.stats import km_batch
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+AnyDesign = SimonDesign | SingleStageDesign | CoPrimaryDesign | PredictiveDesign
+
+__all__ = ["DecisionRule", "Estimates", "decide", "decision_rule", "estimate"]
+
+#: Tolerance of the Kaplan-Meier landmark rule n * S > r (S is a product of ratios).
+_KM_TOL = 1e-7
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRule:
+    """What decides a trial: the design, the toxicity boundary and the landmark convention.
+
+    Attributes
+    ----------
+    design : SimonDesign, SingleStageDesign, CoPrimaryDesign or PredictiveDesign
+    toxicity : ToxicityBoundary or None
+    landmark_days : float
+        Landmark of the landmark-rate endpoint, in days (PFS analysis values are in days).
+    landmark_method : {'binomial', 'kaplan_meier'}
+    """
+
+    design: AnyDesign
+    toxicity: ToxicityBoundary | None
+    landmark_days: float
+    landmark_method: Literal["binomial", "kaplan_meier"] = "binomial"
+
+    @property
+    def n(self) -> int:
+        """Sample size the decision is made on (evaluable patients)."""
+        d = self.design
+        return d.nmax if isinstance(d, PredictiveDesign) else d.n
+
+    @property
+    def label(self) -> str:
+        """A short label of the design."""
+        d = self.design
+        if isinstance(d, CoPrimaryDesign):
+            names = " + ".join(e.name for e in d.endpoints)
+            return f"co-primary {names} ({d.rule}), n={d.n}, r={d.critical}"
+        return d.label
+
+
+def decision_rule(protocol: Protocol) -> DecisionRule:
+    """The protocol's decision rule: :func:`oncotrial.design.design_for` and its landmark."""
+    pd_ = design_for(protocol)
+    spec = protocol.statistics.design
+    months = 6.0
+    for ep in protocol.endpoints:
+        if ep.type == "landmark_rate" and ep.time_point_months is not None:
+            months = float(ep.time_point_months)
+            break
+    method: Literal["binomial", "kaplan_meier"] = (
+        spec.landmark_method if isinstance(spec, CoPrimary) else "binomial"
+    )
+    return DecisionRule(pd_.design, pd_.toxicity, months * DAYS_PER_MONTH, method)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimates:
+    """Per-trial estimates (arrays of length trials unless said).
+
+    Attributes
+    ----------
+    enrolled : ndarray of int
+        Patients of the trial (before any stop).
+    evaluable : ndarray of int
+    analysed : ndarray of int
+        min(n, evaluable).
+    responders : ndarray of int
+        Confirmed responders among the analysed.
+    cum_responders : ndarray of int, (trials, n)
+        Responders among the first k evaluable patients, k = 1..n (flat after the last).
+    evaluable_position : ndarray of int, (trials, n)
+        1-based enrolment position of the k-th evaluable patient (``enrolled`` if none).
+    pfs_successes : ndarray of int
+        Analysed patients with PFS beyond the landmark.
+    km_landmark : ndarray of float
+        Kaplan-Meier PFS at the landmark over the analysed (NaN with none).
+    median_pfs_days : ndarray of float
+        Kaplan-Meier median PFS of the analysed, days (NaN if not reached).
+    toxicities : ndarray of int
+        Monitored toxicities among all enrolled.
+    toxicity_stop_at : ndarray of int
+        Patient at which the toxicity boundary is crossed, 0 if never (or no boundary).
+    """
+
+    enrolled: I64
+    evaluable: I64
+    analysed: I64
+    responders: I64
+    cum_responders: I64
+    evaluable_position: I64
+    pfs_successes: I64
+    km_landmark: F64
+    median_pfs_days: F64
+    toxicities: I64
+    toxicity_stop_at: I64
+
+
+def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
+    """Per-trial estimates of the outcomes under `rule`'s analysis conventions."""
+    trials, patients = outcomes.shape
+    n = rule.n
+    ev = outcomes.evaluable
+    # evaluable patients first, in enrolment order (a stable sort keeps the order)
+    order = np.argsort(~ev, axis=1, kind="stable")
+    width = min(n, patients)
+    first = order[:, :width]
+    n_eval = ev.sum(axis=1).astype(np.int64)
+    analysed = np.minimum(n_eval, n).astype(np.int64)
+    valid = np.arange(width)[None, :] < analysed[:, None]
+    resp = np.take_along_axis(outcomes.responder, first, axis=1) & valid
+    cum = np.zeros((trials, n), dtype=np.int64)
+    cum[:, :width] = np.cumsum(resp, axis=1)
+    cum[:, width:] = cum[:, width - 1 : width] if width else 0
+    pos = np.full((trials, n), patients, dtype=np.int64)
+    pos[:, :width] = np.where(valid, first + 1, patients)
+    times = np.take_along_axis(outcomes.pfs_days, first, axis=1)
+    events = np.take_along_axis(outcomes.pfs_event, first, axis=1)
+    successes = ((times > rule.landmark_days) & valid).sum(axis=1).astype(np.int64)
+    km = np.full(trials, np.nan)
+    median = np.full(trials, np.nan)
+    for m in np.unique(analysed).tolist():
+        if m == 0:
+            continue
+        rows = np.flatnonzero(analysed == m)
+        res = km_batch(times[rows, :m], events[rows, :m], landmark=rule.landmark_days)
+        km[rows] = res.surv
+        median[rows] = res.median
+    tox = outcomes.toxicity
+    stop_at = np.zeros(trials, dtype=np.int64)
+    if rule.toxicity is not None:
+        k = min(patients, rule.toxicity.n)
+        crossed = np.cumsum(tox[:, :k], axis=1) >= rule.toxicity.bounds[None, :k]
+        stop_at = np.where(crossed.any(axis=1), crossed.argmax(axis=1) + 1, 0).astype(np.int64)
+    return Estimates(
+        enrolled=np.full(trials, patients, dtype=np.int64), evaluable=n_eval, analysed=analysed,
+        responders=cum[:, -1].copy(), cum_responders=cum, evaluable_position=pos,
+        pfs_successes=successes, km_landmark=km, median_pfs_days=median,
+        toxicities=tox.sum(axis=1).astype(np.int64), toxicity_stop_at=stop_at,
+    )  # fmt: skip
+
+
+def decide(rule: DecisionRule, est: Estimates) -> dict[str, NDArray[np.generic]]:
+    """Decisions of each trial: endpoint successes, stops, declared promising, patients enrolled.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``success_<endpoint>`` (co-primary: one per endpoint; otherwise ``success_response``),
+        ``stopped_futility``, ``stopped_toxicity``, ``promising`` (H0 rejected, no stop for
+        toxicity first) and ``n_enrolled`` (patients enrolled when the trial ended).
+    """
+    d = rule.design
+    trials = est.enrolled.size
+    out: dict[str, NDArray[np.generic]] = {}
+    futility = np.zeros(trials, dtype=np.bool_)
+    futility_at = est.enrolled.copy()
+    if isinstance(d, CoPrimaryDesign):
+        oks = []
+        for k, e in enumerate(d.endpoints):
+            if e.kind == "binary":
+                ok = est.responders > d.critical[k]
+            elif rule.landmark_method == "kaplan_meier":
+                ok = np.nan_to_num(est.km_landmark) * d.n > d.critical[k] + _KM_TOL
+            else:
+                ok = est.pfs_successes > d.critical[k]
+            out[f"success_{e.name}"] = ok
+            oks.append(ok)
+        success = (oks[0] | oks[1]) if d.rule == "either" else (oks[0] & oks[1])
+    elif isinstance(d, SimonDesign):
+        x1 = est.cum_responders[:, d.n1 - 1]
+        futility = x1 <= d.r1
+        futility_at = np.where(futility, est.evaluable_position[:, d.n1 - 1], futility_at)
+        success = ~futility & (est.responders > d.r)
+        out["success_response"] = success
+    elif isinstance(d, SingleStageDesign):
+        success = est.responders > d.r
+        out["success_response"] = success
+    else:
+        success = np.zeros(trials, dtype=np.bool_)
+        decided = np.zeros(trials, dtype=np.bool_)
+        for i, k in enumerate(d.interims.tolist()):
+            x = est.cum_responders[:, k - 1]
+            fut = ~decided & (x <= d.futility[i])
+            eff = ~decided & ~fut & (x >= d.efficacy[i])
+            futility |= fut
+            success |= eff
+            futility_at = np.where(fut | eff, est.evaluable_position[:, k - 1], futility_at)
+            decided |= fut | eff
+        success |= ~decided & (est.cum_responders[:, -1] >= d.final)
+        out["success_response"] = success
+    tox_stop = (est.toxicity_stop_at > 0) & (~futility | (est.toxicity_stop_at <= futility_at))
+    out["stopped_futility"] = futility & ~tox_stop
+    out["stopped_toxicity"] = tox_stop
+    out["promising"] = success & ~tox_stop
+    out["n_enrolled"] = np.where(tox_stop, est.toxicity_stop_at, futility_at).astype(np.int64)
+    return out

@@ -287,3 +287,9 @@ def test_same_tables_from_adam_read_back(adam, protocol, tables, tmp_path, fmt):
     write_adam(adam, tmp_path / "adam", format=fmt)
     again = {t.id: t.to_text() for t in csr_tables(read_adam(tmp_path / "adam"), protocol)}
     assert again == {t.id: t.to_text() for t in tables.values()}
+
+
+def test_readme_shows_the_demo_first_table():
+    # the README's DST01 is the demo's (seed 7): kept equal to the golden file
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert (GOLDEN / "dst01.txt").read_text() in readme

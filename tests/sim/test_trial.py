@@ -121,8 +121,11 @@ def test_nothing_happens_after_death(seed):
     assert adsl.filter(pl.col("LSTALVDT") > pl.col("DTHDT")).height == 0
     # a death after a progression has progressive disease as its cause (DS DSTERM)
     ds = sdtm["ds"].filter((pl.col("DSSCAT") == "END OF STUDY") & (pl.col("DSDECOD") == "DEATH"))
-    pd_dates = sdtm["rs"].filter(pl.col("RSSTRESC") == "PD").group_by("USUBJID").agg(
-        pl.col("RSDTC").min().alias("PD")
+    pd_dates = (
+        sdtm["rs"]
+        .filter(pl.col("RSSTRESC") == "PD")
+        .group_by("USUBJID")
+        .agg(pl.col("RSDTC").min().alias("PD"))
     )
     after_pd = ds.join(pd_dates, on="USUBJID").filter(pl.col("PD") <= pl.col("DSSTDTC"))
     assert after_pd.height > 0

@@ -132,3 +132,19 @@ def test_nothing_happens_after_death(seed):
     assert set(after_pd["DSTERM"]) == {"PROGRESSIVE DISEASE"}
     # and every adverse event has its CTCAE system organ class
     assert sdtm["ae"]["AEBODSYS"].null_count() == 0
+
+
+def test_subject_visits_and_death_details(trial):
+    # SV: one record per subject and visit with a scan, on the scan's date
+    tr_visits = trial["tr"].group_by("USUBJID", "VISITNUM").agg(pl.col("TRDTC").min())
+    sv = trial["sv"].select("USUBJID", "VISITNUM", pl.col("SVSTDTC").alias("TRDTC"))
+    assert sorted(sv.rows()) == sorted(tr_visits.rows())
+    # DD: one primary cause per death in DM, the fatal AE's term when there is one
+    deaths = trial["dm"].filter(pl.col("DTHDTC").is_not_null())
+    dd = trial["dd"]
+    assert sorted(dd["USUBJID"]) == sorted(deaths["USUBJID"])
+    assert (dd["DDTESTCD"] == "PRCDTH").all()
+    fatal = trial["ae"].filter(pl.col("AEOUT") == "FATAL").select("USUBJID", "AEDECOD")
+    both = fatal.join(dd, on="USUBJID")
+    assert both.height == fatal.height > 0
+    assert (both["AEDECOD"] == both["DDSTRESC"]).all()

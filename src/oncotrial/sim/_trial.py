@@ -475,4 +475,44 @@ def _emit(protocol: Protocol, cohort: Cohort, patients: list[_Patient], tumour: 
         if rows:
             out[name] = _frame(name.upper(), rows, study)
     out["tu"], out["tr"], out["rs"] = tumour.tu, tumour.tr, tumour.rs
+    out["sv"] = _subject_visits(tumour.tr, study)
+    dd = _death_details(patients, tumour)
+    if dd:
+        out["dd"] = _frame("DD", dd, study)
     return out
+
+
+def _subject_visits(tr: pl.DataFrame, study: str) -> pl.DataFrame:
+    """SV: the visits that took place, those with a scan (screening and the imaging visits)."""
+    visits = (
+        tr.group_by("USUBJID", "VISITNUM", maintain_order=True)
+        .agg(pl.col("VISIT").first(), pl.col("TRDTC").min().alias("SVSTDTC"))
+        .sort("USUBJID", "VISITNUM")
+    )
+    return visits.select(
+        pl.lit(study).alias("STUDYID"), pl.lit("SV").alias("DOMAIN"), "USUBJID", "VISITNUM",
+        "VISIT", pl.lit("Y").alias("SVPRESP"), pl.lit("Y").alias("SVOCCUR"), "SVSTDTC",
+        pl.col("SVSTDTC").alias("SVENDTC"),
+    )  # fmt: skip
+
+
+def _death_details(patients: list[_Patient], tumour: _Tumour) -> list[dict[str, object]]:
+    """DD: the primary cause of each death: the fatal adverse event's term, progressive
+    disease for a death after progression, else unknown."""
+    rows: list[dict[str, object]] = []
+    for i, p in enumerate(patients):
+        death = tumour.death[i]
+        if death is None:
+            continue
+        fatal = [r for r in p.rows["ae"] if r["AEOUT"] == "FATAL"]
+        prog = tumour.progression[i]
+        if fatal:
+            cause = str(fatal[0]["AEDECOD"])
+        elif prog is not None and prog <= death:
+            cause = "PROGRESSIVE DISEASE"
+        else:
+            cause = "UNKNOWN"
+        rows.append({"USUBJID": p.usubjid, "DDSEQ": 1, "DDTESTCD": "PRCDTH",
+                     "DDTEST": "Primary Cause of Death", "DDORRES": cause, "DDSTRESC": cause,
+                     "DDDTC": _iso(death)})  # fmt: skip
+    return rows

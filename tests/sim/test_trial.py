@@ -32,7 +32,7 @@ def test_same_seed_same_trial_other_seed_another(trial):
 
 
 def test_emits_valid_sdtm(trial):
-    assert sorted(trial) == ["ae", "dm", "ds", "ex", "rs", "tr", "tu", "vs"]
+    assert sorted(trial) == ["ae", "dd", "dm", "ds", "ex", "rs", "sv", "tr", "tu", "vs"]
     assert trial["dm"].height == 59  # the protocol's planned enrolment
     report = validate_study(trial)
     errors = report.frame.filter(pl.col("severity") == "error")

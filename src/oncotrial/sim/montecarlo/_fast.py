@@ -34,7 +34,7 @@ __all__ = ["FAST_STREAMS", "Overrides", "simulate_outcomes"]
 #: Streams of the fast path's own draws, spawned after the cohort's, in this order.
 FAST_STREAMS: tuple[str, ...] = (
     "visit_delay", "visit_missed", "measurement", "toxicity", "toxicity_day",
-    "override_response", "override_pfs", "override_toxicity",
+    "override_response", "override_pfs", "override_toxicity", "withdrawal",
 )  # fmt: skip
 
 
@@ -330,11 +330,12 @@ def _toxicity(protocol: Protocol, scenario: Scenario, rng: dict[str, np.random.G
 
     A cycle starts while its first day is on or before the stop day (progression or end of
     follow-up), some agent is still given and ``max_cycles`` is not reached (one cycle for a
-    patient who withdrew before the first assessment). Each cycle falls in one class of events
-    (:func:`_event_classes`); most cycles have none, so instead of one draw per cycle the gap
-    to the next cycle with an event is drawn (geometric), then its class given that it has
-    one: the same distribution, in a few rounds instead of one per cycle. A fatal event ends
-    treatment and dates the death uniformly within its cycle.
+    patient who withdrew before the first assessment; none after the patient withdraws, with
+    the scenario's ``withdrawal_per_cycle`` before each cycle after the first). Each cycle
+    falls in one class of events (:func:`_event_classes`); most cycles have none, so instead
+    of one draw per cycle the gap to the next cycle with an event is drawn (geometric), then
+    its class given that it has one: the same distribution, in a few rounds instead of one per
+    cycle. A fatal event ends treatment and dates the death uniformly within its cycle.
     """
     reg = protocol.regimen
     probs, fatal, watched, stops = _event_classes(protocol, scenario)
@@ -352,6 +353,11 @@ def _toxicity(protocol: Protocol, scenario: Scenario, rng: dict[str, np.random.G
     if reg.max_cycles is not None:
         last = np.minimum(last, reg.max_cycles - 1)
     last = np.where(withdrew, np.minimum(last, 0), last)
+    withdrawal = scenario.dose_modification.withdrawal_per_cycle
+    if withdrawal > 0:
+        # before each cycle after the first the patient stops everything with this chance:
+        # the first cycle not started is geometric (as the full path's per-cycle draw)
+        last = np.minimum(last, rng["withdrawal"].geometric(withdrawal, size) - 1.0)
     idx = np.flatnonzero(treated & (last >= 0))
     nxt = np.zeros(idx.size)  # next cycle to draw
     active = np.ones((idx.size, stops.shape[1]), dtype=np.bool_)

@@ -107,8 +107,24 @@ def test_demo_writes_files_and_is_reproducible(tmp_path):
     assert "tv.csv" in files
     assert "sdtm/dm.parquet" in files
     assert "adam/adtte.parquet" in files
+    for name in ("report/report.html", "report/report.pdf", "report/abstract.md",
+                 "report/abstract.json", "report/tables/dst01.rtf", "report/tables/ttet01.txt",
+                 "report/figures/km_pfs.png", "report/figures/swimmer.svg"):  # fmt: skip
+        assert name in files, name
     for name in files:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    # published beside simulated, and the abstract
+    text = " ".join(res.output.split())
+    assert "evaluable of 59 enrolled" in text and "59 patients were enrolled" in text
+    # the PDF a person opens: every table and figure, page numbers
+    from pypdf import PdfReader
+
+    pdf = PdfReader(a / "report" / "report.pdf")
+    pages = "\n".join(page.extract_text() for page in pdf.pages)
+    assert len(pdf.pages) >= 10
+    for title in ("Table 1. Patient disposition", "Table 4. Time-to-event endpoints",
+                  "Figure 1. Kaplan-Meier plot", f"Page 1 of {len(pdf.pages)}"):  # fmt: skip
+        assert title in pages, title
 
 
 def test_sim_trial_writes_valid_sdtm(tmp_path):

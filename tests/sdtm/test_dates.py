@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 
-from oncotrial.sdtm.dates import compute_dt, compute_dtf, derive_vars_dt, is_iso8601
+from oncotrial.sdtm.dates import compute_dt, compute_dtf, derive_vars_dt, is_iso8601, with_dt
 
 D = dt.date
 
@@ -160,3 +160,28 @@ def test_derive_vars_dt_adds_date_and_flag():
 def test_derive_vars_dt_unknown_column():
     with pytest.raises(ValueError, match="is not a column"):
         derive_vars_dt(pl.DataFrame({"A": ["2024"]}), new_vars_prefix="AST", dtc="AESTDTC")
+
+
+_DTC = st.one_of(
+    st.none(),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)).map(
+        lambda d: d.isoformat()
+    ),
+    st.from_regex(r"\A(19|20)[0-9]{2}(-(0[1-9]|1[0-2]|13)(-(0[1-9]|[12][0-9]|3[01]))?)?\Z"),
+    st.sampled_from(["1900-01-1\u0660"]),  # an Arabic-Indic digit: not a date
+    st.sampled_from(["2024-02-30", "2024-13-01", "UNK", "", "2024-01-08T10:30"]),
+)
+
+
+@given(st.lists(_DTC, min_size=1, max_size=12),
+       st.sampled_from(["n", "D", "M"]), st.sampled_from(["first", "last", "mid"]))  # fmt: skip
+def test_with_dt_equals_compute_dt(values, highest, imputation):
+    # with_dt parses distinct values (complete dates by a shortcut); compute_dt is the reference
+    frame = pl.DataFrame({"DTC": values}, schema={"DTC": pl.String})
+    fast = with_dt(frame, "DTC", alias="DT", highest_imputation=highest,
+                   date_imputation=imputation, flag_alias="DTF")  # fmt: skip
+    slow = frame.with_columns(
+        compute_dt("DTC", highest_imputation=highest, date_imputation=imputation).alias("DT"),
+        compute_dtf("DTC", highest_imputation=highest).alias("DTF"),
+    )
+    assert fast.to_dicts() == slow.to_dicts()

@@ -415,11 +415,23 @@ def with_dt(
     >>> with_dt(df, "EXSTDTC", alias="ASTDT", highest_imputation="D")["ASTDT"].to_list()
     [datetime.date(2024, 1, 8), datetime.date(2024, 1, 8), datetime.date(2024, 2, 1), None]
     """
-    exprs = [
-        compute_dt(dtc, highest_imputation=highest_imputation,
-                   date_imputation=date_imputation).alias(alias)
-    ]  # fmt: skip
-    if flag_alias is not None:
-        exprs.append(compute_dtf(dtc, highest_imputation=highest_imputation).alias(flag_alias))
-    distinct = frame.select(pl.col(dtc).unique()).with_columns(exprs)
+    distinct = frame.select(pl.col(dtc).unique())
+    column = distinct.get_column(dtc)
+    if column.dtype == pl.String and column.str.contains(_FULL_DATE).all(ignore_nulls=True):
+        # complete dates only (most data, all simulated data): nothing to impute or flag
+        exprs = [pl.col(dtc).str.to_date("%Y-%m-%d", strict=False).alias(alias)]
+        if flag_alias is not None:
+            exprs.append(pl.lit(None, pl.String).alias(flag_alias))
+    else:
+        exprs = [
+            compute_dt(dtc, highest_imputation=highest_imputation,
+                       date_imputation=date_imputation).alias(alias)
+        ]  # fmt: skip
+        if flag_alias is not None:
+            exprs.append(compute_dtf(dtc, highest_imputation=highest_imputation).alias(flag_alias))
+    distinct = distinct.with_columns(exprs)
     return frame.join(distinct, on=dtc, how="left", nulls_equal=True, maintain_order="left")
+
+
+#: A complete calendar date and nothing more (``2024-01-08``).
+_FULL_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # [0-9]: \d matches any Unicode digit

@@ -13,7 +13,14 @@ import polars as pl
 import pytest
 from hypothesis import given
 
-from oncotrial.sdtm.dates import compute_dt, compute_dtf, derive_vars_dt, is_iso8601, with_dt
+from oncotrial.sdtm.dates import (
+    compute_dt,
+    compute_dtf,
+    derive_vars_dt,
+    dt_and_flag,
+    is_iso8601,
+    with_dt,
+)
 
 D = dt.date
 
@@ -185,3 +192,30 @@ def test_with_dt_equals_compute_dt(values, highest, imputation):
         compute_dtf("DTC", highest_imputation=highest).alias("DTF"),
     )
     assert fast.to_dicts() == slow.to_dicts()
+
+
+@given(st.lists(_DTC, min_size=1, max_size=12), st.sampled_from(["n", "D", "M"]),
+       st.sampled_from(["first", "last"]), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)))  # fmt: skip
+def test_dt_and_flag_equals_compute_dt(values, highest, imputation, bound):
+    # the shortcut for complete dates gives compute_dt's values, min/max dates included
+    frame = pl.DataFrame({"DTC": values, "B": [bound] * len(values)},
+                         schema={"DTC": pl.String, "B": pl.Date})  # fmt: skip
+    bounds = {"min_dates": ["B"]} if imputation == "first" else {"max_dates": ["B"]}
+    dt_, flag = dt_and_flag(frame, "DTC", highest_imputation=highest,
+                            date_imputation=imputation, **bounds)  # fmt: skip
+    fast = frame.select(dt_.alias("DT"), flag.alias("DTF"))
+    slow = frame.select(
+        compute_dt("DTC", highest_imputation=highest, date_imputation=imputation, **bounds).alias(
+            "DT"
+        ),
+        compute_dtf("DTC", highest_imputation=highest).alias("DTF"),
+    )
+    assert fast.to_dicts() == slow.to_dicts()
+
+
+def test_dt_and_flag_takes_the_shortcut_only_for_complete_dates():
+    complete = pl.DataFrame({"DTC": ["2024-01-08", "2024-02-29"]})
+    partial = pl.DataFrame({"DTC": ["2024-01-08", "2024-02"]})
+    shortcut = 'col("DTC").str.strptime'  # plain parsing, not compute_dt's expression
+    assert str(dt_and_flag(complete, "DTC")[0]).startswith(shortcut)
+    assert not str(dt_and_flag(partial, "DTC", highest_imputation="D")[0]).startswith(shortcut)

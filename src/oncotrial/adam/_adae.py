@@ -17,7 +17,7 @@ from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.adam._populations import agent_prefix
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
-from oncotrial.sdtm.dates import compute_dt, compute_dtf
+from oncotrial.sdtm.dates import dt_and_flag
 from oncotrial.terminology import TermGroup, define_term_groups, grade_problems, term_groups
 
 __all__ = ["RELATED", "derive_adae"]
@@ -134,14 +134,11 @@ def derive_adae(
     adsl_cols = [c for c in ("TRTSDT", "TRTEDT", "DTHDT", "EOSDT") if c in dataset_adsl.columns]
     ae = dataset_ae.join(dataset_adsl.select(*keys, *adsl_cols), on=keys, how="left")
     max_dates = [c for c in ("DTHDT", "EOSDT") if c in adsl_cols]
-    ae = ae.with_columns(
-        ASTDT=compute_dt("AESTDTC", highest_imputation="M", date_imputation="first",
-                         min_dates=["TRTSDT"]),
-        ASTDTF=compute_dtf("AESTDTC", highest_imputation="M"),
-        AENDT=compute_dt("AEENDTC", highest_imputation="M", date_imputation="last",
-                         max_dates=max_dates),
-        AENDTF=compute_dtf("AEENDTC", highest_imputation="M"),
-    )  # fmt: skip
+    astdt, astdtf = dt_and_flag(ae, "AESTDTC", highest_imputation="M", date_imputation="first",
+                                min_dates=["TRTSDT"])  # fmt: skip
+    aendt, aendtf = dt_and_flag(ae, "AEENDTC", highest_imputation="M", date_imputation="last",
+                                max_dates=max_dates)  # fmt: skip
+    ae = ae.with_columns(ASTDT=astdt, ASTDTF=astdtf, AENDT=aendt, AENDTF=aendtf)
 
     def study_day(col: str) -> pl.Expr:
         days = (pl.col(col) - pl.col("TRTSDT")).dt.total_days()

@@ -392,6 +392,41 @@ def derive_vars_dt(
     return dataset.with_columns(exprs)
 
 
+def dt_and_flag(
+    frame: pl.DataFrame,
+    dtc: str,
+    *,
+    highest_imputation: HighestImputation = "n",
+    date_imputation: str = "first",
+    min_dates: Sequence[str | pl.Expr] = (),
+    max_dates: Sequence[str | pl.Expr] = (),
+) -> tuple[pl.Expr, pl.Expr]:
+    """:func:`compute_dt` and :func:`compute_dtf` of `dtc` for this `frame`: plain date parsing
+    when every value is a complete date (nothing to impute, bound or flag), the full
+    expressions otherwise. Same values, a fraction of the cost on complete data.
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"AESTDTC": ["2024-01-08", "2024-02-01"]})
+    >>> dt_, flag = dt_and_flag(df, "AESTDTC", highest_imputation="M")
+    >>> df.select(dt_.alias("ASTDT"), flag.alias("ASTDTF")).row(0)
+    (datetime.date(2024, 1, 8), None)
+    """
+    column = frame.get_column(dtc)
+    if (
+        highest_imputation != "Y"
+        and column.dtype == pl.String
+        and column.null_count() == 0
+        and column.str.contains(_FULL_DATE).all()
+    ):
+        return pl.col(dtc).str.to_date("%Y-%m-%d", strict=False), pl.lit(None, pl.String)
+    return (
+        compute_dt(dtc, highest_imputation=highest_imputation, date_imputation=date_imputation,
+                   min_dates=min_dates, max_dates=max_dates),
+        compute_dtf(dtc, highest_imputation=highest_imputation),
+    )  # fmt: skip
+
+
 def with_dt(
     frame: pl.DataFrame,
     dtc: str,

@@ -284,6 +284,11 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
     reg = protocol.regimen
     mods = {m.agent.lower(): m for m in scenario.dose_modification.agents}
     groups = term_groups()
+    # each hazard's grades and their cumulative per-cycle probabilities, once
+    tables = []
+    for tox in scenario.toxicity:
+        grades = sorted(tox.per_cycle)
+        tables.append((grades, np.cumsum(np.array([tox.per_cycle[g] for g in grades]))))
     for i, p in enumerate(patients):
         reason = _reason(cohort, scenario, i)
         c1d1 = tumour.c1d1[i]
@@ -317,11 +322,8 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
             held: set[str] = set()
             hold_from: dt.date | None = None
             # adverse events of the cycle
-            for tox in scenario.toxicity:
-                grades = sorted(tox.per_cycle)
-                probs = np.array([tox.per_cycle[g] for g in grades])
+            for tox, (grades, cum) in zip(scenario.toxicity, tables, strict=True):
                 u = rng["toxicity"].random()
-                cum = np.cumsum(probs)
                 hit = int(np.searchsorted(cum, u, side="right"))
                 day_in = int(rng["toxicity_day"].integers(0, reg.cycle_length_days))
                 if hit >= len(grades):

@@ -21,6 +21,7 @@ from oncotrial.adam._summary import (
 )
 from oncotrial.protocol import Protocol
 from oncotrial.stats import BinomialCI, KaplanMeier, Landmark, clopper_pearson
+from oncotrial.terminology import RESPONSE_LABELS
 
 __all__ = [
     "BEST_RESPONSE_ORDER",
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 #: CBOR categories in the order reports list them.
-BEST_RESPONSE_ORDER = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")
+BEST_RESPONSE_ORDER = tuple(RESPONSE_LABELS)
 
 
 @dataclass(frozen=True, slots=True)

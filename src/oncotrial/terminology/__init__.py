@@ -15,6 +15,7 @@ from oncotrial.terminology._cdisc import (
     NY,
     RECIST_RESPONSES,
     RESPONSE_AVAL,
+    RESPONSE_LABELS,
     RESPONSE_WORST_ORDER,
     TUMOR_ROLES,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "NY",
     "RECIST_RESPONSES",
     "RESPONSE_AVAL",
+    "RESPONSE_LABELS",
     "RESPONSE_WORST_ORDER",
     "TUMOR_ROLES",
     "CtcaeTerm",

@@ -18,6 +18,7 @@ __all__ = [
     "NY",
     "RECIST_RESPONSES",
     "RESPONSE_AVAL",
+    "RESPONSE_LABELS",
     "RESPONSE_WORST_ORDER",
     "TUMOR_ROLES",
 ]
@@ -25,6 +26,19 @@ __all__ = [
 #: RECIST 1.1 time-point and best responses as SDTM RS (RSSTRESC) carries them. "NA" is for a
 #: component that does not apply (e.g. target response of a subject without target lesions).
 RECIST_RESPONSES: Final = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "NA")
+
+#: How reports name each best overall response (ADRS AVALC), in the CSR shells' order.
+RESPONSE_LABELS: Final = MappingProxyType(
+    {
+        "CR": "Complete response (CR)",
+        "PR": "Partial response (PR)",
+        "SD": "Stable disease (SD)",
+        "NON-CR/NON-PD": "Non-CR/non-PD",
+        "PD": "Progressive disease (PD)",
+        "NE": "Not evaluable (NE)",
+        "MISSING": "Missing",
+    }
+)
 
 #: admiralonco's numeric coding of responses (``aval_resp``): AVAL in ADRS.
 RESPONSE_AVAL: Final = MappingProxyType(

@@ -21,6 +21,8 @@ import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from oncotrial.terminology import RESPONSE_LABELS
+
 __all__ = [
     "AGENT_COLOURS",
     "ARM_COLOURS",
@@ -70,17 +72,7 @@ BOR_COLOURS: Mapping[str, str] = MappingProxyType(
 """One colour per response category, the same in the waterfall, spider and swimmer plots:
 blues for response, green for stable disease, vermillion for progression."""
 
-BOR_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "CR": "Complete response (CR)",
-        "PR": "Partial response (PR)",
-        "SD": "Stable disease (SD)",
-        "NON-CR/NON-PD": "Non-CR/non-PD",
-        "PD": "Progressive disease (PD)",
-        "NE": "Not evaluable (NE)",
-        "MISSING": "Missing",
-    }
-)
+BOR_LABELS: Mapping[str, str] = RESPONSE_LABELS
 
 ARM_COLOURS: tuple[str, ...] = tuple(
     OKABE_ITO[c]

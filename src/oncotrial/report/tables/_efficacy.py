@@ -24,17 +24,10 @@ from oncotrial.report.tables._common import (
     subject_cells,
 )
 from oncotrial.stats import KaplanMeier, clopper_pearson, kaplan_meier, median_follow_up
+from oncotrial.terminology import RESPONSE_LABELS
 
 #: Best overall response categories (ADRS AVALC) in the shell's order, with their labels.
-RESPONSES: dict[str, str] = {
-    "CR": "Complete response (CR)",
-    "PR": "Partial response (PR)",
-    "SD": "Stable disease (SD)",
-    "NON-CR/NON-PD": "Non-CR/non-PD",
-    "PD": "Progressive disease (PD)",
-    "NE": "Not evaluable (NE)",
-    "MISSING": "Missing",
-}
+RESPONSES = RESPONSE_LABELS
 RESPONDERS = ("CR", "PR")
 DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
 CI_LABEL = "95% CI (Clopper-Pearson)"

@@ -386,8 +386,8 @@ def summarise(frame: pl.DataFrame, rule: DecisionRule) -> pl.DataFrame:
             prob(c, f"P({c.removeprefix('success_')} succeeds)")
     prob("stopped_futility", "P(stop for futility)")
     prob("stopped_toxicity", "P(stop for toxicity)")
-    mean("n_enrolled", "patients enrolled")
-    mean("evaluable", "evaluable patients")
+    mean("n_enrolled", "patients enrolled when the trial ended (stops included)")
+    mean("evaluable", "evaluable patients, had it run to the end")
     mean("orr", "ORR")
     months = rule.landmark_days / DAYS_PER_MONTH
     mean("pfs_rate_binomial", f"PFS at {months:g} months (binomial)")

@@ -219,3 +219,16 @@ def test_dt_and_flag_takes_the_shortcut_only_for_complete_dates():
     shortcut = 'col("DTC").str.strptime'  # plain parsing, not compute_dt's expression
     assert str(dt_and_flag(complete, "DTC")[0]).startswith(shortcut)
     assert not str(dt_and_flag(partial, "DTC", highest_imputation="D")[0]).startswith(shortcut)
+
+
+def test_digits_are_ascii_only():
+    # regex \d matches any Unicode digit (Arabic-Indic U+0660 here); ISO 8601 dates are ASCII:
+    # such text is not a date, and is never imputed into one (it once was, to 1900-01-01)
+    frame = pl.DataFrame({"DTC": ["1900-01-1\u0660", "2024-0\u0661-05", "\u0662024"]})
+    out = frame.select(
+        compute_dt("DTC", highest_imputation="M").alias("DT"),
+        compute_dtf("DTC", highest_imputation="M").alias("DTF"),
+        is_iso8601("DTC").alias("OK"),
+    )
+    assert out["DT"].to_list() == [None, None, None]
+    assert out["OK"].to_list() == [False, False, False]

@@ -399,7 +399,7 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
     return pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *parts])
 
 
-_FULL_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_FULL_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # not \d: it matches any Unicode digit
 
 
 def _invalid_dates(values: pl.Series) -> list[str]:

@@ -72,15 +72,15 @@ __all__ = [
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 HighestImputation = Literal["n", "D", "M", "Y"]
 
-_DATE3 = r"(?:\d{4}|-)-(?:0[1-9]|1[0-2]|-)-(?:0[1-9]|[12]\d|3[01]|-)"
-_DATE = r"(?:\d{4}|-)(?:-(?:0[1-9]|1[0-2]|-)(?:-(?:0[1-9]|[12]\d|3[01]|-))?)?"
+_DATE3 = r"(?:[0-9]{4}|-)-(?:0[1-9]|1[0-2]|-)-(?:0[1-9]|[12][0-9]|3[01]|-)"
+_DATE = r"(?:[0-9]{4}|-)(?:-(?:0[1-9]|1[0-2]|-)(?:-(?:0[1-9]|[12][0-9]|3[01]|-))?)?"
 _TIME = (
-    r"T(?:[01]\d|2[0-3]|-)(?::(?:[0-5]\d|-)(?::(?:[0-5]\d(?:\.\d+)?|-))?)?"
-    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?"
+    r"T(?:[01][0-9]|2[0-3]|-)(?::(?:[0-5][0-9]|-)(?::(?:[0-5][0-9](?:\.[0-9]+)?|-))?)?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?"
 )
 #: ISO 8601 date or date-time as SDTM writes it, complete or partial (SDTMIG 3.4 section 4.4).
 ISO8601_PATTERN = rf"^(?:{_DATE3}(?:{_TIME})?|{_DATE})$"
-_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 
 
 def _expr(dtc: str | pl.Expr) -> pl.Expr:
@@ -125,7 +125,7 @@ def is_iso8601(dtc: str | pl.Expr) -> pl.Expr:
     """
     s = _expr(dtc).str.strip_chars()
     # The pattern checks the form and ranges; a full date must also exist (no 30 February).
-    full = s.str.contains(r"^\d{4}-\d{2}-\d{2}")
+    full = s.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
     exists = s.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).is_not_null()
     return s.str.contains(ISO8601_PATTERN) & (s != "-") & (~full | exists)
 

@@ -1,5 +1,6 @@
-"""The trial's key figures from its ADaM as typed numbers, with their intervals, for the report's
-abstract: built from the same helpers as ``summarise_adam`` and ``trial_figures``."""
+"""The trial's key figures from its ADaM as typed numbers, with their intervals: what the
+report's abstract, ``summarise_adam`` (the CLI's one-screen summary) and ``trial_figures``
+(numbers for many simulated trials) all read."""
 
 from __future__ import annotations
 
@@ -10,17 +11,8 @@ import polars as pl
 
 from oncotrial.adam._adae import reported_groups
 from oncotrial.adam._adex import DAYS_PER_MONTH
-from oncotrial.adam._summary import (
-    _cbor_counts,
-    _exposure,
-    _group_subjects,
-    _landmark_days,
-    _pfs,
-    _populations,
-    _severe,
-)
 from oncotrial.protocol import Protocol
-from oncotrial.stats import BinomialCI, KaplanMeier, Landmark, clopper_pearson
+from oncotrial.stats import BinomialCI, KaplanMeier, Landmark, clopper_pearson, kaplan_meier
 from oncotrial.terminology import RESPONSE_LABELS
 
 __all__ = [
@@ -35,6 +27,57 @@ __all__ = [
 
 #: CBOR categories in the order reports list them.
 BEST_RESPONSE_ORDER = tuple(RESPONSE_LABELS)
+
+
+# -- reading ADaM ----------------------------------------------------------------------------
+
+
+def _populations(adam: dict[str, pl.DataFrame]) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """Enrolled count, treated (SAFFL) and evaluable (EFFFL) subjects of ADSL."""
+    adsl = adam["adsl"]
+    enrolled = adsl.filter(pl.col("ENRLFL") == "Y").height
+    return enrolled, adsl.filter(pl.col("SAFFL") == "Y"), adsl.filter(pl.col("EFFFL") == "Y")
+
+
+def _cbor_counts(adam: dict[str, pl.DataFrame], ids: pl.DataFrame) -> dict[str, int]:
+    """Confirmed best overall response (CBOR) category -> subjects, among `ids`."""
+    cbor = adam["adrs"].filter(pl.col("PARAMCD") == "CBOR").join(ids, on="USUBJID")
+    return {str(k): int(v) for k, v in cbor.group_by("AVALC").len().rows()}
+
+
+def _pfs(adam: dict[str, pl.DataFrame], ids: pl.DataFrame) -> tuple[pl.DataFrame, KaplanMeier]:
+    """ADTTE PFS records of `ids` and their Kaplan-Meier fit (AVAL in days)."""
+    pfs = adam["adtte"].filter(pl.col("PARAMCD") == "PFS").join(ids, on="USUBJID")
+    return pfs, kaplan_meier(pfs["AVAL"].to_numpy(), (1 - pfs["CNSR"]).to_numpy())
+
+
+def _landmark_days(protocol: Protocol) -> tuple[str, float] | None:
+    """The protocol's landmark PFS endpoint: its label and time in days."""
+    landmark = next((e for e in protocol.endpoints if e.type == "landmark_rate"), None)
+    if landmark is None or landmark.time_point_months is None:
+        return None
+    return landmark.label, landmark.time_point_months * DAYS_PER_MONTH
+
+
+def _exposure(adex: pl.DataFrame, agent: str, paramcd: str) -> pl.Series:
+    return adex.filter((pl.col("PARCAT1") == agent) & (pl.col("PARAMCD") == paramcd))["AVAL"]
+
+
+def _severe(
+    adam: dict[str, pl.DataFrame], treated: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Treatment-emergent AEs of the treated, and those of grade 3-4."""
+    teae = (
+        adam["adae"].filter(pl.col("TRTEMFL") == "Y").join(treated.select("USUBJID"), on="USUBJID")
+    )
+    return teae, teae.filter(pl.col("ATOXGRN").is_between(3, 4))
+
+
+def _group_subjects(severe: pl.DataFrame, i: int) -> int:
+    """Subjects with a grade 3-4 AE in the protocol's i-th reported term group (CQxxNAM)."""
+    col = f"CQ{i + 1:02d}NAM"
+    grp = severe.filter(pl.col(col).is_not_null()) if col in severe.columns else severe[:0]
+    return grp["USUBJID"].n_unique()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from oncotrial.adam import derive_adam
 from oncotrial.protocol import load
@@ -21,11 +23,12 @@ from oncotrial.report.abstract import abstract
 from oncotrial.sim import load_scenario, simulate_trial
 
 REPEATS = 3
+T = TypeVar("T")
 
 
-def _timed(fn: object, *args: object, **kwargs: object) -> tuple[float, object]:
+def _timed(fn: Callable[..., T], *args: object, **kwargs: object) -> tuple[float, T]:
     start = time.perf_counter()
-    result = fn(*args, **kwargs)  # type: ignore[operator]
+    result = fn(*args, **kwargs)
     return time.perf_counter() - start, result
 
 
@@ -46,14 +49,13 @@ def main() -> str:
     p = load("nct01010126")
     adam = derive_adam(simulate_trial(p, load_scenario("nct01010126", protocol=p), seed=7),
                        protocol=p)  # fmt: skip
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         t_tables, ts = _timed(tables.csr_tables, adam, p)
         t_figures, fs = _timed(figures.csr_figures, adam, p, out / "figures")
         t_abstract, a = _timed(abstract, adam, p)
         t_html, html = _timed(render.write_html, out / "report.html", title="demo",
-                              tables=ts, figures=fs, abstract=a.text)  # type: ignore[attr-defined]  # fmt: skip
+                              tables=ts, figures=fs, abstract=a.text)  # fmt: skip
         t_pdf, _ = _timed(render.write_pdf, html, out / "report.pdf")
         t_rtf, _ = _timed(render.write_rtf, out / "rtf", ts)
     rows = [("10 tables", t_tables), ("5 figures (PNG + SVG)", t_figures),

@@ -70,6 +70,7 @@ def build_report(
     InputError
         `out_dir` exists (without `overwrite`) or is a file; ADaM lacks ADSL.
     """
+    # imported here: matplotlib, great-tables and weasyprint add 1.2 s to every CLI command
     from oncotrial.report import abstract as abstract_mod
     from oncotrial.report import figures as figures_mod
     from oncotrial.report import render

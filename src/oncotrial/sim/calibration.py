@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from oncotrial.adam import derive_adam, trial_figures
-from oncotrial.adam._adae import reported_groups
+from oncotrial.adam import derive_adam, reported_groups, trial_figures
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import Scenario

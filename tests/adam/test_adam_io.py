@@ -112,8 +112,12 @@ def test_any_typed_frame_reads_back_as_written(tmp_path_factory, frame):
 def test_fractions_of_seconds_survive_text_formats(tmp_path):
     frame = pl.DataFrame({"ADTM": [dt.datetime(2024, 2, 29, 23, 59, 59, 250000)]})
     for fmt in ("parquet", "csv", "json"):
-        write_adam({"adtte": frame}, tmp_path / fmt, format=fmt)
+        # a datetime in nanoseconds is written in microseconds, the unit every format reads
+        ns = frame.with_columns(pl.col("ADTM").cast(pl.Datetime("ns")))
+        write_adam({"adtte": ns}, tmp_path / fmt, format=fmt)
         assert_frame_equal(read_adam(tmp_path / fmt)["adtte"], frame)
+    text = (tmp_path / "csv" / "adtte.csv").read_text()
+    assert text == "ADTM\n2024-02-29T23:59:59.250\n"
 
 
 def test_xpt_follows_the_adam_ig(adam, tmp_path):

@@ -185,6 +185,8 @@ def _cast(values: pl.Series, want: AdamType, *, xpt: bool) -> pl.Series:
             return text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
         number = text.cast(pl.Float64, strict=False)
         return number if want == "Num" else _whole(number)
+    if want == "Datetime" and isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        return values.cast(pl.Datetime("us"))  # one time unit, as every format reads back
     if not dtype.is_numeric():
         return values
     if want == "Date" and xpt:

@@ -278,7 +278,7 @@ def test_missing_variable_names_it(adam, protocol):
             make(adam, protocol)  # no warning on complete input
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "csv", "xpt"])
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "xpt", "json"])
 def test_same_tables_from_adam_read_back(adam, protocol, tables, tmp_path, fmt):
     # `oncotrial report --adam DIR` reads ADaM from files, where integers may come back as
     # floats (ATOXGRN) and dates as text: the tables must not change

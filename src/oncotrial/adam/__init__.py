@@ -29,7 +29,7 @@ from oncotrial.adam._adtte import (
     derive_param_tte,
 )
 from oncotrial.adam._common import SUBJECT_KEYS
-from oncotrial.adam._io import read_adam, write_adam
+from oncotrial.adam._io import conform_adam, read_adam, write_adam
 from oncotrial.adam._keyfigures import (
     AgentExposure,
     GroupIncidence,
@@ -38,6 +38,7 @@ from oncotrial.adam._keyfigures import (
     key_figures,
     trial_figures,
 )
+from oncotrial.adam._metadata import AdamVariable, adam_variable
 from oncotrial.adam._pipeline import AdamOptions, derive_adam
 from oncotrial.adam._populations import (
     agent_prefix,
@@ -58,6 +59,7 @@ __all__ = [
     "RELATED",
     "SUBJECT_KEYS",
     "AdamOptions",
+    "AdamVariable",
     "AdrsOptions",
     "AgentExposure",
     "GroupIncidence",
@@ -65,7 +67,9 @@ __all__ = [
     "PfsCensoring",
     "PfsLandmark",
     "TteSource",
+    "adam_variable",
     "agent_prefix",
+    "conform_adam",
     "derive_adae",
     "derive_adam",
     "derive_adex",

@@ -341,4 +341,4 @@ def _add_aseq(records: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """ASEQ per subject by PARAMCD, ADT, VISITNUM, RSSEQ (nulls last), as the template."""
     return records.sort(
         [*keys, "PARAMCD", "ADT", "VISITNUM", "RSSEQ"], nulls_last=True
-    ).with_columns(ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int32))
+    ).with_columns(ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int64))

@@ -148,13 +148,13 @@ def derive_param_tte(
             require_columns(frame, [*keys, src.date], frame_name=src.dataset_name)
             if src.filter is not None:
                 frame = frame.filter(src.filter)
-            seq = pl.col(src.seq).cast(pl.Int32) if src.seq else pl.lit(None, dtype=pl.Int32)
+            seq = pl.col(src.seq).cast(pl.Int64) if src.seq else pl.lit(None, dtype=pl.Int64)
             parts.append(
                 frame.select(
                     *keys,
                     pl.col(src.date).alias("ADT"),
                     seq.alias("SRCSEQ"),
-                    pl.lit(src.censor, dtype=pl.Int32).alias("CNSR"),
+                    pl.lit(src.censor, dtype=pl.Int64).alias("CNSR"),
                     pl.lit(order, dtype=pl.Int32).alias("_ORDER"),
                     *[pl.lit(src.set_values.get(v), dtype=pl.String).alias(v)
                       for v in _SET_VARS],
@@ -284,7 +284,7 @@ def _apply_pfs_censoring(
     return (
         out.with_columns(
             ADT=pl.when(recensor).then(pl.col("_ANCHOR")).otherwise(pl.col("ADT")),
-            CNSR=pl.when(recensor).then(pl.lit(1, dtype=pl.Int32)).otherwise(pl.col("CNSR")),
+            CNSR=pl.when(recensor).then(pl.lit(1, dtype=pl.Int64)).otherwise(pl.col("CNSR")),
             EVNTDESC=pl.when(recensor).then(pl.col("_WHY")).otherwise(pl.col("EVNTDESC")),
             CNSDTDSC=pl.when(recensor).then(pl.col("_WHY")).otherwise(pl.col("CNSDTDSC")),
             SRCDOM=pl.when(recensor)
@@ -294,7 +294,7 @@ def _apply_pfs_censoring(
             .then(pl.when(from_adrs).then(pl.lit("ADT")).otherwise(pl.lit("STARTDT")))
             .otherwise(pl.col("SRCVAR")),
             SRCSEQ=pl.when(recensor)
-            .then(pl.col("_ASEQ").cast(pl.Int32))
+            .then(pl.col("_ASEQ").cast(pl.Int64))
             .otherwise(pl.col("SRCSEQ")),
         )
         .with_columns(
@@ -378,5 +378,5 @@ def derive_adtte(
     )  # fmt: skip
     out = pl.concat([f for f in (os_, pfs, rsd, ttp) if f.height], how="vertical_relaxed")
     return out.sort([*keys, "PARAMCD"]).with_columns(
-        ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int32)
+        ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int64)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import polars as pl
 import typer
@@ -13,10 +13,8 @@ from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_ada
 from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
 from oncotrial.cli._report import report_with_progress
 from oncotrial.errors import InputError
+from oncotrial.sdtm import FileFormat, read_study, validate_study
 from oncotrial.sdtm import drop_identical_duplicates as sdtm_dedupe
-from oncotrial.sdtm import read_study, validate_study
-
-Format = Literal["parquet", "csv", "xpt", "json"]
 
 
 def analyze(
@@ -25,7 +23,9 @@ def analyze(
         str, typer.Option("--protocol", help="Bundled protocol id or protocol YAML file.")
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write adam/ and report/ into.")],
-    fmt: Annotated[str, typer.Option("--format", help="parquet, csv, xpt or json.")] = "parquet",
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"ADaM file format: {FileFormat.choices()}.")
+    ] = FileFormat.PARQUET,
     ref_date: Annotated[
         str, typer.Option(help="Time zero: TRTSDT (first dose) or RANDDT (randomisation).")
     ] = "TRTSDT",
@@ -50,9 +50,7 @@ def analyze(
     """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it to OUT/adam,
     write the clinical study report to OUT/report, and print the key figures."""
     with user_errors():
-        if fmt not in ("parquet", "csv", "xpt", "json"):
-            raise InputError("is not a format", field="--format", value=fmt,
-                             hint="parquet, csv, xpt or json")  # fmt: skip
+        file_format = FileFormat.parse(fmt, field="--format")
         if ref_date not in ("TRTSDT", "RANDDT"):
             raise InputError("is not a time zero", field="--ref-date", value=ref_date,
                              hint="TRTSDT or RANDDT")  # fmt: skip
@@ -83,7 +81,7 @@ def analyze(
         if report:  # first: the ADaM is written only when the report could be built
             built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite)
         out_dir.mkdir(parents=True, exist_ok=True)
-        written = write_adam(adam, out_dir / "adam", format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
+        written = write_adam(adam, out_dir / "adam", format=file_format, overwrite=overwrite)
         summary = summarise_adam(adam, protocol=p)
     if warnings:
         err.print(f"[yellow]{warnings} SDTM warning(s)[/]: see `oncotrial sdtm validate {sdtm}`")

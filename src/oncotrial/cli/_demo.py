@@ -20,7 +20,7 @@ from oncotrial.cli._protocol import administrations_table, describe
 from oncotrial.design import design_for
 from oncotrial.protocol.calendar import calendar_tables
 from oncotrial.report import build_report
-from oncotrial.sdtm import write_study
+from oncotrial.sdtm import FileFormat, write_study
 from oncotrial.sim import load_scenario, simulate_trial
 from oncotrial.sim.calibration import published_targets, trial_metrics
 
@@ -89,11 +89,11 @@ def demo(
             sdtm = simulate_trial(p, scenario, seed=seed)
             advance(1)
             out_dir.mkdir(parents=True, exist_ok=True)
-            write_study(sdtm, out_dir / "sdtm", format="parquet", overwrite=True)
+            write_study(sdtm, out_dir / "sdtm", format=FileFormat.PARQUET, overwrite=True)
             advance(2)
             adam = derive_adam(sdtm, protocol=p)
             advance(3)
-            write_adam(adam, out_dir / "adam", format="parquet", overwrite=True)
+            write_adam(adam, out_dir / "adam", format=FileFormat.PARQUET, overwrite=True)
             advance(4)
 
             def report_step(done: int, total: int, what: str) -> None:

@@ -15,6 +15,7 @@ from oncotrial.adam import read_adam
 from oncotrial.cli._common import err, user_errors
 from oncotrial.protocol import Protocol
 from oncotrial.report import Report, build_report
+from oncotrial.sdtm import FileFormat
 
 
 def report_with_progress(
@@ -50,6 +51,13 @@ def report(
         str, typer.Option("--protocol", help="Bundled protocol id or protocol YAML file.")
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report to.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"Read only ADaM files of this format: {FileFormat.choices()} (default: any).",
+        ),
+    ] = None,
     pdf: Annotated[bool, typer.Option(help="Write report.pdf.")] = True,
     rtf: Annotated[bool, typer.Option(help="Write one RTF file per table.")] = True,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing report folder.")] = False,
@@ -57,7 +65,8 @@ def report(
     """Tables, figures, report.html, report.pdf, RTF tables and the abstract from ADaM."""
     with user_errors():
         p = proto.load(protocol)
-        adam = read_adam(adam_dir)
+        file_format = None if fmt is None else FileFormat.parse(fmt, field="--format")
+        adam = read_adam(adam_dir, format=file_format)
         written = report_with_progress(adam, p, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite)
     err.print(f"{len(written.tables)} tables, {len(written.figures)} figures: "
               f"{written.folder / 'report.html'}")  # fmt: skip

@@ -24,7 +24,7 @@ Folder = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", help="Read only files of this format: parquet, csv, xpt, json."),
+    typer.Option("--format", help=f"Read only files of this format: {sdtm.FileFormat.choices()}."),
 ]
 
 
@@ -43,7 +43,8 @@ def validate(
     record is row 1), variable, value, rule and hint. Exits with status 2 if any is an error.
     """
     with user_errors():
-        study = sdtm.read_study(folder, format=fmt, validate=False)  # type: ignore[arg-type]
+        source_format = None if fmt is None else sdtm.FileFormat.parse(fmt, field="--format")
+        study = sdtm.read_study(folder, format=source_format, validate=False)
         result = sdtm.validate_study(study)
         if report is not None:
             if not report.parent.is_dir():
@@ -77,18 +78,16 @@ def validate(
 def convert(
     folder: Folder,
     target: Annotated[Path, typer.Argument(help="New folder to write.")],
-    to: Annotated[str, typer.Option(help="parquet, csv, xpt or json (Dataset-JSON 1.1).")],
+    to: Annotated[str, typer.Option(help=f"{sdtm.FileFormat.choices()} (json: Dataset-JSON 1.1).")],
     fmt: FormatOpt = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the target folder.")] = False,
 ) -> None:
     """Read a study folder, validate it, and write it in another format (all or nothing)."""
     with user_errors():
-        if to not in sdtm.FORMATS:
-            raise InputError(
-                "is not a format", field="--to", value=to, hint="parquet, csv, xpt, json"
-            )
-        study = sdtm.read_study(folder, format=fmt, validate=True)  # type: ignore[arg-type]
-        paths = sdtm.write_study(study, target, format=to, overwrite=overwrite)  # type: ignore[arg-type]
+        target_format = sdtm.FileFormat.parse(to, field="--to")
+        source_format = None if fmt is None else sdtm.FileFormat.parse(fmt, field="--format")
+        study = sdtm.read_study(folder, format=source_format, validate=True)
+        paths = sdtm.write_study(study, target, format=target_format, overwrite=overwrite)
     for path in paths:
         err.print(f"written: {path}")
 

@@ -12,7 +12,7 @@ import typer
 from oncotrial import protocol as proto
 from oncotrial.cli._common import err, frame_table, out, user_errors
 from oncotrial.errors import InputError
-from oncotrial.sdtm import write_study
+from oncotrial.sdtm import FileFormat, write_study
 from oncotrial.sim import load_scenario, simulate_trial
 from oncotrial.sim.montecarlo import (
     ALIASES,
@@ -42,18 +42,18 @@ def trial(
     patients: Annotated[
         int | None, typer.Option(min=1, help="Patients to enrol (default: the protocol's).")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="parquet, csv, xpt or json.")] = "parquet",
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"SDTM file format: {FileFormat.choices()}.")
+    ] = FileFormat.PARQUET,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
 ) -> None:
     """Simulate one trial and write its SDTM (DM, EX, VS, TU, TR, RS, AE, DS)."""
     with user_errors():
-        if fmt not in ("parquet", "csv", "xpt", "json"):
-            raise InputError("is not a format", field="--format", value=fmt,
-                             hint="parquet, csv, xpt or json")  # fmt: skip
+        file_format = FileFormat.parse(fmt, field="--format")
         p = proto.load(protocol)
         s = load_scenario(scenario, protocol=p)
         sdtm = simulate_trial(p, s, n_patients=patients, seed=seed)
-        written = write_study(sdtm, out_dir, format=fmt, overwrite=overwrite)  # type: ignore[arg-type]
+        written = write_study(sdtm, out_dir, format=file_format, overwrite=overwrite)
     counts = pl.DataFrame(
         {"domain": [k.upper() for k in sdtm], "records": [f.height for f in sdtm.values()]}
     )
@@ -116,6 +116,10 @@ def oc(
     with user_errors():
         if path not in ("fast", "full"):
             raise InputError("is not a path", field="--path", value=path, hint="fast or full")
+        if out_file is not None and FileFormat.of_path(out_file) != FileFormat.PARQUET:
+            raise InputError("is not a .parquet file: the per-trial results are written as "
+                             "parquet", file=str(out_file), field="--out",
+                             hint="name the file oc.parquet, say")  # fmt: skip
         p = proto.load(protocol)
         s = load_scenario(scenario, protocol=p)
         grid = vary_grid(s, vary or [])

@@ -29,7 +29,16 @@ shape: (1, 4)
 
 from oncotrial.sdtm import dates
 from oncotrial.sdtm._dedupe import drop_identical_duplicates
-from oncotrial.sdtm._io import FORMATS, read_domain, read_study, write_study
+from oncotrial.sdtm._formats import FileFormat
+from oncotrial.sdtm._io import (
+    FORMATS,
+    DatasetFile,
+    domain_files,
+    read_domain,
+    read_study,
+    write_datasets,
+    write_study,
+)
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
 from oncotrial.sdtm._spec import CODELISTS, SPECS, Codelist, DomainSpec, Variable, domain_spec
 from oncotrial.sdtm._study import DomainSource, ExtraCheck, Study, validate_study
@@ -40,18 +49,22 @@ __all__ = [
     "FORMATS",
     "SPECS",
     "Codelist",
+    "DatasetFile",
     "DomainSource",
     "DomainSpec",
     "ExtraCheck",
+    "FileFormat",
     "Finding",
     "Study",
     "ValidationReport",
     "Variable",
     "dates",
+    "domain_files",
     "domain_spec",
     "drop_identical_duplicates",
     "read_domain",
     "read_study",
     "validate_study",
+    "write_datasets",
     "write_study",
 ]

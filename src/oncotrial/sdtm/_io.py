@@ -3,6 +3,11 @@
 A study folder holds one file per domain, named by the domain in lower case (``dm.parquet``,
 ``ae.csv``, ``tr.xpt``, ``rs.json``). Writing goes to a temporary folder next to the target,
 renamed into place only when every file is written: a failure never leaves a partial folder.
+
+:func:`write_study` writes SDTM (conformed to the specs: text and numbers, dates as ISO 8601
+text); :func:`write_datasets` writes frames as they are typed, with their metadata, which is how
+ADaM keeps its dates: ``pl.Date`` is a SAS date (``DATE9.``) in XPT and a Dataset-JSON ``date``,
+``pl.Datetime`` a SAS datetime (``DATETIME20.``) and a ``datetime``, ISO 8601 text in CSV.
 """
 
 from __future__ import annotations
@@ -15,21 +20,28 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from oncotrial.errors import InputError
-from oncotrial.sdtm._spec import domain_spec
+from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._study import DomainSource, ExtraCheck, Study, validate_study
 
-__all__ = ["FORMATS", "read_domain", "read_study", "write_study"]
+__all__ = [
+    "FORMATS",
+    "DatasetFile",
+    "domain_files",
+    "read_domain",
+    "read_study",
+    "write_datasets",
+    "write_study",
+]
 
-WriteFormat = Literal["parquet", "csv", "xpt", "json"]
-#: File extension of each format.
-FORMATS: dict[str, str] = {"parquet": ".parquet", "csv": ".csv", "xpt": ".xpt", "json": ".json"}
-_BY_EXT = {ext: fmt for fmt, ext in FORMATS.items()}
+#: File extension of each format (derived from :class:`FileFormat`).
+FORMATS: dict[str, str] = {f.value: f.extension for f in FileFormat}
 
 #: Dataset-JSON version written (CDISC Dataset-JSON 1.1, 2024).
 DATASET_JSON_VERSION = "1.1.0"
@@ -37,6 +49,10 @@ DATASET_JSON_VERSION = "1.1.0"
 DEFAULT_CREATION_DATETIME = "2000-01-01T00:00:00"
 # IBM 370 floating point (XPT v5 numbers): largest and smallest magnitudes.
 _IBM_MAX, _IBM_MIN = 7.2e75, 5.4e-79
+#: SAS formats of dates and datetimes (ADaM IG: numeric dates with a display format).
+SAS_DATE_FORMAT, SAS_DATETIME_FORMAT = "DATE9.", "DATETIME20."
+#: ISO 8601 text of dates and datetimes in CSV and Dataset-JSON (fractions of seconds if any).
+ISO_DATE, ISO_DATETIME = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%.f"
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -61,7 +77,7 @@ def read_domain(path: str | Path) -> tuple[pl.DataFrame, DomainSource]:
         The file is missing, empty, of an unknown extension, or cannot be parsed.
     """
     path = Path(path)
-    fmt = _BY_EXT.get(path.suffix.lower())
+    fmt = FileFormat.of_path(path)
     if fmt is None:
         raise InputError(
             "is not a domain file",
@@ -72,7 +88,12 @@ def read_domain(path: str | Path) -> tuple[pl.DataFrame, DomainSource]:
         raise InputError("does not exist", file=str(path))
     if path.stat().st_size == 0:
         raise InputError("is an empty file", file=str(path), hint="write the header at least")
-    reader = {"parquet": _read_parquet, "csv": _read_csv, "xpt": _read_xpt, "json": _read_json}
+    reader = {
+        FileFormat.PARQUET: _read_parquet,
+        FileFormat.CSV: _read_csv,
+        FileFormat.XPT: _read_xpt,
+        FileFormat.JSON: _read_json,
+    }
     return reader[fmt](path)
 
 
@@ -90,7 +111,7 @@ def _read_parquet(path: Path) -> tuple[pl.DataFrame, DomainSource]:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several types for corrupt files
         raise _unreadable(path, "parquet", exc) from None
-    return frame, DomainSource(str(path), "parquet", 1)
+    return frame, DomainSource(str(path), FileFormat.PARQUET, 1)
 
 
 def _read_csv(path: Path) -> tuple[pl.DataFrame, DomainSource]:
@@ -100,7 +121,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, DomainSource]:
         raise _csv_problem(path) or _unreadable(path, "CSV (UTF-8)", exc) from None
     if frame.columns and frame.columns[0].startswith("\ufeff"):  # a BOM from Excel
         frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
-    return frame, DomainSource(str(path), "csv", 2)
+    return frame, DomainSource(str(path), FileFormat.CSV, 2)
 
 
 def _csv_problem(path: Path) -> InputError | None:
@@ -144,7 +165,30 @@ def _read_xpt(path: Path) -> tuple[pl.DataFrame, DomainSource]:
         pl.col(c).cast(pl.Float64) for c in frame.columns if kinds.get(c) == "double"
     )
     labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
-    return frame, DomainSource(str(path), "xpt", 1, labels, meta.file_label or None)
+    types = {
+        name: kind
+        for name, sas_format in (meta.original_variable_types or {}).items()
+        if kinds.get(name) == "double" and (kind := _sas_format_kind(sas_format or ""))
+    }
+    return frame, DomainSource(
+        str(path), FileFormat.XPT, 1, labels, meta.file_label or None, types=types
+    )
+
+
+def _sas_format_kind(sas_format: str) -> str | None:
+    """'date', 'datetime' or 'time' for a SAS display format of those (``DATE9.``), or None."""
+    name = re.sub(r"[\d.]+$", "", sas_format.upper())
+    for kind, names in _SAS_FORMATS.items():
+        if name in names:
+            return kind
+    return None
+
+
+_SAS_FORMATS = {
+    "date": ("DATE", "E8601DA", "IS8601DA", "B8601DA", "YYMMDD", "MMDDYY", "DDMMYY"),
+    "datetime": ("DATETIME", "E8601DT", "IS8601DT", "B8601DT"),
+    "time": ("TIME", "E8601TM", "IS8601TM", "B8601TM", "TOD"),
+}
 
 
 _JSON_TYPES: dict[str, pl.DataType] = {
@@ -181,6 +225,7 @@ def _read_json(path: Path) -> tuple[pl.DataFrame, DomainSource]:
     names: list[str] = []
     types: list[pl.DataType] = []
     labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     for i, col in enumerate(columns):
         if not isinstance(col, dict) or "name" not in col:
             raise InputError(f"column {i + 1} has no name", file=file, field="columns")
@@ -197,6 +242,8 @@ def _read_json(path: Path) -> tuple[pl.DataFrame, DomainSource]:
         types.append(dtype)
         if col.get("label"):
             labels[col["name"]] = col["label"]
+        if col["dataType"] in ("date", "datetime", "time"):
+            kinds[col["name"]] = col["dataType"]
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(names):
             raise InputError(
@@ -226,7 +273,7 @@ def _read_json(path: Path) -> tuple[pl.DataFrame, DomainSource]:
             s = s.cast(pl.Float64, strict=False)
         series.append(s)
     frame = pl.DataFrame(series) if series else pl.DataFrame()
-    return frame, DomainSource(file, "json", 1, labels, doc.get("label"))
+    return frame, DomainSource(file, FileFormat.JSON, 1, labels, doc.get("label"), types=kinds)
 
 
 def _fits(value: Any, dtype: pl.DataType) -> bool:
@@ -239,12 +286,28 @@ def _fits(value: Any, dtype: pl.DataType) -> bool:
     return isinstance(value, bool)
 
 
-def _domain_files(folder: Path, fmt: str | None) -> dict[str, Path]:
+def domain_files(folder: str | Path, format: FileFormat | str | None = None) -> dict[str, Path]:
+    """The domain (or dataset) files of a folder: name (lower-case stem) -> path.
+
+    Hidden files and other extensions are left out; with `format`, files of other formats too.
+
+    Raises
+    ------
+    InputError
+        `folder` is not a folder, `format` names no format, or a name has files of two
+        formats.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(
+            "is not a folder", file=str(folder), hint="give the folder holding dm.parquet etc."
+        )
+    fmt = None if format is None else FileFormat.parse(format)
     files: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not path.is_file():
             continue
-        this = _BY_EXT.get(path.suffix.lower())
+        this = FileFormat.of_path(path)
         if this is None or (fmt is not None and this != fmt):
             continue
         key = path.stem.lower()
@@ -262,7 +325,7 @@ def _domain_files(folder: Path, fmt: str | None) -> dict[str, Path]:
 def read_study(
     folder: str | Path,
     *,
-    format: WriteFormat | None = None,
+    format: FileFormat | str | None = None,
     domains: Sequence[str] | None = None,
     validate: bool = True,
     extra_checks: Sequence[ExtraCheck] = (),
@@ -274,7 +337,7 @@ def read_study(
     folder : str or Path
         Folder with ``dm.parquet``, ``ae.csv``, ... (hidden files and other extensions are
         ignored).
-    format : {'parquet', 'csv', 'xpt', 'json'}, optional
+    format : FileFormat or {'parquet', 'csv', 'xpt', 'json'}, optional
         Read only files of this format (needed when a domain exists in two formats).
     domains : sequence of str, optional
         Read only these domains (``["dm", "rs"]``); each must exist.
@@ -317,13 +380,7 @@ def read_study(
     [61.0, 70.0]
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(
-            "is not a folder", file=str(folder), hint="give the folder holding dm.parquet etc."
-        )
-    if format is not None and format not in FORMATS:
-        raise InputError("is not a format", field="format", value=format, hint=", ".join(FORMATS))
-    files = _domain_files(folder, format)
+    files = domain_files(folder, format)
     if domains is not None:
         wanted = [d.lower() for d in domains]
         missing = [d for d in wanted if d not in files]
@@ -448,6 +505,11 @@ def _write_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str,
                ds_label: str, creation_datetime: str) -> None:  # fmt: skip
     import pyreadstat
 
+    formats = {
+        name: SAS_DATE_FORMAT if dtype == pl.Date else SAS_DATETIME_FORMAT
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Date or dtype == pl.Datetime
+    }
     pyreadstat.write_xport(
         frame,
         str(target),
@@ -455,6 +517,7 @@ def _write_xpt(key: str, frame: pl.DataFrame, target: Path, labels: Mapping[str,
         column_labels={k: v for k, v in labels.items() if v},
         table_name=key.upper(),
         file_format_version=5,
+        variable_format=formats or None,
     )
     _fix_xpt_timestamps(target, creation_datetime)
 
@@ -478,17 +541,13 @@ def _fix_xpt_timestamps(path: Path, creation_datetime: str) -> None:
         fh.write(head)
 
 
-def _json_text(
-    key: str,
-    domain: str | None,
-    frame: pl.DataFrame,
-    labels: Mapping[str, str],
-    ds_label: str,
-    creation_datetime: str,
-) -> str:
+def _json_text(key: str, ds: DatasetFile, creation_datetime: str) -> str:
+    """A Dataset-JSON 1.1 file. Dates and datetimes are ISO 8601 text of dataType ``date`` and
+    ``datetime``, with targetDataType ``integer`` (a SAS numeric date, as ADaM's ``*DT``) and
+    the SAS displayFormat, as the standard defines for them."""
     from oncotrial import __version__
 
-    spec = domain_spec(domain) if domain else None
+    frame, labels = ds.frame, ds.labels
     name = key.upper()
     columns = []
     for col, dtype in frame.schema.items():
@@ -503,10 +562,16 @@ def _json_text(
             entry["length"] = max(1, longest if isinstance(longest, int) else 0)
         elif dtype.is_integer():
             entry["dataType"] = "integer"
+        elif dtype == pl.Date:
+            entry |= {"dataType": "date", "targetDataType": "integer",
+                      "displayFormat": SAS_DATE_FORMAT}  # fmt: skip
+        elif dtype == pl.Datetime:
+            entry |= {"dataType": "datetime", "targetDataType": "integer",
+                      "displayFormat": SAS_DATETIME_FORMAT}  # fmt: skip
         else:
             entry["dataType"] = "double"
-        if spec is not None and col in spec.keys:
-            entry["keySequence"] = spec.keys.index(col) + 1
+        if col in ds.keys:
+            entry["keySequence"] = list(ds.keys).index(col) + 1
         columns.append(entry)
     study_oid = None
     if "STUDYID" in frame.columns and frame.height and frame["STUDYID"][0] is not None:
@@ -524,26 +589,53 @@ def _json_text(
         "itemGroupOID": f"IG.{name}",
         "records": frame.height,
         "name": name,
-        "label": ds_label,
+        "label": ds.label,
         "columns": columns,
     }
-    rows = ",\n".join(json.dumps(r, ensure_ascii=False, allow_nan=False) for r in frame.rows())
+    as_text = frame.with_columns(
+        pl.col(pl.Date).dt.to_string(ISO_DATE), pl.col(pl.Datetime).dt.to_string(ISO_DATETIME)
+    )
+    rows = ",\n".join(json.dumps(r, ensure_ascii=False, allow_nan=False) for r in as_text.rows())
     text = json.dumps(head, ensure_ascii=False, indent=1)
     return text[:-2] + ',\n "rows": [\n' + rows + ("\n" if rows else "") + " ]\n}\n"
 
 
 def _only_domain_files(folder: Path) -> bool:
     return all(
-        p.is_file() and (p.suffix.lower() in _BY_EXT or p.name.startswith("."))
+        p.is_file() and (FileFormat.of_path(p) is not None or p.name.startswith("."))
         for p in folder.iterdir()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetFile:
+    """A dataset as a file holds it: the frame, typed, and what the file says about it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns of text, integers, floats, dates (``pl.Date``) and datetimes without time zone
+        (``pl.Datetime``); all-null columns of no type are written as text.
+    label : str
+        Dataset label (XPT v5: at most 40 characters).
+    labels : mapping of str to str
+        Variable labels (XPT v5: at most 40 characters each). A variable without one has no
+        label in XPT and its name as label in Dataset-JSON, where a label is required.
+    keys : sequence of str
+        Key variables, in order (Dataset-JSON ``keySequence``).
+    """
+
+    frame: pl.DataFrame
+    label: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    keys: Sequence[str] = ()
 
 
 def write_study(
     study: Study | Mapping[str, pl.DataFrame],
     folder: str | Path,
     *,
-    format: WriteFormat = "parquet",
+    format: FileFormat | str = FileFormat.PARQUET,
     overwrite: bool = False,
     creation_datetime: str = DEFAULT_CREATION_DATETIME,
 ) -> list[Path]:
@@ -552,10 +644,10 @@ def write_study(
     Parameters
     ----------
     study : Study or mapping of str to DataFrame
-        The domains (frames are conformed to the specs first).
+        The domains (frames are conformed to the specs first: dates are ISO 8601 text).
     folder : str or Path
         Target folder; its parent must exist.
-    format : {'parquet', 'csv', 'xpt', 'json'}, default 'parquet'
+    format : FileFormat or {'parquet', 'csv', 'xpt', 'json'}, default 'parquet'
         ``'xpt'`` is SAS transport v5 (variable labels from the spec, character lengths the
         longest value); ``'json'`` is CDISC Dataset-JSON 1.1.
     overwrite : bool, default False
@@ -573,13 +665,11 @@ def write_study(
     Raises
     ------
     InputError
-        The folder exists (without `overwrite`) or its parent does not; a frame whose values
-        do not fit the spec's types; XPT v5 limits (names <= 8, labels <= 40, character values
-        <= 200 bytes of ASCII). Nothing is written then.
+        An unknown format; the folder exists (without `overwrite`) or its parent does not; a
+        frame whose values do not fit the spec's types; XPT v5 limits (names <= 8, labels <= 40,
+        character values <= 200 bytes of ASCII). Nothing is written then.
     """
-    folder = Path(folder)
-    if format not in FORMATS:
-        raise InputError("is not a format", field="format", value=format, hint=", ".join(FORMATS))
+    fmt = FileFormat.parse(format)
     if not isinstance(study, Study):
         study = Study.from_frames(study)
     first_type_error = study.load_findings.filter(pl.col("severity") == "error")
@@ -587,6 +677,37 @@ def write_study(
         from oncotrial.sdtm._report import Finding
 
         raise Finding(**first_type_error.row(0, named=True)).to_error()
+    datasets = {}
+    for key, frame in study.domains.items():
+        ds_label, labels = _labels(study, key, frame)
+        spec = study.spec(key)
+        datasets[key] = DatasetFile(frame, ds_label, labels, spec.keys if spec else ())
+    return write_datasets(
+        datasets, folder, format=fmt, overwrite=overwrite, creation_datetime=creation_datetime
+    )
+
+
+def write_datasets(
+    datasets: Mapping[str, DatasetFile],
+    folder: str | Path,
+    *,
+    format: FileFormat | str = FileFormat.PARQUET,
+    overwrite: bool = False,
+    creation_datetime: str = DEFAULT_CREATION_DATETIME,
+) -> list[Path]:
+    """Write datasets as they are typed, one file each (``<name><extension>``), all or nothing.
+
+    Dates and datetimes keep their type where the format has one: parquet as they are; XPT as
+    SAS numeric dates (``DATE9.``) and datetimes (``DATETIME20.``); Dataset-JSON as ISO 8601
+    text of dataType ``date`` / ``datetime`` with targetDataType ``integer`` and the SAS
+    displayFormat; CSV as ISO 8601 text. Integers stay integers except in XPT (SAS has one
+    numeric type).
+
+    Parameters, result and errors as :func:`write_study`, which writes through this; a column
+    of another type (boolean, time, list, struct, datetime with a time zone) is an error.
+    """
+    folder = Path(folder)
+    fmt = FileFormat.parse(format)
     if not folder.parent.is_dir():
         raise InputError("does not exist", file=str(folder.parent), hint="create it first")
     if folder.exists():
@@ -600,37 +721,27 @@ def write_study(
                 file=str(folder),
                 hint="write to a new folder",
             )
-    ext = FORMATS[format]
+    ext = fmt.extension
     # Check everything before writing anything.
     plan = []
-    for key, frame in study.domains.items():
-        ds_label, labels = _labels(study, key, frame)
+    for key, ds in datasets.items():
         target = folder / f"{key}{ext}"
-        if format == "xpt":
-            _check_xpt(key, frame, target, labels, ds_label)
-        plan.append((key, frame, ds_label, labels))
+        ds = DatasetFile(_writable(ds.frame, target), ds.label, ds.labels, ds.keys)
+        if fmt == FileFormat.XPT:
+            _check_xpt(key, ds.frame, target, ds.labels, ds.label)
+        plan.append((key, ds))
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
-        for key, frame, ds_label, labels in plan:
+        for key, ds in plan:
             path = tmp / f"{key}{ext}"
-            if format == "parquet":
-                frame.write_parquet(path)
-            elif format == "csv":
-                frame.write_csv(path)
-            elif format == "xpt":
-                _write_xpt(key, frame, path, labels, ds_label, creation_datetime)
+            if fmt == FileFormat.PARQUET:
+                ds.frame.write_parquet(path)
+            elif fmt == FileFormat.CSV:
+                ds.frame.write_csv(path, date_format=ISO_DATE, datetime_format=ISO_DATETIME)
+            elif fmt == FileFormat.XPT:
+                _write_xpt(key, ds.frame, path, ds.labels, ds.label, creation_datetime)
             else:
-                path.write_text(
-                    _json_text(
-                        key,
-                        study.sources[key].domain or key,
-                        frame,
-                        labels,
-                        ds_label,
-                        creation_datetime,
-                    ),
-                    encoding="utf-8",
-                )
+                path.write_text(_json_text(key, ds, creation_datetime), encoding="utf-8")
         if folder.exists():
             old = folder.parent / f".{folder.name}.old"
             if old.exists():
@@ -643,4 +754,23 @@ def write_study(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return [folder / f"{key}{ext}" for key, *_ in plan]
+    return [folder / f"{key}{ext}" for key, _ in plan]
+
+
+def _writable(frame: pl.DataFrame, target: Path) -> pl.DataFrame:
+    """The frame with all-null untyped columns as text; an error for a type not written."""
+    for name, dtype in frame.schema.items():
+        ok = (
+            dtype in (pl.String, pl.Null, pl.Date)
+            or dtype.is_integer()
+            or dtype.is_float()
+            or (isinstance(dtype, pl.Datetime) and dtype.time_zone is None)
+        )
+        if not ok:
+            raise InputError(
+                f"is of type {dtype}, which oncotrial does not write",
+                file=str(target),
+                field=name,
+                hint="cast it to text, a number, a date or a datetime without time zone",
+            )
+    return frame.with_columns(pl.col(pl.Null).cast(pl.String))

@@ -10,13 +10,15 @@ from typing import Literal
 import polars as pl
 
 from oncotrial.errors import InputError
+from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
 from oncotrial.sdtm._spec import DomainSpec, domain_spec
 from oncotrial.sdtm._validate import Context, check_domain, conform_domain, findings_frame
 
 __all__ = ["DomainSource", "ExtraCheck", "Study", "validate_study"]
 
-Format = Literal["parquet", "csv", "xpt", "json", "memory"]
+#: Where a domain's frame came from: a file of a format, or memory.
+SourceFormat = FileFormat | Literal["memory"]
 
 #: Signature of a check the caller adds (e.g. CTCAE grades per term from
 #: ``oncotrial.terminology``): it gets the study and returns Finding objects, or a frame with
@@ -34,7 +36,7 @@ class DomainSource:
     ----------
     file : str
         The path as given (``"sdtm/dm.csv"``), or the domain name for frames built in memory.
-    format : {'parquet', 'csv', 'xpt', 'json', 'memory'}
+    format : FileFormat or 'memory'
         The file's format.
     first_row : int
         Row number a user sees for the first record: 2 in CSV (the header is row 1), 1 in
@@ -47,14 +49,19 @@ class DomainSource:
     domain : str, optional
         Domain code when the file's stem is not one (``rs_onco.parquet`` holding DOMAIN "RS"):
         the spec is found by it. Cross-domain checks still look for the standard names.
+    types : mapping of str to str
+        Variables the file declares as ``'date'``, ``'datetime'`` or ``'time'`` (an XPT
+        variable's SAS format, a Dataset-JSON ``dataType``); their values are read as the file
+        holds them (SAS numbers, ISO 8601 text) and the reader of ADaM turns them into dates.
     """
 
     file: str
-    format: Format
+    format: SourceFormat
     first_row: int = 1
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_label: str | None = None
     domain: str | None = None
+    types: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from oncotrial._units import DAYS_PER_MONTH as _DAYS_PER_MONTH
 from oncotrial.adam import KeyFigures, key_figures
 from oncotrial.design import CoPrimaryDesign, SimonDesign, coprimary_design, design_for
 from oncotrial.errors import InputError
@@ -33,7 +34,7 @@ __all__ = ["NUMBER", "Abstract", "abstract", "write_abstract"]
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 #: Days in a month, as the ADaM durations and chevron's ``convert_to_month`` use.
-DAYS_PER_MONTH = Decimal("30.4375")
+DAYS_PER_MONTH = Decimal(repr(_DAYS_PER_MONTH))
 
 EVAL = "EFFFL == 'Y'"
 SAF = "SAFFL == 'Y'"

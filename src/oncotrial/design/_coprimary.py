@@ -8,7 +8,8 @@ from typing import Literal
 import polars as pl
 from scipy.stats import binom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob
+from oncotrial._checks import check_int, check_prob
+from oncotrial.design._checks import check_p0_p1
 from oncotrial.errors import DesignError, InputError
 
 Rule = Literal["either", "both"]

@@ -12,9 +12,10 @@ from numpy.typing import NDArray
 from scipy.stats import beta as beta_dist
 from scipy.stats import betabinom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob, readonly
+from oncotrial._checks import check_int, check_positive, check_prob
+from oncotrial.design._checks import check_p0_p1, readonly
 from oncotrial.design._oc import OperatingCharacteristics
-from oncotrial.errors import DesignError, InputError
+from oncotrial.errors import DesignError
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,8 @@ def predictive_design(
     theta_t = check_prob(theta_t, "theta_t")
     theta_l = check_prob(theta_l, "theta_l", open_low=False)
     theta_u = check_prob(theta_u, "theta_u", open_high=False)
-    a = _positive(a, "a")
-    b = _positive(b, "b")
+    a = check_positive(a, "a")
+    b = check_positive(b, "b")
     first = check_int(first, "first", minimum=1)
     every = check_int(every, "every", minimum=1)
     interims = _interims(nmax, first, every)
@@ -258,13 +259,6 @@ def predictive_design(
         readonly(eff),
         t,
     )
-
-
-def _positive(v: float, name: str) -> float:
-    x = float(v)
-    if not x > 0 or not np.isfinite(x):
-        raise InputError("must be > 0", field=name, value=v)
-    return x
 
 
 @dataclass(frozen=True)
@@ -334,8 +328,8 @@ def predictive_search(
     nmax = check_int(nmax, "nmax", minimum=2)
     alpha = check_prob(alpha, "alpha")
     beta = check_prob(beta, "beta")
-    a = _positive(a, "a")
-    b = _positive(b, "b")
+    a = check_positive(a, "a")
+    b = check_positive(b, "b")
     first = check_int(first, "first", minimum=1)
     every = check_int(every, "every", minimum=1)
     tt = (

@@ -10,7 +10,8 @@ import polars as pl
 from numpy.typing import NDArray
 from scipy.stats import binom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob
+from oncotrial._checks import check_int, check_prob
+from oncotrial.design._checks import check_p0_p1
 from oncotrial.design._oc import OperatingCharacteristics
 from oncotrial.errors import DesignError, InputError
 

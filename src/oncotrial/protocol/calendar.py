@@ -28,6 +28,7 @@ from typing import Literal
 
 import polars as pl
 
+from oncotrial._checks import check_int, check_positive
 from oncotrial.errors import InputError
 from oncotrial.protocol._models import BsaDose, FlatDose, Protocol, WeightDose
 
@@ -498,8 +499,7 @@ def _amount(dose: FlatDose | WeightDose | BsaDose) -> tuple[float, str]:
 
 
 def _check_cycles(protocol: Protocol, cycles: int) -> None:
-    if not isinstance(cycles, int) or isinstance(cycles, bool) or cycles < 1:
-        raise InputError("must be a whole number >= 1", field="cycles", value=cycles)
+    cycles = check_int(cycles, "cycles", minimum=1)
     mx = protocol.regimen.max_cycles
     if mx is not None and cycles > mx:
         raise InputError(
@@ -511,5 +511,4 @@ def _check_cycles(protocol: Protocol, cycles: int) -> None:
 
 
 def _positive(value: float, field: str, hint: str) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise InputError("must be a positive number", field=field, value=value, hint=hint)
+    check_positive(value, field, hint=hint)

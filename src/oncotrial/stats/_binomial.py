@@ -9,7 +9,6 @@ x = n.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +16,7 @@ import numpy as np
 import polars as pl
 from scipy import special, stats
 
+from oncotrial._checks import check_int, check_prob
 from oncotrial.errors import InputError
 from oncotrial.stats._checks import ALTERNATIVES, Alternative, check_choice, check_conf_level
 
@@ -128,20 +128,10 @@ class BinomialTest:
 
 
 def _check_xn(x: int, n: int) -> tuple[int, int]:
-    for name, v in (("x", x), ("n", n)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            if isinstance(v, numbers.Real) and float(v).is_integer():
-                continue
-            raise InputError("must be a whole number", field=name, value=v)
-    xi, ni = int(x), int(n)
-    if ni < 1:
-        raise InputError(
-            "must be at least 1: a proportion of no patients is undefined",
-            field="n",
-            value=n,
-            hint="n is the number of evaluable patients",
-        )
-    if not 0 <= xi <= ni:
+    xi = check_int(x, "x", minimum=0)
+    ni = check_int(n, "n", minimum=1, why="a proportion of no patients is undefined",
+                   hint="n is the number of evaluable patients")  # fmt: skip
+    if xi > ni:
         raise InputError(f"must be between 0 and n = {ni}", field="x", value=x)
     return xi, ni
 
@@ -418,9 +408,7 @@ def binomial_test(
     (0.011253, 0.011253)
     """
     x, n, level, alt = _prologue(x, n, conf_level, alternative)
-    p = float(p0)
-    if not 0.0 <= p <= 1.0:
-        raise InputError("must be between 0 and 1", field="p0", value=p0)
+    p = check_prob(p0, "p0", open_low=False, open_high=False)
     dist = stats.binom(n, p)
     p_less = float(dist.cdf(x))
     p_greater = float(dist.sf(x - 1))

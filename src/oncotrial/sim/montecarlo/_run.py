@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from oncotrial._checks import check_int
 from oncotrial.design import CoPrimaryDesign
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
@@ -192,9 +193,7 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> Path:
 
 
 def _check_count(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise InputError("must be a whole number >= 1", field=name, value=value)
-    return int(value)
+    return check_int(value, name, minimum=1)
 
 
 def run_oc(

@@ -11,6 +11,7 @@ from scipy.stats import binom
 from oncotrial._checks import check_int, check_prob
 from oncotrial.design._checks import check_p0_p1
 from oncotrial.errors import DesignError, InputError
+from oncotrial.stats import binomial_critical_value
 
 Rule = Literal["either", "both"]
 Kind = Literal["binary", "landmark"]
@@ -174,16 +175,6 @@ class CoPrimaryDesign:
         )
 
 
-def _critical(n: int, p0: float, level: float) -> int:
-    """Smallest r with P(Bin(n, p0) > r) <= level (R: qbinom(1 - level, n, p0), checked)."""
-    r = int(binom.ppf(1.0 - level, n, p0))
-    while r < n and binom.sf(r, n, p0) > level:
-        r += 1
-    while r > 0 and binom.sf(r - 1, n, p0) <= level:
-        r -= 1
-    return r
-
-
 def coprimary_design(
     endpoints: list[Endpoint] | tuple[Endpoint, Endpoint],
     *,
@@ -266,7 +257,8 @@ def coprimary_design(
     pair = (eps[0], eps[1])
 
     def build(m: int) -> CoPrimaryDesign:
-        crit = (_critical(m, pair[0].p0, split[0]), _critical(m, pair[1].p0, split[1]))
+        crit = (binomial_critical_value(m, pair[0].p0, split[0]),
+                binomial_critical_value(m, pair[1].p0, split[1]))  # fmt: skip
         return CoPrimaryDesign(pair, rule, m, (split[0], split[1]), crit)
 
     if n is not None:

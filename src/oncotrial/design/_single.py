@@ -6,13 +6,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 from scipy.stats import binom
 
 from oncotrial._checks import check_int, check_prob
 from oncotrial.design._checks import check_p0_p1
 from oncotrial.design._oc import OperatingCharacteristics
 from oncotrial.errors import DesignError, InputError
+from oncotrial.stats import binomial_critical_value
 
 #: Largest n :func:`single_stage_search` will look at before giving up.
 SINGLE_NMAX = 2000
@@ -123,7 +123,7 @@ def single_stage_search(
     beta = check_prob(beta, "beta")
     nsoln = check_int(nsoln, "nsoln", minimum=1)
     ns = np.arange(1, SINGLE_NMAX + 1)
-    r = _critical_values(ns, p0, alpha)
+    r = binomial_critical_value(ns, p0, alpha)
     al = binom.sf(r, ns, p0)
     pw = binom.sf(r, ns, p1)
     ok = np.nonzero((r < ns) & (pw >= 1.0 - beta))[0]
@@ -142,23 +142,6 @@ def single_stage_search(
         closest=closest,
         hint="widen p1 - p0, or relax alpha or beta",
     )
-
-
-def _critical_values(ns: NDArray[np.int64], p0: float, level: float) -> NDArray[np.int64]:
-    """Smallest r with P(Bin(n, p0) > r) <= level for each n (R: qbinom(1 - level, n, p0)).
-
-    ``binom.isf`` works in floating point, so r is stepped until the exact tail condition
-    holds and fails one step lower.
-    """
-    r = np.nan_to_num(binom.isf(level, ns, p0), nan=0.0).astype(np.int64)
-    r = np.clip(r, 0, ns)
-    for _ in range(ns.size + 1):
-        up = (r < ns) & (binom.sf(r, ns, p0) > level)
-        down = (r > 0) & (binom.sf(r - 1, ns, p0) <= level)
-        if not (up.any() or down.any()):
-            break
-        r = r + up - down
-    return np.asarray(r, dtype=np.int64)
 
 
 def single_stage_frame(designs: tuple[SingleStageDesign, ...]) -> pl.DataFrame:

@@ -10,8 +10,17 @@ from scipy.stats import binom
 
 from oncotrial._checks import check_int, check_prob
 from oncotrial.design._checks import check_p0_p1
-from oncotrial.design._oc import OperatingCharacteristics
+from oncotrial.design._interface import (
+    Built,
+    FinalRule,
+    FinalTest,
+    Observed,
+    Verdict,
+    register_design,
+)
+from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
 from oncotrial.errors import DesignError, InputError
+from oncotrial.protocol import Protocol, SingleStage
 from oncotrial.stats import binomial_critical_value
 
 #: Largest n :func:`single_stage_search` will look at before giving up.
@@ -56,6 +65,40 @@ class SingleStageDesign:
     def to_dict(self) -> dict[str, float | int]:
         """The fields as a plain dict (for JSON)."""
         return asdict(self)
+
+    def to_frame(self) -> pl.DataFrame:
+        """One-row polars frame: r, n, p0, p1, alpha, power."""
+        return single_stage_frame((self,))
+
+    # the Design interface
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """``(n,)``: one look."""
+        return (self.n,)
+
+    def decide(self, observed: Observed) -> Verdict:
+        """Promising with more than ``r`` responders among the ``n``; no early stop."""
+        success = observed.responders > self.r
+        none = np.zeros(observed.trials, dtype=np.bool_)
+        return Verdict({"response": success}, success, none, np.zeros(observed.trials, np.int64))
+
+    def exact_power(self) -> float:
+        """P(declared promising) at p1."""
+        return self.oc(self.p1).prob_reject
+
+    def exact_oc(self) -> pl.DataFrame:
+        """Operating characteristics at p0 and p1."""
+        return oc_table(self, [self.p0, self.p1])
+
+    def describe(self) -> str:
+        """P(promising) and PET (0) at p0 and p1 in one line."""
+        return exact_line(self, self.p0, self.p1)
+
+    def final_rule(self, evaluable: int) -> FinalRule:
+        """More than ``r`` responders (the design's r and n, whatever the number evaluable)."""
+        details = f"p0 = {self.p0:g}, p1 = {self.p1:g}, r = {self.r}, n = {self.n}"
+        return FinalRule((FinalTest(self.r, "single-stage", details),))
 
 
 def single_stage_design(r: int, n: int, *, p0: float, p1: float) -> SingleStageDesign:
@@ -147,3 +190,14 @@ def single_stage_search(
 def single_stage_frame(designs: tuple[SingleStageDesign, ...]) -> pl.DataFrame:
     """The designs as a polars frame: r, n, p0, p1, alpha, power."""
     return pl.DataFrame([d.to_dict() for d in designs])
+
+
+@register_design("single_stage")
+def _from_protocol(spec: SingleStage, protocol: Protocol) -> Built:
+    """The protocol's single-stage design: fixed (r, n), or the smallest n."""
+    if spec.n is not None and spec.r is not None:
+        design = single_stage_design(spec.r, spec.n, p0=spec.p0, p1=spec.p1)
+    else:
+        design = single_stage_search(spec.p0, spec.p1, alpha=spec.alpha, beta=spec.beta,
+                                     nsoln=1)[0]  # fmt: skip
+    return Built(design, 1.0 - spec.beta)

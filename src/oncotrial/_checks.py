@@ -41,12 +41,14 @@ def check_int(
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(f"must be a whole number >= {minimum}", field=field, value=value,
                          hint=hint)  # fmt: skip
-    if not isinstance(value, numbers.Integral):
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+    else:
         x = float(value)
         if not (math.isfinite(x) and x.is_integer()):
             raise InputError(f"must be a whole number >= {minimum}", field=field, value=value,
                              hint=hint)  # fmt: skip
-    number = int(value)
+        number = int(x)
     if number < minimum:
         message = (
             f"must be at least {minimum}: {why}" if why else f"must be a whole number >= {minimum}"

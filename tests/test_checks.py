@@ -47,7 +47,7 @@ def test_probabilities(value: float, open_low: bool, open_high: bool, ok: bool) 
         assert check_prob(value, "p", open_low=open_low, open_high=open_high) == value
     else:
         lo, hi = "(0" if open_low else "[0", "1)" if open_high else "1]"
-        with pytest.raises(InputError, match=re.escape(f"must be in {lo}, {hi}")):
+        with pytest.raises(InputError, match=re.escape(f"must be a probability in {lo}, {hi}")):
             check_prob(value, "p", open_low=open_low, open_high=open_high)
 
 
@@ -89,9 +89,10 @@ def test_public_boundaries_use_them() -> None:
         "nsoln: 0 must be a whole number >= 1"
     )
     assert (
-        message(lambda: simon_design(1, 10, 5, 29, p0=0.1, p1=1.3)) == "p1: 1.3 must be in (0, 1)"
+        message(lambda: simon_design(1, 10, 5, 29, p0=0.1, p1=1.3))
+        == "p1: 1.3 must be a probability in (0, 1)"
     )
     assert message(lambda: clopper_pearson(3, 10, conf_level=1.0)).startswith(
-        "conf_level: 1.0 must be in (0, 1)"
+        "conf_level: 1.0 must be a probability in (0, 1)"
     )
     assert message(lambda: binomial_test(3, 10, "half")) == "p0: 'half' is not a number"

@@ -74,7 +74,9 @@ def check_prob(
     if math.isnan(x) or not (low_ok and high_ok):
         lo = "(0" if open_low else "[0"
         hi = "1)" if open_high else "1]"
-        raise InputError(f"must be in {lo}, {hi}", field=field, value=value, hint=hint)
+        raise InputError(
+            f"must be a probability in {lo}, {hi}", field=field, value=value, hint=hint
+        )
     return x
 
 

@@ -82,6 +82,10 @@ def test_public_boundaries_use_them() -> None:
     assert message(lambda: planned_assessments(seed, start=start, cycles=1.5)) == (
         "cycles: 1.5 must be a whole number >= 1"
     )
+    # a whole number given as a float plans the same calendar as the int
+    assert planned_assessments(seed, start=start, cycles=2.0).equals(
+        planned_assessments(seed, start=start, cycles=2)
+    )
     assert message(
         lambda: draw_cohort(load_scenario("nct01010126"), trials=0, patients=5, seed=1)
     ) == ("trials: 0 must be a whole number >= 1")

@@ -12,15 +12,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from oncotrial._units import DAYS_PER_MONTH
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.errors import InputError
 from oncotrial.protocol import BsaDose, FlatDose, Protocol, WeightDose
 from oncotrial.sdtm.dates import with_dt
 
 __all__ = ["ADEX_PARAMS", "DAYS_PER_MONTH", "derive_adex", "derive_var_baseline_size"]
-
-#: Days in a month for durations in months (365.25 / 12), as the report states.
-DAYS_PER_MONTH = 30.4375
 
 #: PARAMCD -> (PARAM, unit).
 ADEX_PARAMS: dict[str, tuple[str, str]] = {

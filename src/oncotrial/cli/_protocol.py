@@ -17,7 +17,7 @@ from rich.table import Table
 from oncotrial import protocol as proto
 from oncotrial.cli._common import err, frame_table, out, user_errors, write_frames
 from oncotrial.errors import InputError
-from oncotrial.protocol import CoPrimary, Protocol, SimonTwoStage, SingleStage
+from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import calendar_tables
 
 app = typer.Typer(
@@ -206,28 +206,7 @@ def describe(p: Protocol) -> RenderableType:
 
 def describe_design(p: Protocol) -> str:
     """One paragraph on the protocol's statistical design."""
-    d = p.statistics.design
-    if isinstance(d, SimonTwoStage):
-        text = (
-            f"Design: Simon two-stage ({d.criterion}) on {d.endpoint}: p0 = {d.p0}, "
-            f"p1 = {d.p1}, alpha = {d.alpha}, power = {1 - d.beta:g}"
-        )
-        if d.n is not None:
-            text += f"; stop if <= {d.r1}/{d.n1}, promising if > {d.r}/{d.n}"
-    elif isinstance(d, SingleStage):
-        text = (
-            f"Design: single-stage exact on {d.endpoint}: p0 = {d.p0}, p1 = {d.p1}, "
-            f"alpha = {d.alpha}, power = {1 - d.beta:g}"
-        )
-    else:
-        assert isinstance(d, CoPrimary)
-        parts = "; ".join(
-            f"{c.endpoint}: p0 = {c.p0}, p1 = {c.p1}, alpha = {c.alpha}" for c in d.components
-        )
-        text = (
-            f"Design: co-primary, promising if {d.rule} succeed(s), n = {d.n} evaluable, "
-            f"power {1 - d.beta:g}; {parts}; landmark rate judged as {d.landmark_method}"
-        )
+    text = p.statistics.design.describe()
     tox = p.statistics.toxicity_monitoring
     if tox is not None:
         text += (

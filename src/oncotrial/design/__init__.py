@@ -5,6 +5,11 @@ inference after a two-stage trial, co-primary response + landmark-rate designs, 
 toxicity boundaries and Bayesian predictive-probability futility monitoring. Every design
 computes its operating characteristics by exact enumeration: :func:`oc` for one rate,
 :func:`oc_table` for several.
+
+Every decision design answers one interface, :class:`Design` (sample size, stages, the
+decision from outcomes, exact operating characteristics, descriptions for reports);
+:func:`design_for` builds the one a protocol names through the builder registered for its
+method (:func:`register_design`).
 """
 
 from oncotrial.design._coprimary import (
@@ -14,7 +19,17 @@ from oncotrial.design._coprimary import (
     coprimary_oc_table,
 )
 from oncotrial.design._inference import TwoStageInference, two_stage_inference, two_stage_outcomes
-from oncotrial.design._oc import Design, OperatingCharacteristics, oc, oc_table
+from oncotrial.design._interface import (
+    Built,
+    Design,
+    FinalRule,
+    FinalTest,
+    Observed,
+    Verdict,
+    register_design,
+    registered_methods,
+)
+from oncotrial.design._oc import HasOC, OperatingCharacteristics, oc, oc_table
 from oncotrial.design._predictive import (
     PredictiveDesign,
     PredictiveSearch,
@@ -40,9 +55,14 @@ from oncotrial.design._toxicity import ToxicityBoundary, toxicity_boundary
 
 __all__ = [
     "AdmissibleDesign",
+    "Built",
     "CoPrimaryDesign",
     "Design",
     "Endpoint",
+    "FinalRule",
+    "FinalTest",
+    "HasOC",
+    "Observed",
     "OperatingCharacteristics",
     "PredictiveDesign",
     "PredictiveSearch",
@@ -52,6 +72,7 @@ __all__ = [
     "SingleStageDesign",
     "ToxicityBoundary",
     "TwoStageInference",
+    "Verdict",
     "coprimary_design",
     "coprimary_oc_table",
     "design_for",
@@ -60,6 +81,8 @@ __all__ = [
     "predictive_design",
     "predictive_probability",
     "predictive_search",
+    "register_design",
+    "registered_methods",
     "simon_design",
     "simon_search",
     "single_stage_design",

@@ -1,37 +1,16 @@
-"""Checks at the door for design parameters: every bad value becomes an ``InputError``."""
+"""Checks at the door for design parameters: every bad value becomes an ``InputError``.
+
+The scalar rules (whole numbers, probabilities) live in :mod:`oncotrial._checks`; this module
+adds the design's pair of response rates.
+"""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numpy.typing import NDArray
 
+from oncotrial._checks import check_prob
 from oncotrial.errors import InputError
-
-
-def check_prob(value: float, field: str, *, open_low: bool = True, open_high: bool = True) -> float:
-    """Return ``value`` as a float if it is a probability (open or closed at each end)."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InputError("is not a number", field=field, value=value) from None
-    low_ok = x > 0.0 if open_low else x >= 0.0
-    high_ok = x < 1.0 if open_high else x <= 1.0
-    if math.isnan(x) or not (low_ok and high_ok):
-        lo = "(0" if open_low else "[0"
-        hi = "1)" if open_high else "1]"
-        raise InputError(f"must be in {lo}, {hi}", field=field, value=value)
-    return x
-
-
-def check_int(value: int, field: str, *, minimum: int) -> int:
-    """Return ``value`` if it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise InputError("is not an integer", field=field, value=value)
-    if value < minimum:
-        raise InputError(f"must be >= {minimum}", field=field, value=value)
-    return int(value)
 
 
 def check_p0_p1(p0: float, p1: float) -> tuple[float, float]:

@@ -5,14 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 from scipy.stats import binom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob
+from oncotrial._checks import check_int, check_prob
+from oncotrial.design._checks import check_p0_p1
+from oncotrial.design._interface import (
+    Built,
+    FinalRule,
+    FinalTest,
+    Observed,
+    Verdict,
+    register_design,
+)
 from oncotrial.errors import DesignError, InputError
+from oncotrial.protocol import CoPrimary, Protocol
+from oncotrial.stats import binomial_critical_value
 
 Rule = Literal["either", "both"]
 Kind = Literal["binary", "landmark"]
+
+#: Tolerance of the Kaplan-Meier landmark rule n * S > r (S is a product of ratios).
+_KM_TOL = 1e-7
 
 #: Largest n :func:`coprimary_design` searches when no n is given.
 COPRIMARY_NMAX = 1000
@@ -172,15 +188,73 @@ class CoPrimaryDesign:
             ]
         )
 
+    # the Design interface
 
-def _critical(n: int, p0: float, level: float) -> int:
-    """Smallest r with P(Bin(n, p0) > r) <= level (R: qbinom(1 - level, n, p0), checked)."""
-    r = int(binom.ppf(1.0 - level, n, p0))
-    while r < n and binom.sf(r, n, p0) > level:
-        r += 1
-    while r > 0 and binom.sf(r - 1, n, p0) <= level:
-        r -= 1
-    return r
+    @property
+    def label(self) -> str:
+        """``"co-primary ORR + PFS6 (either), n=54, r=(6, 34)"``."""
+        names = " + ".join(e.name for e in self.endpoints)
+        return f"co-primary {names} ({self.rule}), n={self.n}, r={self.critical}"
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """``(n,)``: one look."""
+        return (self.n,)
+
+    def decide(self, observed: Observed) -> Verdict:
+        """Each endpoint succeeds with more than its ``critical`` value, combined by ``rule``.
+
+        A binary endpoint counts responders; a landmark endpoint counts patients beyond the
+        landmark, or with ``landmark_method == "kaplan_meier"`` succeeds when
+        ``n * S_KM(landmark) > r`` (equal to the count without censoring before the landmark).
+        """
+        oks: dict[str, NDArray[np.bool_]] = {}
+        for k, e in enumerate(self.endpoints):
+            if e.kind == "binary":
+                ok = observed.responders > self.critical[k]
+            elif observed.landmark_method == "kaplan_meier":
+                km = np.nan_to_num(observed.km_landmark)
+                ok = km * self.n > self.critical[k] + _KM_TOL
+            else:
+                ok = observed.pfs_successes > self.critical[k]
+            oks[e.name] = ok
+        a, b = oks.values()
+        success = (a | b) if self.rule == "either" else (a & b)
+        none = np.zeros(observed.trials, dtype=np.bool_)
+        return Verdict(oks, success, none, np.zeros(observed.trials, dtype=np.int64))
+
+    def exact_power(self) -> float:
+        """P(success) with both endpoints at their alternatives, endpoints independent."""
+        return self.success_prob((self.endpoints[0].p1, self.endpoints[1].p1))[0]
+
+    def exact_oc(self) -> pl.DataFrame:
+        """:meth:`oc_table`: every null/alternative combination."""
+        return self.oc_table()
+
+    def describe(self) -> str:
+        """P(promising) at both nulls and both alternatives in one line."""
+        e0, e1 = self.endpoints
+        null = self.success_prob((e0.p0, e1.p0))[0]
+        alt = self.success_prob((e0.p1, e1.p1))[0]
+        return (f"exact (n={self.n} evaluable, binomial landmark, independent endpoints): "
+                f"P(promising) {null:.4f} at both nulls ({e0.p0:g}, {e1.p0:g}), "
+                f"{alt:.4f} at both alternatives ({e0.p1:g}, {e1.p1:g})")  # fmt: skip
+
+    def final_rule(self, evaluable: int) -> FinalRule:
+        """Each endpoint's exact test at its own level on the ``evaluable`` patients (the
+        design is recomputed at the same levels when that differs from ``n``)."""
+        design = self
+        if evaluable != self.n:
+            family = sum(self.alphas) if self.rule == "either" else max(self.alphas)
+            design = coprimary_design(list(self.endpoints), rule=self.rule,
+                                      alpha=min(family, 0.999999), alpha_split=self.alphas,
+                                      n=evaluable)  # fmt: skip
+        tests = tuple(
+            FinalTest(design.critical[j], "co-primary",
+                      f"p0 = {e.p0:g}, one-sided level {design.alphas[j]:g}, n = {evaluable}")
+            for j, e in enumerate(design.endpoints)
+        )  # fmt: skip
+        return FinalRule(tests, self.rule)
 
 
 def coprimary_design(
@@ -265,7 +339,8 @@ def coprimary_design(
     pair = (eps[0], eps[1])
 
     def build(m: int) -> CoPrimaryDesign:
-        crit = (_critical(m, pair[0].p0, split[0]), _critical(m, pair[1].p0, split[1]))
+        crit = (binomial_critical_value(m, pair[0].p0, split[0]),
+                binomial_critical_value(m, pair[1].p0, split[1]))  # fmt: skip
         return CoPrimaryDesign(pair, rule, m, (split[0], split[1]), crit)
 
     if n is not None:
@@ -323,3 +398,32 @@ def coprimary_oc_table(
         n=n,
     )
     return design.oc_table()
+
+
+@register_design("co_primary")
+def _from_protocol(spec: CoPrimary, protocol: Protocol) -> Built:
+    """The protocol's co-primary design: each component at the alpha the protocol gives it.
+
+    The family-wise alpha is their sum for rule "either" (Bonferroni) and their maximum for
+    "both"; a landmark-rate endpoint is judged as the binomial proportion of evaluable
+    patients event-free at the landmark.
+    """
+    if len(spec.components) != 2:
+        raise DesignError(
+            f"a co-primary design of {len(spec.components)} endpoints is not supported yet",
+            constraint="components",
+            hint="oncotrial evaluates co-primary designs of two endpoints",
+        )
+    endpoints = []
+    for comp in spec.components:
+        ep = protocol.endpoint(comp.endpoint)
+        if ep.type == "landmark_rate":
+            endpoints.append(Endpoint(comp.endpoint, "landmark", comp.p0, comp.p1,
+                                      landmark_months=ep.time_point_months))  # fmt: skip
+        else:
+            endpoints.append(Endpoint(comp.endpoint, "binary", comp.p0, comp.p1))
+    a0, a1 = spec.components[0].alpha, spec.components[1].alpha
+    total = a0 + a1 if spec.rule == "either" else max(a0, a1)
+    design = coprimary_design(endpoints, rule=spec.rule, alpha=min(total, 0.999999),
+                              alpha_split=(a0, a1), n=spec.n)  # fmt: skip
+    return Built(design, 1.0 - spec.beta, landmark_method=spec.landmark_method)

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 from scipy.stats import binom
 
-from oncotrial.design._checks import check_int, check_prob
+from oncotrial._checks import check_int, check_prob
 from oncotrial.errors import InputError
 
 

@@ -40,15 +40,16 @@ class OperatingCharacteristics:
 
 
 @runtime_checkable
-class Design(Protocol):
-    """What :func:`oc` needs: a design that computes its own exact operating characteristics."""
+class HasOC(Protocol):
+    """What :func:`oc` needs: a design that computes its own exact operating characteristics
+    at one rate (every one-endpoint design, and a toxicity boundary)."""
 
     def oc(self, p: float) -> OperatingCharacteristics:
         """Exact operating characteristics at true rate ``p``."""
         ...
 
 
-def oc(design: Design, p: float) -> OperatingCharacteristics:
+def oc(design: HasOC, p: float) -> OperatingCharacteristics:
     """Exact operating characteristics of any design of :mod:`oncotrial.design` at rate ``p``.
 
     Parameters
@@ -75,7 +76,7 @@ def oc(design: Design, p: float) -> OperatingCharacteristics:
     return design.oc(p)
 
 
-def oc_table(design: Design, ps: Sequence[float]) -> pl.DataFrame:
+def oc_table(design: HasOC, ps: Sequence[float]) -> pl.DataFrame:
     """Operating characteristics at several rates, one row each, as a polars frame.
 
     Examples
@@ -94,3 +95,10 @@ def oc_table(design: Design, ps: Sequence[float]) -> pl.DataFrame:
     └──────┴─────────────┘
     """
     return pl.concat([design.oc(float(p)).to_frame() for p in ps], how="vertical")
+
+
+def exact_line(design: HasOC, p0: float, p1: float) -> str:
+    """The exact operating characteristics of a one-endpoint design in one line, at p0 and p1."""
+    o0, o1 = design.oc(p0), design.oc(p1)
+    return (f"exact: P(promising) {o0.prob_reject:.4f} at p0={p0:g}, {o1.prob_reject:.4f} "
+            f"at p1={p1:g}; PET {o0.pet:.4f} and {o1.pet:.4f}")  # fmt: skip

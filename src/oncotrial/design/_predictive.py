@@ -12,9 +12,11 @@ from numpy.typing import NDArray
 from scipy.stats import beta as beta_dist
 from scipy.stats import betabinom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob, readonly
-from oncotrial.design._oc import OperatingCharacteristics
-from oncotrial.errors import DesignError, InputError
+from oncotrial._checks import check_int, check_positive, check_prob
+from oncotrial.design._checks import check_p0_p1, readonly
+from oncotrial.design._interface import FinalRule, FinalTest, Observed, Verdict
+from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
+from oncotrial.errors import DesignError
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,56 @@ class PredictiveDesign:
                 "stop_efficacy_if_at_least": [*self.efficacy.tolist(), self.final],
             }
         )
+
+    # the Design interface
+
+    @property
+    def n(self) -> int:
+        """``nmax``: the final analysis is on ``nmax`` evaluable patients."""
+        return self.nmax
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """The interims, then ``nmax``."""
+        return (*self.interims.tolist(), self.nmax)
+
+    def decide(self, observed: Observed) -> Verdict:
+        """At each interim k (in order, the first rule met ends the trial): futility with at
+        most ``futility[i]`` responders among the first k evaluable, efficacy with at least
+        ``efficacy[i]``; at the end, promising with at least ``final``."""
+        trials = observed.trials
+        success = np.zeros(trials, dtype=np.bool_)
+        futility = np.zeros(trials, dtype=np.bool_)
+        decided = np.zeros(trials, dtype=np.bool_)
+        stopped_at = np.zeros(trials, dtype=np.int64)
+        for i, k in enumerate(self.interims.tolist()):
+            x = observed.cum_responders[:, k - 1]
+            fut = ~decided & (x <= self.futility[i])
+            eff = ~decided & ~fut & (x >= self.efficacy[i])
+            futility |= fut
+            success |= eff
+            stopped_at = np.where(fut | eff, k, stopped_at)
+            decided |= fut | eff
+        success |= ~decided & (observed.responders >= self.final)
+        return Verdict({"response": success}, success, futility, stopped_at)
+
+    def exact_power(self) -> float:
+        """P(declared promising) at p1."""
+        return self.oc(self.p1).prob_reject
+
+    def exact_oc(self) -> pl.DataFrame:
+        """Operating characteristics at p0 and p1."""
+        return oc_table(self, [self.p0, self.p1])
+
+    def describe(self) -> str:
+        """P(promising) and PET at p0 and p1 in one line."""
+        return exact_line(self, self.p0, self.p1)
+
+    def final_rule(self, evaluable: int) -> FinalRule:
+        """At least ``final`` responders of ``nmax`` (after no interim stop)."""
+        details = (f"p0 = {self.p0:g}, theta_t = {self.theta_t:g}, r = {self.final - 1}, "
+                   f"n = {self.nmax}")  # fmt: skip
+        return FinalRule((FinalTest(self.final - 1, "predictive-probability", details),))
 
 
 def predictive_probability(
@@ -237,8 +289,8 @@ def predictive_design(
     theta_t = check_prob(theta_t, "theta_t")
     theta_l = check_prob(theta_l, "theta_l", open_low=False)
     theta_u = check_prob(theta_u, "theta_u", open_high=False)
-    a = _positive(a, "a")
-    b = _positive(b, "b")
+    a = check_positive(a, "a")
+    b = check_positive(b, "b")
     first = check_int(first, "first", minimum=1)
     every = check_int(every, "every", minimum=1)
     interims = _interims(nmax, first, every)
@@ -258,13 +310,6 @@ def predictive_design(
         readonly(eff),
         t,
     )
-
-
-def _positive(v: float, name: str) -> float:
-    x = float(v)
-    if not x > 0 or not np.isfinite(x):
-        raise InputError("must be > 0", field=name, value=v)
-    return x
 
 
 @dataclass(frozen=True)
@@ -334,8 +379,8 @@ def predictive_search(
     nmax = check_int(nmax, "nmax", minimum=2)
     alpha = check_prob(alpha, "alpha")
     beta = check_prob(beta, "beta")
-    a = _positive(a, "a")
-    b = _positive(b, "b")
+    a = check_positive(a, "a")
+    b = check_positive(b, "b")
     first = check_int(first, "first", minimum=1)
     every = check_int(every, "every", minimum=1)
     tt = (

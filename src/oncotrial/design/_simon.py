@@ -10,9 +10,19 @@ import polars as pl
 from numpy.typing import NDArray
 from scipy.stats import binom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob
-from oncotrial.design._oc import OperatingCharacteristics
+from oncotrial._checks import check_int, check_prob
+from oncotrial.design._checks import check_p0_p1
+from oncotrial.design._interface import (
+    Built,
+    FinalRule,
+    FinalTest,
+    Observed,
+    Verdict,
+    register_design,
+)
+from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
 from oncotrial.errors import DesignError, InputError
+from oncotrial.protocol import Protocol, SimonTwoStage
 
 #: Largest nmax searched: the search holds (n, n, n) arrays, and phase II trials stay far below.
 NMAX_LIMIT = 500
@@ -86,6 +96,38 @@ class SimonDesign:
     def to_frame(self) -> pl.DataFrame:
         """One-row polars frame."""
         return pl.DataFrame([self.to_dict()])
+
+    # the Design interface
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """``(n1, n)``."""
+        return (self.n1, self.n)
+
+    def decide(self, observed: Observed) -> Verdict:
+        """Stop for futility with at most ``r1`` responders among the first ``n1`` evaluable
+        patients; otherwise promising with more than ``r`` among the ``n``."""
+        futility = observed.cum_responders[:, self.n1 - 1] <= self.r1
+        success = ~futility & (observed.responders > self.r)
+        stopped_at = np.where(futility, self.n1, 0).astype(np.int64)
+        return Verdict({"response": success}, success, futility, stopped_at)
+
+    def exact_power(self) -> float:
+        """P(declared promising) at p1."""
+        return self.oc(self.p1).prob_reject
+
+    def exact_oc(self) -> pl.DataFrame:
+        """Operating characteristics at p0 and p1."""
+        return oc_table(self, [self.p0, self.p1])
+
+    def describe(self) -> str:
+        """P(promising) and PET at p0 and p1 in one line."""
+        return exact_line(self, self.p0, self.p1)
+
+    def final_rule(self, evaluable: int) -> FinalRule:
+        """More than ``r`` responders (the design's r and n, whatever the number evaluable)."""
+        details = f"p0 = {self.p0:g}, p1 = {self.p1:g}, r = {self.r}, n = {self.n}"
+        return FinalRule((FinalTest(self.r, "Simon two-stage", details),))
 
 
 def simon_design(r1: int, n1: int, r: int, n: int, *, p0: float, p1: float) -> SimonDesign:
@@ -485,3 +527,15 @@ def _admissible(candidates: list[SimonDesign]) -> tuple[AdmissibleDesign, ...]:
         q_low = 0.0 if i == len(hull) - 1 else cross[i]
         out.append(AdmissibleDesign(d, q_low, q_high))
     return tuple(out)
+
+
+@register_design("simon_two_stage")
+def _from_protocol(spec: SimonTwoStage, protocol: Protocol) -> Built:
+    """The protocol's Simon design: fixed (r1, n1, r, n), or chosen by criterion."""
+    if spec.n is not None:
+        assert spec.r1 is not None and spec.n1 is not None and spec.r is not None
+        design = simon_design(spec.r1, spec.n1, spec.r, spec.n, p0=spec.p0, p1=spec.p1)
+        return Built(design, 1.0 - spec.beta)
+    search = simon_search(spec.p0, spec.p1, alpha=spec.alpha, beta=spec.beta, nmax=spec.nmax)
+    design = search.optimal if spec.criterion == "optimal" else search.minimax
+    return Built(design, 1.0 - spec.beta, search)

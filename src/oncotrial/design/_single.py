@@ -6,12 +6,22 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 from scipy.stats import binom
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob
-from oncotrial.design._oc import OperatingCharacteristics
+from oncotrial._checks import check_int, check_prob
+from oncotrial.design._checks import check_p0_p1
+from oncotrial.design._interface import (
+    Built,
+    FinalRule,
+    FinalTest,
+    Observed,
+    Verdict,
+    register_design,
+)
+from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
 from oncotrial.errors import DesignError, InputError
+from oncotrial.protocol import Protocol, SingleStage
+from oncotrial.stats import binomial_critical_value
 
 #: Largest n :func:`single_stage_search` will look at before giving up.
 SINGLE_NMAX = 2000
@@ -55,6 +65,40 @@ class SingleStageDesign:
     def to_dict(self) -> dict[str, float | int]:
         """The fields as a plain dict (for JSON)."""
         return asdict(self)
+
+    def to_frame(self) -> pl.DataFrame:
+        """One-row polars frame: r, n, p0, p1, alpha, power."""
+        return single_stage_frame((self,))
+
+    # the Design interface
+
+    @property
+    def stages(self) -> tuple[int, ...]:
+        """``(n,)``: one look."""
+        return (self.n,)
+
+    def decide(self, observed: Observed) -> Verdict:
+        """Promising with more than ``r`` responders among the ``n``; no early stop."""
+        success = observed.responders > self.r
+        none = np.zeros(observed.trials, dtype=np.bool_)
+        return Verdict({"response": success}, success, none, np.zeros(observed.trials, np.int64))
+
+    def exact_power(self) -> float:
+        """P(declared promising) at p1."""
+        return self.oc(self.p1).prob_reject
+
+    def exact_oc(self) -> pl.DataFrame:
+        """Operating characteristics at p0 and p1."""
+        return oc_table(self, [self.p0, self.p1])
+
+    def describe(self) -> str:
+        """P(promising) and PET (0) at p0 and p1 in one line."""
+        return exact_line(self, self.p0, self.p1)
+
+    def final_rule(self, evaluable: int) -> FinalRule:
+        """More than ``r`` responders (the design's r and n, whatever the number evaluable)."""
+        details = f"p0 = {self.p0:g}, p1 = {self.p1:g}, r = {self.r}, n = {self.n}"
+        return FinalRule((FinalTest(self.r, "single-stage", details),))
 
 
 def single_stage_design(r: int, n: int, *, p0: float, p1: float) -> SingleStageDesign:
@@ -122,7 +166,7 @@ def single_stage_search(
     beta = check_prob(beta, "beta")
     nsoln = check_int(nsoln, "nsoln", minimum=1)
     ns = np.arange(1, SINGLE_NMAX + 1)
-    r = _critical_values(ns, p0, alpha)
+    r = binomial_critical_value(ns, p0, alpha)
     al = binom.sf(r, ns, p0)
     pw = binom.sf(r, ns, p1)
     ok = np.nonzero((r < ns) & (pw >= 1.0 - beta))[0]
@@ -143,23 +187,17 @@ def single_stage_search(
     )
 
 
-def _critical_values(ns: NDArray[np.int64], p0: float, level: float) -> NDArray[np.int64]:
-    """Smallest r with P(Bin(n, p0) > r) <= level for each n (R: qbinom(1 - level, n, p0)).
-
-    ``binom.isf`` works in floating point, so r is stepped until the exact tail condition
-    holds and fails one step lower.
-    """
-    r = np.nan_to_num(binom.isf(level, ns, p0), nan=0.0).astype(np.int64)
-    r = np.clip(r, 0, ns)
-    for _ in range(ns.size + 1):
-        up = (r < ns) & (binom.sf(r, ns, p0) > level)
-        down = (r > 0) & (binom.sf(r - 1, ns, p0) <= level)
-        if not (up.any() or down.any()):
-            break
-        r = r + up - down
-    return np.asarray(r, dtype=np.int64)
-
-
 def single_stage_frame(designs: tuple[SingleStageDesign, ...]) -> pl.DataFrame:
     """The designs as a polars frame: r, n, p0, p1, alpha, power."""
     return pl.DataFrame([d.to_dict() for d in designs])
+
+
+@register_design("single_stage")
+def _from_protocol(spec: SingleStage, protocol: Protocol) -> Built:
+    """The protocol's single-stage design: fixed (r, n), or the smallest n."""
+    if spec.n is not None and spec.r is not None:
+        design = single_stage_design(spec.r, spec.n, p0=spec.p0, p1=spec.p1)
+    else:
+        design = single_stage_search(spec.p0, spec.p1, alpha=spec.alpha, beta=spec.beta,
+                                     nsoln=1)[0]  # fmt: skip
+    return Built(design, 1.0 - spec.beta)

@@ -8,11 +8,13 @@ from typing import Literal
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy.stats import binom, norm
+from scipy.stats import norm
 
-from oncotrial.design._checks import check_int, check_p0_p1, check_prob, readonly
+from oncotrial._checks import check_int, check_prob
+from oncotrial.design._checks import check_p0_p1, readonly
 from oncotrial.design._oc import OperatingCharacteristics
 from oncotrial.errors import DesignError, InputError
+from oncotrial.stats import binomial_critical_value
 
 
 def _sequential_oc(
@@ -99,16 +101,8 @@ def _bounds_for(c: float, p_lo: float, n: int, delta: float) -> NDArray[np.int64
     """b_k = smallest b with P(Bin(k, p_lo) >= b) <= 1 - Phi(c (n/k)^delta), k = 1..n."""
     k = np.arange(1, n + 1)
     level = norm.sf(c * (n / k) ** delta)
-    # isf gives the smallest integer q with P(X > q) <= level: stop at q + 1 or more
-    q = np.clip(np.nan_to_num(binom.isf(level, k, p_lo), nan=0.0), 0, k).astype(np.int64)
-    # guard isf's floating point: move q until P(X > q) <= level < P(X > q - 1)
-    for _ in range(n + 1):
-        up = (q < k) & (binom.sf(q, k, p_lo) > level)
-        down = (q > 0) & (binom.sf(q - 1, k, p_lo) <= level)
-        if not (up.any() or down.any()):
-            break
-        q = q + up - down
-    return np.asarray(q + 1, dtype=np.int64)
+    # the smallest q with P(X > q) <= level: stop at q + 1 or more
+    return binomial_critical_value(k, p_lo, level) + 1
 
 
 def toxicity_boundary(

@@ -358,7 +358,29 @@ class Endpoint(Model):
         return self
 
 
-class SimonTwoStage(Model):
+class DesignSpec(Model):
+    """What every design spec answers, whatever its ``method``.
+
+    ``oncotrial.design`` builds the design from the spec by its ``method`` (this package may
+    not import that one); the protocol's checks, the CLI and the report ask the spec only
+    these.
+    """
+
+    @property
+    def tested_endpoints(self) -> tuple[str, ...]:
+        """Names of the endpoints the design tests, in the design's order."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """One paragraph on the design as the protocol states it."""
+        raise NotImplementedError
+
+    def enrollment_problem(self, planned_enrollment: int) -> str | None:
+        """Why the design cannot be run with ``planned_enrollment`` patients, if it cannot."""
+        return None
+
+
+class SimonTwoStage(DesignSpec):
     """Simon (1989) two-stage design: stop early for futility after stage 1."""
 
     method: Literal["simon_two_stage"]
@@ -384,8 +406,23 @@ class SimonTwoStage(Model):
             raise ValueError(f"n1 ({self.n1}) must be smaller than n ({self.n})")
         return self
 
+    @property
+    def tested_endpoints(self) -> tuple[str, ...]:
+        """The one binary endpoint."""
+        return (self.endpoint,)
 
-class SingleStage(Model):
+    def describe(self) -> str:
+        """``Design: Simon two-stage (optimal) on ORR: p0 = ..., power = 0.8[; stop if ...]``."""
+        text = (
+            f"Design: Simon two-stage ({self.criterion}) on {self.endpoint}: p0 = {self.p0}, "
+            f"p1 = {self.p1}, alpha = {self.alpha}, power = {1 - self.beta:g}"
+        )
+        if self.n is not None:
+            text += f"; stop if <= {self.r1}/{self.n1}, promising if > {self.r}/{self.n}"
+        return text
+
+
+class SingleStage(DesignSpec):
     """Single-stage exact binomial design (A'Hern 2001; clinfun ph2single)."""
 
     method: Literal["single_stage"]
@@ -406,6 +443,18 @@ class SingleStage(Model):
             raise ValueError(f"r ({self.r}) must be smaller than n ({self.n})")
         return self
 
+    @property
+    def tested_endpoints(self) -> tuple[str, ...]:
+        """The one binary endpoint."""
+        return (self.endpoint,)
+
+    def describe(self) -> str:
+        """``Design: single-stage exact on ORR: p0 = ..., power = 0.8``."""
+        return (
+            f"Design: single-stage exact on {self.endpoint}: p0 = {self.p0}, p1 = {self.p1}, "
+            f"alpha = {self.alpha}, power = {1 - self.beta:g}"
+        )
+
 
 class CoPrimaryComponent(Model):
     """One binary part of a co-primary design: an endpoint with its null and alternative."""
@@ -421,7 +470,7 @@ class CoPrimaryComponent(Model):
         return self
 
 
-class CoPrimary(Model):
+class CoPrimary(DesignSpec):
     """Several endpoints tested together; success when either (or both) is met."""
 
     method: Literal["co_primary"]
@@ -436,6 +485,30 @@ class CoPrimary(Model):
         description="A landmark rate judged as the share of evaluable patients event-free at "
         "the landmark (binomial, exact OC) or by Kaplan-Meier at the landmark (OC by simulation).",
     )
+
+    @property
+    def tested_endpoints(self) -> tuple[str, ...]:
+        """The components' endpoints, in order."""
+        return tuple(c.endpoint for c in self.components)
+
+    def describe(self) -> str:
+        """``Design: co-primary, promising if either succeed(s), n = 54 evaluable, ...``."""
+        parts = "; ".join(
+            f"{c.endpoint}: p0 = {c.p0}, p1 = {c.p1}, alpha = {c.alpha}" for c in self.components
+        )
+        return (
+            f"Design: co-primary, promising if {self.rule} succeed(s), n = {self.n} evaluable, "
+            f"power {1 - self.beta:g}; {parts}; landmark rate judged as {self.landmark_method}"
+        )
+
+    def enrollment_problem(self, planned_enrollment: int) -> str | None:
+        """The decision needs ``n`` evaluable patients: more than planned cannot be."""
+        if self.n > planned_enrollment:
+            return (
+                f"the design needs {self.n} evaluable patients but the study plans to enrol "
+                f"only {planned_enrollment}"
+            )
+        return None
 
 
 Design = Annotated[SimonTwoStage | SingleStage | CoPrimary, Field(discriminator="method")]
@@ -521,12 +594,7 @@ class Protocol(Model):
             raise ValueError("a single co-primary endpoint: call it primary, or add another")
         by_name = {e.name: e for e in self.endpoints}
         design = self.statistics.design
-        refs = (
-            [c.endpoint for c in design.components]
-            if isinstance(design, CoPrimary)
-            else [design.endpoint]
-        )
-        for ref in refs:
+        for ref in design.tested_endpoints:
             if ref not in by_name:
                 raise ValueError(
                     f"the design tests endpoint {ref!r}, which is not among the endpoints "
@@ -537,11 +605,9 @@ class Protocol(Model):
                     f"the design tests endpoint {ref!r} as a proportion, but it is a "
                     f"{by_name[ref].type}; use a response_rate or landmark_rate endpoint"
                 )
-        if isinstance(design, CoPrimary) and design.n > self.study.planned_enrollment:
-            raise ValueError(
-                f"the design needs {design.n} evaluable patients but the study plans to enrol "
-                f"only {self.study.planned_enrollment}"
-            )
+        problem = design.enrollment_problem(self.study.planned_enrollment)
+        if problem is not None:
+            raise ValueError(problem)
         for group, terms in self.term_groups.items():
             if not terms:
                 raise ValueError(f"term group {group!r} lists no terms")

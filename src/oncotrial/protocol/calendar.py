@@ -28,6 +28,7 @@ from typing import Literal
 
 import polars as pl
 
+from oncotrial._checks import check_int, check_positive
 from oncotrial.errors import InputError
 from oncotrial.protocol._models import BsaDose, FlatDose, Protocol, WeightDose
 
@@ -151,7 +152,7 @@ def planned_administrations(
         AGENT, ROUTE, CYCLE, CYCLE_DAY, STUDY_DAY, DATE, DOSE, DOSE_UNIT, WEIGHT_KG, BSA_M2,
         DOSE_MG (planned dose in mg, unrounded).
     """
-    _check_cycles(protocol, cycles)
+    cycles = _check_cycles(protocol, cycles)
     if weights_kg_by_cycle is not None and len(weights_kg_by_cycle) < cycles:
         raise InputError(
             f"has {len(weights_kg_by_cycle)} weights for {cycles} cycles",
@@ -216,7 +217,7 @@ def planned_assessments(protocol: Protocol, *, start: dt.date, cycles: int) -> p
         Visits that fall on the same day share a VISITNUM only when they are the same visit
         (a treatment day); an imaging visit is its own visit even when it falls on a cycle day.
     """
-    _check_cycles(protocol, cycles)
+    cycles = _check_cycles(protocol, cycles)
     plan = protocol.assessments
     img = plan.imaging
     length = protocol.regimen.cycle_length_days
@@ -404,7 +405,7 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
     (SDTMIG 3.4, section 7.2.1). Each cycle repeats the element CYCLE; TATRANS says when a
     patient leaves treatment for follow-up.
     """
-    _check_cycles(protocol, cycles)
+    cycles = _check_cycles(protocol, cycles)
     reg = protocol.regimen
     stop = "progression or unacceptable toxicity"
     if reg.max_cycles is not None:
@@ -497,9 +498,9 @@ def _amount(dose: FlatDose | WeightDose | BsaDose) -> tuple[float, str]:
     return dose.per_m2, "mg/m2"
 
 
-def _check_cycles(protocol: Protocol, cycles: int) -> None:
-    if not isinstance(cycles, int) or isinstance(cycles, bool) or cycles < 1:
-        raise InputError("must be a whole number >= 1", field="cycles", value=cycles)
+def _check_cycles(protocol: Protocol, cycles: int) -> int:
+    """``cycles`` as an int: a whole number >= 1, at most the protocol's ``max_cycles``."""
+    cycles = check_int(cycles, "cycles", minimum=1)
     mx = protocol.regimen.max_cycles
     if mx is not None and cycles > mx:
         raise InputError(
@@ -508,8 +509,8 @@ def _check_cycles(protocol: Protocol, cycles: int) -> None:
             value=cycles,
             hint=f"plan at most {mx} cycles for {protocol.study.id}",
         )
+    return cycles
 
 
 def _positive(value: float, field: str, hint: str) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise InputError("must be a positive number", field=field, value=value, hint=hint)
+    check_positive(value, field, hint=hint)

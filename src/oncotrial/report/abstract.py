@@ -19,11 +19,12 @@ from pathlib import Path
 
 import polars as pl
 
+from oncotrial._units import DAYS_PER_MONTH as _DAYS_PER_MONTH
 from oncotrial.adam import KeyFigures, key_figures
-from oncotrial.design import CoPrimaryDesign, SimonDesign, coprimary_design, design_for
+from oncotrial.design import design_for
 from oncotrial.errors import InputError
-from oncotrial.protocol import CoPrimary, Protocol
 from oncotrial.protocol import Endpoint as ProtocolEndpoint
+from oncotrial.protocol import Protocol
 from oncotrial.report.format import round_half_up
 from oncotrial.report.render._files import prepare_dir, write_atomic
 
@@ -33,7 +34,7 @@ __all__ = ["NUMBER", "Abstract", "abstract", "write_abstract"]
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 #: Days in a month, as the ADaM durations and chevron's ``convert_to_month`` use.
-DAYS_PER_MONTH = Decimal("30.4375")
+DAYS_PER_MONTH = Decimal(repr(_DAYS_PER_MONTH))
 
 EVAL = "EFFFL == 'Y'"
 SAF = "SAFFL == 'Y'"
@@ -324,52 +325,32 @@ def _phrase(w: _Writer, kf: KeyFigures, obs: _Observed, r: int, spec: str, name:
 
 def _decision(w: _Writer, kf: KeyFigures, protocol: Protocol) -> tuple[str, bool | None]:
     """The sentence saying whether the design's decision rule was met, and the decision."""
-    design = design_for(protocol).design
-    spec = protocol.statistics.design
+    pd_ = design_for(protocol)
+    if pd_.landmark_method != "binomial":
+        raise InputError(
+            "is not supported by the abstract's decision sentence", field="landmark_method",
+            value=pd_.landmark_method,
+            hint="the abstract judges a landmark endpoint as a binomial count; use "
+            "landmark_method: binomial",
+        )  # fmt: skip
+    names = protocol.statistics.design.tested_endpoints
+    observed = [_observed(kf, protocol.endpoint(name)) for name in names]
     n = kf.evaluable
-    if isinstance(design, CoPrimaryDesign):
-        assert isinstance(spec, CoPrimary)
-        if spec.landmark_method != "binomial":
-            raise InputError(
-                "is not supported by the abstract's decision sentence", field="landmark_method",
-                value=spec.landmark_method,
-                hint="the abstract judges a landmark endpoint as a binomial count; use "
-                "landmark_method: binomial",
-            )  # fmt: skip
-        observed = [_observed(kf, protocol.endpoint(e.name)) for e in design.endpoints]
-        if n == 0 or any(o is None for o in observed):
-            return "", None
-        if n != design.n:
-            # the same exact tests, each at its own level, on the patients evaluable
-            family = sum(design.alphas) if design.rule == "either" else max(design.alphas)
-            design = coprimary_design(list(design.endpoints), rule=design.rule,
-                                      alpha=min(family, 0.999999), alpha_split=design.alphas,
-                                      n=n)  # fmt: skip
-        phrases, success = [], []
-        for j, (e, obs) in enumerate(zip(design.endpoints, observed, strict=True)):
-            assert obs is not None
-            spec_text = (f"co-primary design, {e.name}: p0 = {e.p0:g}, one-sided level "
-                         f"{design.alphas[j]:g}, n = {n}")  # fmt: skip
-            success.append(obs.count > design.critical[j])
-            phrases.append(_phrase(w, kf, obs, design.critical[j], spec_text, e.name))
-        met = any(success) if design.rule == "either" else all(success)
-        rule = "either endpoint" if design.rule == "either" else "both endpoints"
-        verb = "met" if met else "did not meet"
-        return (f"The study {verb} its co-primary endpoints (success on {rule}): "
-                f"{_join(phrases)}."), met  # fmt: skip
-    # Simon two-stage or single-stage: one endpoint, success with more than r of n
-    assert not isinstance(spec, CoPrimary)
-    endpoint = protocol.endpoint(spec.endpoint)
-    obs = _observed(kf, endpoint)
-    if obs is None or n == 0:
+    if n == 0 or any(o is None for o in observed):
         return "", None
-    label = "Simon two-stage" if isinstance(design, SimonDesign) else "single-stage"
-    spec_text = (f"{label} design, {endpoint.name}: p0 = {design.p0:g}, p1 = {design.p1:g}, "
-                 f"r = {design.r}, n = {design.n}")  # fmt: skip
-    met = obs.count > design.r
+    final = pd_.design.final_rule(n)
+    phrases, success = [], []
+    for name, test, obs in zip(names, final.tests, observed, strict=True):
+        assert obs is not None
+        success.append(obs.count > test.critical)
+        phrases.append(_phrase(w, kf, obs, test.critical, test.describe(name), name))
+    met = any(success) if final.combine == "either" else all(success)
     verb = "met" if met else "did not meet"
-    phrase = _phrase(w, kf, obs, design.r, spec_text, endpoint.name)
-    return f"The study {verb} its primary endpoint: {phrase}.", met
+    if len(phrases) == 1:
+        return f"The study {verb} its primary endpoint: {phrases[0]}.", met
+    rule = "either endpoint" if final.combine == "either" else "both endpoints"
+    return (f"The study {verb} its co-primary endpoints (success on {rule}): "
+            f"{_join(phrases)}."), met  # fmt: skip
 
 
 def abstract(adam: dict[str, pl.DataFrame], protocol: Protocol) -> Abstract:

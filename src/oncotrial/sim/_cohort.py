@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
-from oncotrial.errors import InputError
+from oncotrial._checks import check_int
 from oncotrial.sim._scenario import DAYS_PER_MONTH, LogNormal, Normal, RandomRate, Scenario
 
 __all__ = ["STREAMS", "Cohort", "draw_cohort", "tgi_diameters"]
@@ -97,9 +97,8 @@ def draw_cohort(
     >>> bool((c.enrol_day[:, 1:] >= c.enrol_day[:, :-1]).all())  # enrolment in order
     True
     """
-    for name, value in (("trials", trials), ("patients", patients)):
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise InputError("must be a whole number >= 1", field=name, value=value)
+    trials = check_int(trials, "trials", minimum=1)
+    patients = check_int(patients, "patients", minimum=1)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rng = dict(zip(STREAMS, (np.random.default_rng(s) for s in ss.spawn(len(STREAMS))),
                    strict=True))  # fmt: skip

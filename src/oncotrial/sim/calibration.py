@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from oncotrial._checks import check_int
 from oncotrial.adam import derive_adam, reported_groups, trial_figures
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
@@ -287,8 +288,7 @@ def simulated_metrics(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise InputError("needs at least one seed", field="seeds", value=seeds)
-    if workers < 1:
-        raise InputError("must be at least 1", field="workers", value=workers)
+    workers = check_int(workers, "workers", minimum=1)
     if workers == 1 or len(seeds) == 1:
         rows = [_one(protocol, scenario, n_patients, s) for s in seeds]
     else:

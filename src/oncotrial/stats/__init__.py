@@ -6,7 +6,7 @@ Every estimate matches a reference implementation, named in its docstring: R ``b
 ``summary.survfit`` and ``survdiff`` for survival. ``docs/statistics.md`` gives the formulas.
 
 - :mod:`oncotrial.stats.binomial`: :func:`clopper_pearson`, :func:`wilson`, :func:`jeffreys`,
-  :func:`binomial_ci`, :func:`binomial_test`;
+  :func:`binomial_ci`, :func:`binomial_test`, :func:`binomial_critical_value`;
 - :mod:`oncotrial.stats.survival`: :func:`kaplan_meier` (quantiles, landmarks, restricted
   mean), :func:`median_follow_up`, :func:`logrank_test`, and :func:`km_batch` for arrays shaped
   (trials, patients).
@@ -16,6 +16,7 @@ from oncotrial.stats.binomial import (
     BinomialCI,
     BinomialTest,
     binomial_ci,
+    binomial_critical_value,
     binomial_test,
     clopper_pearson,
     jeffreys,
@@ -48,6 +49,7 @@ __all__ = [
     "RestrictedMean",
     "SurvivalQuantile",
     "binomial_ci",
+    "binomial_critical_value",
     "binomial_test",
     "clopper_pearson",
     "jeffreys",

@@ -9,14 +9,15 @@ x = n.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 from scipy import special, stats
 
+from oncotrial._checks import check_int, check_prob
 from oncotrial.errors import InputError
 from oncotrial.stats._checks import ALTERNATIVES, Alternative, check_choice, check_conf_level
 
@@ -128,20 +129,10 @@ class BinomialTest:
 
 
 def _check_xn(x: int, n: int) -> tuple[int, int]:
-    for name, v in (("x", x), ("n", n)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            if isinstance(v, numbers.Real) and float(v).is_integer():
-                continue
-            raise InputError("must be a whole number", field=name, value=v)
-    xi, ni = int(x), int(n)
-    if ni < 1:
-        raise InputError(
-            "must be at least 1: a proportion of no patients is undefined",
-            field="n",
-            value=n,
-            hint="n is the number of evaluable patients",
-        )
-    if not 0 <= xi <= ni:
+    xi = check_int(x, "x", minimum=0)
+    ni = check_int(n, "n", minimum=1, why="a proportion of no patients is undefined",
+                   hint="n is the number of evaluable patients")  # fmt: skip
+    if xi > ni:
         raise InputError(f"must be between 0 and n = {ni}", field="x", value=x)
     return xi, ni
 
@@ -418,9 +409,7 @@ def binomial_test(
     (0.011253, 0.011253)
     """
     x, n, level, alt = _prologue(x, n, conf_level, alternative)
-    p = float(p0)
-    if not 0.0 <= p <= 1.0:
-        raise InputError("must be between 0 and 1", field="p0", value=p0)
+    p = check_prob(p0, "p0", open_low=False, open_high=False)
     dist = stats.binom(n, p)
     p_less = float(dist.cdf(x))
     p_greater = float(dist.sf(x - 1))
@@ -428,3 +417,79 @@ def binomial_test(
     chosen = {"two-sided": p_two, "less": p_less, "greater": p_greater}[alt]
     ci = clopper_pearson(x, n, conf_level=level, alternative=alt)
     return BinomialTest(x, n, p, x / n, alt, chosen, p_two, p_less, p_greater, ci)
+
+
+@overload
+def binomial_critical_value(n: int, p0: float, level: float) -> int: ...
+
+
+@overload
+def binomial_critical_value(
+    n: npt.ArrayLike, p0: float, level: npt.ArrayLike
+) -> npt.NDArray[np.int64]: ...
+
+
+def binomial_critical_value(
+    n: npt.ArrayLike, p0: float, level: npt.ArrayLike
+) -> int | npt.NDArray[np.int64]:
+    """Critical value of the exact one-sided binomial test: the smallest r with
+    ``P(Bin(n, p0) > r) <= level``.
+
+    Observing more than r successes of n rejects ``H0: p <= p0`` at one-sided ``level``; r is
+    R's ``qbinom(1 - level, n, p0)``, checked against the exact tail. Single-stage designs,
+    co-primary endpoints and toxicity stopping boundaries all use it.
+
+    Parameters
+    ----------
+    n : int or array of int
+        Numbers of trials, each >= 0 (broadcast against ``level``).
+    p0 : float
+        Null success probability, in [0, 1].
+    level : float or array of float
+        One-sided levels, each in [0, 1].
+
+    Returns
+    -------
+    int, or numpy.ndarray of int64 when ``n`` or ``level`` is an array
+        0 <= r <= n; r = n means no outcome rejects (``P(X > n) = 0``).
+
+    Raises
+    ------
+    InputError
+        n not a whole number >= 0, p0 or level outside [0, 1].
+
+    Notes
+    -----
+    ``scipy.stats.binom.isf`` gives a first r in floating point; r then moves one step at a
+    time until ``P(X > r) <= level < P(X > r - 1)`` holds exactly as scipy computes the tails.
+
+    Examples
+    --------
+    >>> binomial_critical_value(54, 0.05, 0.025)  # more than 6 responders of 54
+    6
+    >>> binomial_critical_value([10, 20, 30], 0.1, 0.05).tolist()
+    [3, 4, 6]
+    """
+    p = check_prob(p0, "p0", open_low=False, open_high=False)
+    ns = np.asarray(n)
+    levels = np.asarray(level, dtype=np.float64)
+    scalar = ns.ndim == 0 and levels.ndim == 0
+    if ns.dtype.kind not in "iu":
+        ns = np.asarray([check_int(v, "n", minimum=0) for v in ns.ravel().tolist()],
+                        dtype=np.int64).reshape(ns.shape)  # fmt: skip
+    ns = ns.astype(np.int64)
+    for v in ns[ns < 0].ravel()[:1].tolist():
+        check_int(v, "n", minimum=0)
+    for v in levels[~((levels >= 0.0) & (levels <= 1.0))].ravel()[:1].tolist():
+        check_prob(v, "level", open_low=False, open_high=False)
+    ns, levels = np.broadcast_arrays(ns, levels)
+    r = np.clip(np.nan_to_num(stats.binom.isf(levels, ns, p), nan=0.0), 0, ns).astype(np.int64)
+    for _ in range(int(ns.max(initial=0)) + 2):
+        up = (r < ns) & (stats.binom.sf(r, ns, p) > levels)
+        down = (r > 0) & (stats.binom.sf(r - 1, ns, p) <= levels)
+        if not (up.any() or down.any()):
+            break
+        r = r + up - down
+    if scalar:
+        return int(r)
+    return np.asarray(r, dtype=np.int64)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from oncotrial._checks import check_prob
 from oncotrial.errors import InputError
 
 ConfType = Literal["log", "log-log", "plain"]
@@ -139,15 +140,7 @@ def as_labels(values: Any, n: int, *, field: str) -> npt.NDArray[Any]:
 
 def check_conf_level(conf_level: float, *, field: str = "conf_level") -> float:
     """A confidence level strictly between 0 and 1."""
-    level = float(conf_level)
-    if not 0.0 < level < 1.0:
-        raise InputError(
-            "must be strictly between 0 and 1",
-            field=field,
-            value=conf_level,
-            hint="e.g. 0.95 for a 95% interval",
-        )
-    return level
+    return check_prob(conf_level, field, hint="e.g. 0.95 for a 95% interval")
 
 
 def check_choice(value: str, choices: tuple[str, ...], *, field: str) -> str:

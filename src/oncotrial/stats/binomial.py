@@ -1,4 +1,5 @@
-"""Exact binomial statistics: Clopper-Pearson, Wilson and Jeffreys intervals, exact test.
+"""Exact binomial statistics: Clopper-Pearson, Wilson and Jeffreys intervals, exact test and
+its critical value.
 
 The same objects are available from :mod:`oncotrial.stats`.
 """
@@ -7,6 +8,7 @@ from oncotrial.stats._binomial import (
     BinomialCI,
     BinomialTest,
     binomial_ci,
+    binomial_critical_value,
     binomial_test,
     clopper_pearson,
     jeffreys,
@@ -17,6 +19,7 @@ __all__ = [
     "BinomialCI",
     "BinomialTest",
     "binomial_ci",
+    "binomial_critical_value",
     "binomial_test",
     "clopper_pearson",
     "jeffreys",

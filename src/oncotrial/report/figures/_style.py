@@ -21,6 +21,7 @@ import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from oncotrial._units import DAYS_PER_MONTH
 from oncotrial.terminology import RESPONSE_LABELS
 
 __all__ = [
@@ -35,9 +36,6 @@ __all__ = [
     "save_figure",
     "set_titles",
 ]
-
-DAYS_PER_MONTH = 30.4375
-"""Days in a month for every time axis (chevron's ``convert_to_month``: DAYS / 30.4375)."""
 
 OKABE_ITO: Mapping[str, str] = MappingProxyType(
     {

@@ -29,15 +29,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from oncotrial.design import (
-    CoPrimaryDesign,
-    PredictiveDesign,
-    SimonDesign,
-    SingleStageDesign,
-    ToxicityBoundary,
-    design_for,
-)
-from oncotrial.protocol import CoPrimary, Protocol
+from oncotrial.design import Design, Observed, ToxicityBoundary, design_for
+from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import DAYS_PER_MONTH
 from oncotrial.sim.montecarlo._outcomes import Outcomes
 from oncotrial.stats import km_batch
@@ -46,12 +39,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-AnyDesign = SimonDesign | SingleStageDesign | CoPrimaryDesign | PredictiveDesign
-
 __all__ = ["DecisionRule", "Estimates", "decide", "decision_rule", "estimate"]
-
-#: Tolerance of the Kaplan-Meier landmark rule n * S > r (S is a product of ratios).
-_KM_TOL = 1e-7
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +48,15 @@ class DecisionRule:
 
     Attributes
     ----------
-    design : SimonDesign, SingleStageDesign, CoPrimaryDesign or PredictiveDesign
+    design : Design
+        Any design of :mod:`oncotrial.design` (Simon, single-stage, co-primary, predictive).
     toxicity : ToxicityBoundary or None
     landmark_days : float
         Landmark of the landmark-rate endpoint, in days (PFS analysis values are in days).
     landmark_method : {'binomial', 'kaplan_meier'}
     """
 
-    design: AnyDesign
+    design: Design
     toxicity: ToxicityBoundary | None
     landmark_days: float
     landmark_method: Literal["binomial", "kaplan_meier"] = "binomial"
@@ -75,32 +64,23 @@ class DecisionRule:
     @property
     def n(self) -> int:
         """Sample size the decision is made on (evaluable patients)."""
-        d = self.design
-        return d.nmax if isinstance(d, PredictiveDesign) else d.n
+        return self.design.n
 
     @property
     def label(self) -> str:
         """A short label of the design."""
-        d = self.design
-        if isinstance(d, CoPrimaryDesign):
-            names = " + ".join(e.name for e in d.endpoints)
-            return f"co-primary {names} ({d.rule}), n={d.n}, r={d.critical}"
-        return d.label
+        return self.design.label
 
 
 def decision_rule(protocol: Protocol) -> DecisionRule:
     """The protocol's decision rule: :func:`oncotrial.design.design_for` and its landmark."""
     pd_ = design_for(protocol)
-    spec = protocol.statistics.design
     months = 6.0
     for ep in protocol.endpoints:
         if ep.type == "landmark_rate" and ep.time_point_months is not None:
             months = float(ep.time_point_months)
             break
-    method: Literal["binomial", "kaplan_meier"] = (
-        spec.landmark_method if isinstance(spec, CoPrimary) else "binomial"
-    )
-    return DecisionRule(pd_.design, pd_.toxicity, months * DAYS_PER_MONTH, method)
+    return DecisionRule(pd_.design, pd_.toxicity, months * DAYS_PER_MONTH, pd_.landmark_method)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,45 +179,18 @@ def decide(rule: DecisionRule, est: Estimates) -> dict[str, NDArray[np.generic]]
         ``stopped_futility``, ``stopped_toxicity``, ``promising`` (H0 rejected, no stop for
         toxicity first) and ``n_enrolled`` (patients enrolled when the trial ended).
     """
-    d = rule.design
-    trials = est.enrolled.size
-    out: dict[str, NDArray[np.generic]] = {}
-    futility = np.zeros(trials, dtype=np.bool_)
-    futility_at = est.enrolled.copy()
-    if isinstance(d, CoPrimaryDesign):
-        oks = []
-        for k, e in enumerate(d.endpoints):
-            if e.kind == "binary":
-                ok = est.responders > d.critical[k]
-            elif rule.landmark_method == "kaplan_meier":
-                ok = np.nan_to_num(est.km_landmark) * d.n > d.critical[k] + _KM_TOL
-            else:
-                ok = est.pfs_successes > d.critical[k]
-            out[f"success_{e.name}"] = ok
-            oks.append(ok)
-        success = (oks[0] | oks[1]) if d.rule == "either" else (oks[0] & oks[1])
-    elif isinstance(d, SimonDesign):
-        x1 = est.cum_responders[:, d.n1 - 1]
-        futility = x1 <= d.r1
-        futility_at = np.where(futility, est.evaluable_position[:, d.n1 - 1], futility_at)
-        success = ~futility & (est.responders > d.r)
-        out["success_response"] = success
-    elif isinstance(d, SingleStageDesign):
-        success = est.responders > d.r
-        out["success_response"] = success
-    else:
-        success = np.zeros(trials, dtype=np.bool_)
-        decided = np.zeros(trials, dtype=np.bool_)
-        for i, k in enumerate(d.interims.tolist()):
-            x = est.cum_responders[:, k - 1]
-            fut = ~decided & (x <= d.futility[i])
-            eff = ~decided & ~fut & (x >= d.efficacy[i])
-            futility |= fut
-            success |= eff
-            futility_at = np.where(fut | eff, est.evaluable_position[:, k - 1], futility_at)
-            decided |= fut | eff
-        success |= ~decided & (est.cum_responders[:, -1] >= d.final)
-        out["success_response"] = success
+    observed = Observed(est.cum_responders, est.pfs_successes, est.km_landmark,
+                        rule.landmark_method)  # fmt: skip
+    verdict = rule.design.decide(observed)
+    out: dict[str, NDArray[np.generic]] = {
+        f"success_{name}": ok for name, ok in verdict.endpoint_success.items()
+    }
+    futility = verdict.futility
+    success = verdict.promising
+    # patients enrolled when the trial ended: up to the evaluable patient of an early stop
+    at = np.maximum(verdict.stopped_at - 1, 0)[:, None]
+    stop_position = np.take_along_axis(est.evaluable_position, at, axis=1)[:, 0]
+    futility_at = np.where(verdict.stopped_at > 0, stop_position, est.enrolled)
     tox_stop = (est.toxicity_stop_at > 0) & (~futility | (est.toxicity_stop_at <= futility_at))
     out["stopped_futility"] = futility & ~tox_stop
     out["stopped_toxicity"] = tox_stop

@@ -19,6 +19,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from oncotrial._checks import check_prob
 from oncotrial.protocol import Protocol
 from oncotrial.sim._cohort import Cohort, draw_cohort
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
@@ -59,12 +60,10 @@ class Overrides:
     p_toxicity: float | None = None
 
     def __post_init__(self) -> None:
-        from oncotrial.errors import InputError
-
         for name in ("p_response", "p_pfs", "p_toxicity"):
             v = getattr(self, name)
-            if v is not None and not (isinstance(v, int | float) and 0.0 <= v <= 1.0):
-                raise InputError("must be a probability in [0, 1]", field=name, value=v)
+            if v is not None:
+                check_prob(v, name, open_low=False, open_high=False)
 
 
 def _visit_days(protocol: Protocol, horizon_days: float) -> list[int]:

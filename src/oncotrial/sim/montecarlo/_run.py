@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from oncotrial.design import CoPrimaryDesign
+from oncotrial._checks import check_int
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
@@ -164,18 +164,7 @@ def exact_note(rule: DecisionRule) -> str:
     """The design's exact operating characteristics in one line, to read beside a Monte Carlo
     table (they assume exactly n evaluable patients, a binomial landmark and, for a co-primary
     design, independent endpoints)."""
-    d = rule.design
-    if isinstance(d, CoPrimaryDesign):
-        e0, e1 = d.endpoints
-        null = d.success_prob((e0.p0, e1.p0))[0]
-        alt = d.success_prob((e0.p1, e1.p1))[0]
-        text = (f"exact (n={d.n} evaluable, binomial landmark, independent endpoints): "
-                f"P(promising) {null:.4f} at both nulls ({e0.p0:g}, {e1.p0:g}), "
-                f"{alt:.4f} at both alternatives ({e0.p1:g}, {e1.p1:g})")  # fmt: skip
-    else:
-        o0, o1 = d.oc(d.p0), d.oc(d.p1)
-        text = (f"exact: P(promising) {o0.prob_reject:.4f} at p0={d.p0:g}, {o1.prob_reject:.4f} "
-                f"at p1={d.p1:g}; PET {o0.pet:.4f} and {o1.pet:.4f}")  # fmt: skip
+    text = rule.design.describe()
     t = rule.toxicity
     if t is not None:
         text += (f"; toxicity boundary: P(stop) {t.cross_lo:.4f} at {t.p_lo:g}, "
@@ -192,9 +181,7 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> Path:
 
 
 def _check_count(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise InputError("must be a whole number >= 1", field=name, value=value)
-    return int(value)
+    return check_int(value, name, minimum=1)
 
 
 def run_oc(

@@ -282,6 +282,11 @@ class Edc:
             audit.add("study amended", new=label, study_version=number)
         return number
 
+    def study_definition(self, actor: Actor, version: int | None = None) -> dict[str, Any]:
+        """The study definition (events, forms, items) as JSON data."""
+        _require(actor, "read")
+        return self.definition(version).to_json()
+
     def versions(self, actor: Actor) -> list[dict[str, Any]]:
         """The study versions: number, label, effective from."""
         _require(actor, "read")
@@ -375,7 +380,7 @@ class Edc:
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             user = s.execute(
-                select(UserRow).where(UserRow.username == username).with_for_update()
+                select(UserRow).where(UserRow.username == username).with_for_update(of=UserRow)
             ).scalar_one_or_none()
             if user is None:
                 raise NotFoundError(f"no user {username}")
@@ -409,7 +414,7 @@ class Edc:
         with self.db.write() as s:
             audit = AuditWriter(s, username if isinstance(username, str) else "?")
             user = s.execute(
-                select(UserRow).where(UserRow.username == username).with_for_update()
+                select(UserRow).where(UserRow.username == username).with_for_update(of=UserRow)
             ).scalar_one_or_none()
             now = _now()
             if user is None:
@@ -491,7 +496,7 @@ class Edc:
     ):  # fmt: skip
         q = self._site_filter(actor, select(SubjectRow).where(SubjectRow.subject_id == subject_id))
         if lock:
-            q = q.with_for_update()
+            q = q.with_for_update(of=SubjectRow)
         subj = s.execute(q).scalar_one_or_none()
         if subj is None:
             raise NotFoundError(f"no subject {subject_id}")
@@ -619,7 +624,7 @@ class Edc:
             FormRow.form_repeat == form_repeat,
         )  # fmt: skip
         if lock:
-            q = q.with_for_update()
+            q = q.with_for_update(of=FormRow)
         return s.execute(q).scalar_one_or_none()
 
     def get_form(
@@ -1165,8 +1170,14 @@ class Edc:
                     q = q.where(AuditRow.site == actor.site)
             return [_audit_view(r) for r in s.execute(q).scalars()]
 
-    def verify_audit(self) -> ChainReport:
-        """Recompute the whole hash chain; the report names the first broken record."""
+    def verify_audit(self, actor: Actor = SYSTEM) -> ChainReport:
+        """Recompute the whole hash chain; the report names the first broken record.
+
+        Only study-wide roles allowed to read the audit trail may (the chain spans every site).
+        """
+        _require(actor, "audit")
+        if actor.site_id is not None:
+            raise PermissionDeniedError("only study-wide roles verify the whole audit chain")
         with self.db.read() as s:
             head = s.get(AuditHeadRow, 1)
             rows = s.execute(select(AuditRow).order_by(AuditRow.seq)).scalars()

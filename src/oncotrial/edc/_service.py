@@ -177,7 +177,7 @@ class Edc:
         cycles: int | None = None,
     ) -> Edc:
         """Create the schema and the study from `protocol`, with an administrator and sites."""
-        edc = cls(url)
+        edc = cls(Database(url, create=True))
         upgrade(edc.db)
         _check_password(admin_password)
         _check_username(admin)

@@ -497,7 +497,7 @@ class Edc:
         q = self._site_filter(actor, select(SubjectRow).where(SubjectRow.subject_id == subject_id))
         if lock:
             q = q.with_for_update(of=SubjectRow)
-        subj = s.execute(q).scalar_one_or_none()
+        subj: SubjectRow | None = s.execute(q).scalar_one_or_none()
         if subj is None:
             raise NotFoundError(f"no subject {subject_id}")
         return subj
@@ -670,7 +670,8 @@ class Edc:
         Returns
         -------
         dict
-            ``form`` (the saved form), ``queries_opened`` (by soft checks), ``recist``.
+            ``form`` (the saved form), ``queries_opened`` (by soft checks), ``recist`` (the
+            subject's RECIST state after a tumour assessment; None for other forms).
         """
         _require(actor, "enter")
         with self.db.write() as s:
@@ -763,10 +764,10 @@ class Edc:
                 s.flush()
             if not changes and row.version >= 1:
                 return {"form": self._form_view(s, subj, row), "queries_opened": [],
-                        "recist": [asdict(r) for r in self._recist(s, subj)]}  # fmt: skip
+                        "recist": None}  # fmt: skip
             by_key = {(v.group_oid, v.repeat, v.item_oid): v for v in row.values}
             first_save = row.version == 0
-            ctx = {
+            ctx: dict[str, Any] = {
                 "site": subj.site.code,
                 "subject": subject_id,
                 "event": _event_label(event, event_repeat),
@@ -782,9 +783,9 @@ class Edc:
                                                    item_oid=key[2], value=after))  # fmt: skip
                 action = ("item entered" if first_save else
                           "item cleared" if after is None else "item changed")  # fmt: skip
-                audit.add(action, item=_path(form_def, key), old=before, new=after,
-                          reason=None if first_save else reason.strip()  # type: ignore[union-attr]
-                          , **ctx)  # fmt: skip
+                why = None if first_save or reason is None else reason.strip()
+                audit.add(action, item=_path(form_def, key), old=before, new=after, reason=why,
+                          **ctx)  # fmt: skip
             row.version += 1
             row.updated_at = now
             row.updated_by = actor.username
@@ -795,12 +796,12 @@ class Edc:
             s.expire(row, ["values"])
             self._void_signatures(s, audit, subj, f"{form} at {event} changed")
             opened = [self._auto_query(s, audit, subj, row, f, ctx) for f in soft]
-            recist = self._recist(s, subj)
-            if form_def.oid == "TA":
+            recist = self._recist(s, subj) if form_def.oid == "TA" else None
+            if recist is not None:
                 opened += self._recist_disagreement(s, audit, subj, row, recist, ctx)
             view = self._form_view(s, subj, row)
             return {"form": view, "queries_opened": [q for q in opened if q is not None],
-                    "recist": [asdict(r) for r in recist]}  # fmt: skip
+                    "recist": None if recist is None else [asdict(r) for r in recist]}  # fmt: skip
 
     def _cross_checks(
         self, s: Session, subj: SubjectRow, ev: Any, form: FormDef, values: checks.Values

@@ -131,3 +131,14 @@ def test_bsa_dose_is_planned_from_weight_and_height(tmp_path):
     assert math.isclose(75 * bsa, 135.73, abs_tol=0.01)
     assert r["queries_opened"] == []
     edc.db.dispose()
+
+
+def test_missing_postgresql_fails_when_services_are_required(monkeypatch):
+    from .conftest import _unavailable
+
+    monkeypatch.setenv("ONCOTRIAL_REQUIRE_SERVICES", "1")
+    with pytest.raises(pytest.fail.Exception, match="ONCOTRIAL_REQUIRE_SERVICES=1"):
+        _unavailable("no PostgreSQL server binaries")
+    monkeypatch.delenv("ONCOTRIAL_REQUIRE_SERVICES")
+    with pytest.raises(pytest.skip.Exception, match="no PostgreSQL"):
+        _unavailable("no PostgreSQL server binaries")

@@ -60,6 +60,7 @@ from oncotrial.edc._security import (
     token_digest,
     verify_password,
 )
+from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import planned_dose_mg
 
@@ -737,7 +738,7 @@ class Edc:
                 raise ConflictError(f"form {form} of {subject_id} at {event} is locked")
 
             values = checks.parse_form(form_def, data)
-            soft = self._cross_checks(s, subj, ev_def, form_def, values)
+            soft = self._cross_checks(s, subj, ev_def, form_def, values, version_no)
             old = _values(row) if row is not None else {}
             changes = sorted(
                 (k for k in set(old) | set(values) if old.get(k) != values.get(k)),
@@ -804,8 +805,9 @@ class Edc:
                     "recist": None if recist is None else [asdict(r) for r in recist]}  # fmt: skip
 
     def _cross_checks(
-        self, s: Session, subj: SubjectRow, ev: Any, form: FormDef, values: checks.Values
-    ) -> list[checks.SoftFinding]:
+        self, s: Session, subj: SubjectRow, ev: Any, form: FormDef, values: checks.Values,
+        version: int,
+    ) -> list[checks.SoftFinding]:  # fmt: skip
         soft: list[checks.SoftFinding] = []
         if form.oid == "AE":
             checks.check_adverse_event(values)
@@ -823,26 +825,27 @@ class Edc:
                         for g in ("TARGET", "NONTARGET")})  # fmt: skip
         elif form.oid.startswith("EX_"):
             checks.check_dosing(values)
-            planned = self._planned_dose(s, subj, form.oid, checks.one(values, "EX", "EXLEVEL"))
+            level = checks.one(values, "EX", "EXLEVEL")
+            planned = self._planned_dose(s, subj, form.oid, level, version)
             if planned is not None:
                 values[("EX", 1, "EXPLDOSE")] = repr(round(planned, 3))
             soft += checks.check_dose_amount(values, planned)
-            agent = self._agent(form.oid)
-            delay = agent.max_delay_days or 0 if agent is not None else 0
+            agent = self._agent(form.oid, version)
+            delay = (agent.max_delay_days or 0) if agent is not None else 0
             first = self._first_dose(s, subj, values if ev.oid == "CYCLE_1_DAY_1" else None)
             soft += checks.check_dose_window(values, first, ev.study_day, ev.window_before,
                                              ev.window_after + delay)  # fmt: skip
         return soft
 
-    def _agent(self, form_oid: str) -> Any:
-        proto = self._protocols[max(self._protocols)]
+    def _agent(self, form_oid: str, version: int) -> Any:
+        proto = self._protocols[version]
         return next((a for a in proto.regimen.agents if f"EX_{agent_oid(a.name)}" == form_oid),
                     None)  # fmt: skip
 
-    def _planned_dose(self, s: Session, subj: SubjectRow, form_oid: str, level: str | None) -> (
-        float | None
-    ):  # fmt: skip
-        agent = self._agent(form_oid)
+    def _planned_dose(
+        self, s: Session, subj: SubjectRow, form_oid: str, level: str | None, version: int
+    ) -> float | None:
+        agent = self._agent(form_oid, version)
         if agent is None or level is None:
             return None
         lv = int(level)
@@ -856,7 +859,7 @@ class Edc:
         try:
             return planned_dose_mg(dose, weight_kg=float(weight) if weight else None,
                                    height_cm=float(height) if height else None)  # fmt: skip
-        except Exception:  # a weight-based dose before the weight is entered
+        except InputError:  # a weight-based dose before the weight is entered
             return None
 
     def _first_dose(self, s: Session, subj: SubjectRow, own: checks.Values | None) -> (

@@ -262,6 +262,7 @@ class Edc:
         Data already entered keeps the version it was entered under.
         """
         _require(actor, "manage")
+        label = _text(label, "label", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             study = self._study(s)
@@ -314,8 +315,7 @@ class Edc:
                 value=code,
                 hint="upper-case letters, digits, - and _, e.g. SITE01",
             )
-        if not isinstance(name, str) or not name.strip():
-            raise EdcInputError("is required", field="site name")
+        name = _text(name, "site name", 200)
         if s.execute(select(SiteRow).where(SiteRow.code == code)).scalar_one_or_none():
             raise ConflictError(f"site {code} exists already")
         site = SiteRow(code=code, name=name.strip())
@@ -355,8 +355,7 @@ class Edc:
         if site and role not in SITE_ROLES | OPTIONAL_SITE_ROLES:
             raise EdcInputError(f"cannot be given to the study-wide role {role}", field="site",
                                 value=site)  # fmt: skip
-        if not isinstance(full_name, str) or not full_name.strip():
-            raise EdcInputError("is required (it is printed on signatures)", field="full name")
+        full_name = _text(full_name, "full name", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             site_row = None
@@ -412,8 +411,10 @@ class Edc:
                                 hint="session or api")  # fmt: skip
         failure: str | None = None
         token = new_token()
+        if not isinstance(username, str) or len(username) > 64:
+            username = "?" if not isinstance(username, str) else username[:61] + "..."
         with self.db.write() as s:
-            audit = AuditWriter(s, username if isinstance(username, str) else "?")
+            audit = AuditWriter(s, username)
             user = s.execute(
                 select(UserRow).where(UserRow.username == username).with_for_update(of=UserRow)
             ).scalar_one_or_none()
@@ -969,6 +970,8 @@ class Edc:
         _require(actor, "read")
         if not isinstance(text, str) or not text.strip():
             raise EdcInputError("is required", field="text", hint="say what should be checked")
+        if item is not None:
+            item = _text(item, "item", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             subj = self._subject(s, actor, subject_id)
@@ -1080,8 +1083,7 @@ class Edc:
                           new="password did not match")  # fmt: skip
         if not ok:
             raise AuthenticationError("the password did not match; the casebook is not signed")
-        if not isinstance(meaning, str) or not meaning.strip():
-            raise EdcInputError("is required", field="meaning")
+        meaning = _text(meaning, "meaning", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             subj = self._subject(s, actor, subject_id, lock=True)
@@ -1194,6 +1196,16 @@ class Edc:
 def _actor(user: UserRow) -> Actor:
     return Actor(user.username, user.role, user.full_name, user.site_id,
                  user.site.code if user.site else None, user.id)  # fmt: skip
+
+
+def _text(value: Any, field: str, max_len: int) -> str:
+    """A required one-line text of at most `max_len` characters, stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise EdcInputError("is required", field=field)
+    if len(value.strip()) > max_len:
+        raise EdcInputError(f"is longer than {max_len} characters", field=field,
+                            value=value[:40] + "...")  # fmt: skip
+    return value.strip()
 
 
 def _check_password(password: Any) -> None:

@@ -79,7 +79,11 @@ def test_forms_and_items_carry_types_codelists_and_sdtm_variables(nct):
     assert (vs.item("WEIGHT").unit, vs.item("HEIGHT").unit) == ("kg", "cm")
     items = [i for f in nct.forms for g in f.groups for i in g.items]
     unmapped = sorted({i.oid for i in items if i.sdtm is None})
-    assert unmapped == ["ALIVE"]  # follow-up vital status feeds no SDTM variable directly
+    assert unmapped == ["ALIVE"]
+    # bevacizumab's mg/kg dose uses the baseline weight: no weighing form at the cycles
+    assert not any(
+        "VSW" in e.forms for e in nct.events
+    )  # follow-up vital status feeds no SDTM variable directly
 
 
 def test_eligibility_from_the_protocol():
@@ -130,7 +134,21 @@ def test_bsa_dose_is_planned_from_weight_and_height(tmp_path):
     assert r["form"]["data"]["EX"]["EXPLDOSE"] == pytest.approx(75 * bsa, abs=1e-3)
     assert math.isclose(75 * bsa, 135.73, abs_tol=0.01)
     assert r["queries_opened"] == []
+    # docetaxel follows the weight of day 1 of each cycle (weight: per_cycle): cycle 2 weighs
+    # 60 kg -> DuBois 0.007184 x 60^0.425 x 170^0.725 = 1.6949 m2 -> 75 x 1.6949 = 127.1 mg
+    assert d_has_vsw(edc)
+    edc.save_form(inv, sid, "CYCLE_2_DAY_1", "VSW", {"VS": {"VSDTC": "2024-01-29", "WEIGHT": 60}})
+    r = edc.save_form(inv, sid, "CYCLE_2_DAY_1", "EX_DOCETAXEL", {"EX": {
+        "EXSTDTC": "2024-01-29", "EXDOSE": 127, "EXLEVEL": "0", "EXADJ": "NONE"}})  # fmt: skip
+    bsa2 = 0.007184 * 60**0.425 * 170**0.725
+    assert r["form"]["data"]["EX"]["EXPLDOSE"] == pytest.approx(75 * bsa2, abs=1e-3)
+    assert math.isclose(75 * bsa2, 127.12, abs_tol=0.01)
     edc.db.dispose()
+
+
+def d_has_vsw(edc) -> bool:
+    d = edc.definition()
+    return "VSW" in d.event("CYCLE_2_DAY_1").forms and "VSW" not in d.event("CYCLE_1_DAY_1").forms
 
 
 def test_missing_postgresql_fails_when_services_are_required(monkeypatch):

@@ -827,7 +827,7 @@ class Edc:
         elif form.oid.startswith("EX_"):
             checks.check_dosing(values)
             level = checks.one(values, "EX", "EXLEVEL")
-            planned = self._planned_dose(s, subj, form.oid, level, version)
+            planned = self._planned_dose(s, subj, form.oid, level, version, ev.cycle)
             if planned is not None:
                 values[("EX", 1, "EXPLDOSE")] = repr(round(planned, 3))
             soft += checks.check_dose_amount(values, planned)
@@ -844,8 +844,9 @@ class Edc:
                     None)  # fmt: skip
 
     def _planned_dose(
-        self, s: Session, subj: SubjectRow, form_oid: str, level: str | None, version: int
-    ) -> float | None:
+        self, s: Session, subj: SubjectRow, form_oid: str, level: str | None, version: int,
+        cycle: int | None = None,
+    ) -> float | None:  # fmt: skip
         agent = self._agent(form_oid, version)
         if agent is None or level is None:
             return None
@@ -857,6 +858,11 @@ class Edc:
         vs = self._form_row(s, subj, "SCREENING", 1, "VS", 1)
         vals = _values(vs) if vs is not None else {}
         weight, height = checks.one(vals, "VS", "WEIGHT"), checks.one(vals, "VS", "HEIGHT")
+        if getattr(dose, "weight", "baseline") == "per_cycle" and cycle is not None and cycle > 1:
+            # the weight of day 1 of this cycle (form VSW), else the baseline weight
+            vsw = self._form_row(s, subj, f"CYCLE_{cycle}_DAY_1", 1, "VSW", 1)
+            weight = (checks.one(_values(vsw), "VS", "WEIGHT") if vsw is not None else None
+                      ) or weight  # fmt: skip
         try:
             return planned_dose_mg(dose, weight_kg=float(weight) if weight else None,
                                    height_cm=float(height) if height else None)  # fmt: skip

@@ -557,18 +557,22 @@ class Edc:
         _require(actor, "read")
         with self.db.read() as s:
             q = self._site_filter(actor, select(SubjectRow).order_by(SubjectRow.subject_id))
-            out = []
-            for subj in s.execute(q).scalars():
-                open_q = s.execute(
-                    select(func.count())
-                    .select_from(QueryRow)
-                    .where(QueryRow.subject_id == subj.id, QueryRow.status != "closed")
-                ).scalar_one()
-                out.append({"subject_id": subj.subject_id, "site": subj.site.code,
-                            "enrolled_on": subj.enrolled_on.isoformat(),
-                            "study_version": subj.study_version, "locked": subj.locked,
-                            "open_queries": open_q})  # fmt: skip
-            return out
+            counts = dict(
+                s.execute(
+                    select(QueryRow.subject_id, func.count())
+                    .where(QueryRow.status != "closed")
+                    .group_by(QueryRow.subject_id)
+                )
+                .tuples()
+                .all()
+            )
+            return [
+                {"subject_id": subj.subject_id, "site": subj.site.code,
+                 "enrolled_on": subj.enrolled_on.isoformat(),
+                 "study_version": subj.study_version, "locked": subj.locked,
+                 "open_queries": counts.get(subj.id, 0)}
+                for subj in s.execute(q).scalars()
+            ]  # fmt: skip
 
     def casebook(self, actor: Actor, subject_id: str) -> dict[str, Any]:
         """Everything about a subject: forms with values, signatures, queries, RECIST."""

@@ -10,16 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
+from oncotrial._files import building_folder
 from oncotrial.errors import InputError
 from oncotrial.sdtm._spec import domain_spec
 from oncotrial.sdtm._study import DomainSource, ExtraCheck, Study, validate_study
@@ -609,8 +607,7 @@ def write_study(
         if format == "xpt":
             _check_xpt(key, frame, target, labels, ds_label)
         plan.append((key, frame, ds_label, labels))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
+    with building_folder(folder) as tmp:  # the old folder stays whole until the swap
         for key, frame, ds_label, labels in plan:
             path = tmp / f"{key}{ext}"
             if format == "parquet":
@@ -631,16 +628,4 @@ def write_study(
                     ),
                     encoding="utf-8",
                 )
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return [folder / f"{key}{ext}" for key, *_ in plan]

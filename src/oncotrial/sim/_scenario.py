@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
 
-from oncotrial.protocol._base import Model
+from oncotrial._base import Model
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Grade = Literal[1, 2, 3, 4, 5]

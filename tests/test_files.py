@@ -206,10 +206,14 @@ def test_the_path_never_goes_missing_during_swaps(tmp_path):
 
 
 def test_writers_of_the_package_give_ordinary_modes(tmp_path, umask):
-    # the six writers that differed before: each now gives 0o666/0o777 less the umask
+    # the writers that differed before: each now gives 0o666/0o777 less the umask
+    from matplotlib.figure import Figure
+
     from oncotrial import protocol, sdtm
     from oncotrial.cli._common import write_frames
+    from oncotrial.report.figures import save_figure
     from oncotrial.report.render import write_html
+    from oncotrial.sim.montecarlo import write_trials
 
     _, fmode, dmode = umask
     proto_file = tmp_path / "p.yaml"
@@ -218,6 +222,36 @@ def test_writers_of_the_package_give_ordinary_modes(tmp_path, umask):
     (csv,) = write_frames({"t": pl.DataFrame({"a": [1]})}, tmp_path / "csv")
     folder = tmp_path / "sdtm"
     files = sdtm.write_study({"DM": pl.DataFrame({"STUDYID": ["S"], "USUBJID": ["S-1"]})}, folder)
-    for p in (proto_file, html, csv, *files):
+    figs = save_figure(Figure(), tmp_path / "fig")
+    trials = write_trials(pl.DataFrame({"trial": [1]}), tmp_path / "trials.parquet")
+    for p in (proto_file, html, csv, *files, *figs, trials):
         assert _mode(p) == fmode, p
     assert _mode(folder) == dmode
+    assert sorted(x.name for x in tmp_path.iterdir() if x.name.startswith(".")) == []
+
+
+@pytest.mark.slow
+def test_a_failed_report_rebuild_keeps_the_old_report(tmp_path, monkeypatch):
+    # build_report builds beside --out and swaps: a failure at the HTML step leaves the old
+    # report whole, byte for byte, and no temporary folder beside it
+    from adam.seed_study import seed_study  # tests/ is on sys.path
+    from oncotrial.adam import derive_adam
+    from oncotrial.protocol import load
+    from oncotrial.report import build_report, render
+
+    proto = load("nct01010126")
+    adam = derive_adam(seed_study(), protocol=proto)
+    out = tmp_path / "report"
+    build_report(adam, proto, out, pdf=False, rtf=False)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert Path("report.html") in before
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(render, "write_html", boom)
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        build_report(adam, proto, out, pdf=False, rtf=False, overwrite=True)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [x.name for x in tmp_path.iterdir()] == ["report"]

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from oncotrial.adam._common import SUBJECT_KEYS, require_columns
+from oncotrial.adam._common import RELATED, SUBJECT_KEYS, require_columns
 from oncotrial.adam._populations import agent_prefix
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
@@ -21,12 +21,6 @@ from oncotrial.sdtm.dates import dt_and_flag
 from oncotrial.terminology import TermGroup, define_term_groups, grade_problems, term_groups
 
 __all__ = ["RELATED", "derive_adae"]
-
-#: AEREL values counted as related to the agent (CDISC and common sponsor terms).
-RELATED: tuple[str, ...] = (
-    "Y", "RELATED", "POSSIBLY RELATED", "PROBABLY RELATED", "DEFINITELY RELATED",
-    "POSSIBLE", "PROBABLE", "DEFINITE",
-)  # fmt: skip
 
 _SEVERITY = {"MILD": 1, "MODERATE": 2, "SEVERE": 3, "LIFE THREATENING": 4, "DEATH THREATENING": 4,
              "FATAL": 5}  # fmt: skip

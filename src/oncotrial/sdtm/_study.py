@@ -10,6 +10,7 @@ from typing import Literal
 import polars as pl
 
 from oncotrial.errors import InputError
+from oncotrial.sdtm._ctcae import ctcae_grade_findings
 from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
 from oncotrial.sdtm._spec import DomainSpec, domain_spec
@@ -239,8 +240,6 @@ def validate_study(
     for name, frame in study.domains.items():
         parts.append(check_domain(frame, study.context(name)))
     parts.extend(_cross_domain(study))
-    from oncotrial.sdtm._ctcae import ctcae_grade_findings  # it imports this module
-
     for check in (ctcae_grade_findings, *extra_checks):
         got = check(study)
         if isinstance(got, pl.DataFrame):

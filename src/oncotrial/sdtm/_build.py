@@ -1,0 +1,384 @@
+"""Build SDTM from records: a conformed frame per domain, and a :class:`Study` of them.
+
+The one way every producer of SDTM (the simulator, an EDC export) turns values into domains:
+records in, each variable typed as its spec says (Char -> String, Num -> Float64, Int -> Int64),
+dates given as :class:`datetime.date` written once as ISO 8601 text, STUDYID and DOMAIN filled
+in, --SEQ numbered within each subject, and the records checked on the way: a Req variable
+missing or null, a value of the wrong type, outside a (non-extensible) codelist, longer than
+XPT v5 allows or not an ISO 8601 date is an :class:`~oncotrial.errors.InputError` naming the
+domain, the record and the variable. Cross-domain rules and warnings stay with
+:func:`oncotrial.sdtm.validate_study`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import numpy as np
+import polars as pl
+
+from oncotrial.errors import InputError
+from oncotrial.sdtm._report import FINDINGS_SCHEMA
+from oncotrial.sdtm._spec import DomainSpec, Variable, domain_spec
+from oncotrial.sdtm._study import DomainSource, Study
+from oncotrial.sdtm._validate import XPT_MAX_CHAR, invalid_dates
+
+__all__ = ["Records", "ae_relationship_variable", "build_domain", "build_study"]
+
+#: What :func:`build_domain` takes: records (one mapping of variable -> value per record), or
+#: columns (variable -> values: a list, a numpy array or a polars Series), or a frame.
+Records = (
+    Sequence[Mapping[str, object]]
+    | Mapping[str, Sequence[object] | np.ndarray | pl.Series]
+    | pl.DataFrame
+)
+
+_NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_NUMBERS = (int, float, np.integer, np.floating)
+
+
+def ae_relationship_variable(agent: str) -> str:
+    """The AE variable holding the relationship to one agent: ``AEREL`` + its first three
+    letters, upper case (``AERELBEV`` for bevacizumab), a SUPPAE QNAM merged into AE within
+    the 8 characters SDTM names allow. The simulator writes it and ADAE reads it.
+
+    Examples
+    --------
+    >>> ae_relationship_variable("temsirolimus")
+    'AERELTEM'
+    """
+    return f"AEREL{agent.upper()[:3]}"
+
+
+def build_domain(
+    domain: str,
+    records: Records,
+    *,
+    studyid: str | None = None,
+    file: str | None = None,
+) -> pl.DataFrame:
+    """One SDTM domain from its records, typed, numbered and checked against the spec.
+
+    Parameters
+    ----------
+    domain : str
+        Domain code (``"AE"`` or ``"ae"``); it must have a spec (:data:`oncotrial.sdtm.SPECS`).
+    records : sequence of mappings, mapping of columns, or DataFrame
+        The values. A record may leave a variable out (null). Char variables take ``str`` (an
+        empty one is null, as SDTM has no other missing value), and ``--DTC`` variables also
+        :class:`datetime.date` or :class:`datetime.datetime`, written as ISO 8601 text; Num
+        variables take finite numbers; Int variables whole numbers. Variables outside the spec
+        (a SUPPQUAL QNAM merged in, e.g. ``AERELBEV``) keep text as String, numbers as Float64.
+    studyid : str, optional
+        Fills STUDYID when the records do not carry it.
+    file : str, optional
+        Where the records came from, for errors (default: the domain name, lower case).
+
+    Returns
+    -------
+    polars.DataFrame
+        STUDYID and DOMAIN first, then the variables in the order the records give them; the
+        domain's --SEQ (1, 2, ... within each USUBJID, in record order) after USUBJID when the
+        records do not number them.
+
+    Raises
+    ------
+    InputError
+        Naming the domain, the record (1-based, in the order given) and the variable: a Req
+        variable missing or null, a value of the wrong type, not in a non-extensible codelist,
+        over 200 bytes (SAS XPT v5) or not an ISO 8601 date, a variable name SDTM does not
+        allow, a --SEQ repeated within a subject, a DOMAIN that is not this domain's code.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> ae = build_domain("AE", [
+    ...     {"USUBJID": "S1-001", "AETERM": "FATIGUE", "AEDECOD": "Fatigue",
+    ...      "AESTDTC": dt.date(2024, 3, 1)},
+    ...     {"USUBJID": "S1-001", "AETERM": "NAUSEA", "AEDECOD": "Nausea",
+    ...      "AESTDTC": "2024-03"},
+    ... ], studyid="S1")
+    >>> ae.select("DOMAIN", "USUBJID", "AESEQ", "AESTDTC").rows()
+    [('AE', 'S1-001', 1, '2024-03-01'), ('AE', 'S1-001', 2, '2024-03')]
+    >>> build_domain("DM", [{"USUBJID": "S1-001", "SUBJID": "001", "SITEID": "01",
+    ...                      "SEX": "X", "COUNTRY": "FRA"}], studyid="S1")
+    Traceback (most recent call last):
+    ...
+    oncotrial.errors.InputError: dm:1: SEX: 'X' is not in codelist SEX (record 1 of DM)
+    hint: allowed: F, M, U, UNDIFFERENTIATED
+    """
+    spec = domain_spec(domain)
+    if spec is None:
+        raise InputError(
+            "is not a domain with a spec",
+            field="domain",
+            value=domain,
+            hint="known domains: DM, EX, AE, DS, DD, SV, VS, TU, TR, RS, TV, TA, TE",
+        )
+    where = file or spec.name.lower()
+    columns = _columns(records, where)
+    height = len(next(iter(columns.values()))) if columns else 0
+    series: dict[str, pl.Series] = {}
+    if "STUDYID" not in columns and studyid is not None:
+        series["STUDYID"] = pl.Series("STUDYID", [studyid] * height, dtype=pl.String)
+    if "DOMAIN" not in columns:
+        series["DOMAIN"] = pl.Series("DOMAIN", [spec.name] * height, dtype=pl.String)
+    variables = {v.name: v for v in spec.variables}
+    for name, values in columns.items():
+        _check_name(name, spec, where)
+        var = variables.get(name)
+        series[name] = _typed(name, values, var, spec, where)
+        if name == "USUBJID" and spec.seq is not None and spec.seq not in columns:
+            series[spec.seq] = _numbered(series["USUBJID"], spec.seq)
+    frame = pl.DataFrame(list(series.values()))
+    _check(frame, spec, where)
+    return frame
+
+
+def build_study(
+    domains: Mapping[str, Records],
+    *,
+    studyid: str | None = None,
+) -> Study:
+    """A :class:`Study` of domains built by :func:`build_domain` (frames built here too).
+
+    Parameters
+    ----------
+    domains : mapping of str to records
+        Domain name (``"dm"``; lower-cased) -> its records, columns or frame. Empty domains are
+        left out (SDTM submits no empty dataset).
+    studyid : str, optional
+        Fills STUDYID where the records do not carry it.
+    """
+    built: dict[str, pl.DataFrame] = {}
+    for name, records in domains.items():
+        key = name.lower()
+        if key in built:
+            raise InputError("is given twice", field=key, hint="one set of records per domain")
+        frame = build_domain(key, records, studyid=studyid)
+        if frame.height:
+            built[key] = frame
+    sources = {k: DomainSource(file=k, format="memory") for k in built}
+    return Study(
+        MappingProxyType(built), MappingProxyType(sources), pl.DataFrame(schema=FINDINGS_SCHEMA)
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _columns(records: Records, where: str) -> dict[str, list[object] | pl.Series]:
+    """Records as columns of equal length (a variable a record leaves out is null)."""
+    if isinstance(records, pl.DataFrame):
+        return {c: records[c] for c in records.columns}
+    if isinstance(records, Mapping):
+        cols: dict[str, list[object] | pl.Series] = {}
+        for name, values in records.items():
+            if isinstance(values, pl.Series):
+                cols[str(name)] = values.alias(str(name))
+            elif isinstance(values, np.ndarray):
+                cols[str(name)] = pl.Series(str(name), values)
+            else:
+                cols[str(name)] = list(values)
+        lengths = {len(v) for v in cols.values()}
+        if len(lengths) > 1:
+            raise InputError(
+                f"columns of different lengths ({', '.join(map(str, sorted(lengths)))})",
+                file=where,
+                hint="give every variable one value per record",
+            )
+        return cols
+    names: dict[str, None] = {}
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise InputError(
+                f"is a {type(record).__name__}, not a mapping of variable to value",
+                file=where,
+                row=i + 1,
+                hint="give each record as a dict, e.g. {'USUBJID': 'S1-001', ...}",
+            )
+        names.update(dict.fromkeys(record))
+    return {str(n): [r.get(n) for r in records] for n in names}
+
+
+def _check_name(name: str, spec: DomainSpec, where: str) -> None:
+    if not (0 < len(name) <= 8 and name[0].isalpha() and set(name) <= _NAME_OK):
+        raise InputError(
+            f"is not an SDTM variable name ({spec.name})",
+            file=where,
+            field=name,
+            hint="upper case letters, digits and _, starting with a letter, at most 8 "
+            "characters (SAS XPT v5, SDTMIG 3.4 section 4.2.1)",
+        )
+
+
+def _bad(
+    values: list[object] | pl.Series, ok: tuple[type, ...], name: str, spec: DomainSpec,
+    where: str, want: str,
+) -> InputError:  # fmt: skip
+    for i, v in enumerate(values):
+        if v is not None and (not isinstance(v, ok) or isinstance(v, bool | np.bool_)):
+            return InputError(
+                f"is a {type(v).__name__}, but {name} is {want} in {spec.name} (record {i + 1})",
+                file=where,
+                row=i + 1,
+                field=name,
+                value=v,
+                hint="dates of --DTC variables are datetime.date or ISO 8601 text"
+                if name.endswith("DTC")
+                else f"give {name} as {want}",
+            )
+    raise AssertionError("no bad value")  # pragma: no cover
+
+
+def _typed(
+    name: str, values: list[object] | pl.Series, var: Variable | None, spec: DomainSpec,
+    where: str,
+) -> pl.Series:  # fmt: skip
+    """The column as the spec's type; a value of another type is an error."""
+    if isinstance(values, pl.Series):
+        return _typed_series(name, values, var, spec, where)
+    types = set(map(type, values))
+    types.discard(type(None))
+    kind = var.type if var is not None else _kind_of(types)
+    if kind == "Char":
+        if types - {str}:
+            if name.endswith("DTC") and types <= {str, dt.date, dt.datetime}:
+                values = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
+            else:
+                raise _bad(values, (str,), name, spec, where, "Char (text)")
+        s = pl.Series(name, values, dtype=pl.String)
+        return s.set(s.str.len_bytes() == 0, None) if s.null_count() < s.len() else s
+    if any(t is bool or not issubclass(t, _NUMBERS) for t in types):
+        raise _bad(values, _NUMBERS, name, spec, where, "a number")
+    if kind == "Int":
+        if types - {int}:
+            whole = [v is None or (math.isfinite(float(v)) and float(v).is_integer())
+                     for v in values]  # type: ignore[arg-type]  # fmt: skip
+            if not all(whole):
+                i = whole.index(False)
+                raise InputError(
+                    f"is not a whole number, but {name} is Int in {spec.name} (record {i + 1})",
+                    file=where, row=i + 1, field=name, value=values[i],
+                    hint=f"{name} holds whole numbers (sequence numbers, days, orders)",
+                )  # fmt: skip
+            values = [None if v is None else int(v) for v in values]  # type: ignore[call-overload]
+        return pl.Series(name, values, dtype=pl.Int64)
+    s = pl.Series(name, values, dtype=pl.Float64, strict=False)
+    _finite(s, name, spec, where)
+    return s
+
+
+def _kind_of(types: set[type]) -> str:
+    """Char or Num for a variable outside the spec, from the values' types."""
+    if types and all(issubclass(t, _NUMBERS) and t is not bool for t in types):
+        return "Num"
+    return "Char"
+
+
+def _typed_series(
+    name: str, s: pl.Series, var: Variable | None, spec: DomainSpec, where: str
+) -> pl.Series:
+    dtype = s.dtype
+    kind = var.type if var is not None else ("Num" if dtype.is_numeric() else "Char")
+    if kind == "Char":
+        if dtype in (pl.Date, pl.Datetime) and name.endswith("DTC"):
+            fmt = "%Y-%m-%d" if dtype == pl.Date else "%Y-%m-%dT%H:%M:%S"
+            return s.dt.strftime(fmt)
+        if dtype == pl.Null:
+            return s.cast(pl.String)
+        if dtype != pl.String:
+            raise _bad(s.to_list(), (str,), name, spec, where, "Char (text)")
+        return s.set(s.str.len_bytes() == 0, None) if s.null_count() < s.len() else s
+    if not (dtype.is_numeric() or dtype == pl.Null) or dtype == pl.Boolean:
+        raise _bad(s.to_list(), _NUMBERS, name, spec, where, "a number")
+    if kind == "Int":
+        if dtype.is_integer() or dtype == pl.Null:
+            return s.cast(pl.Int64)
+        return _typed(name, s.to_list(), var, spec, where)
+    out = s.cast(pl.Float64)
+    _finite(out, name, spec, where)
+    return out
+
+
+def _finite(s: pl.Series, name: str, spec: DomainSpec, where: str) -> None:
+    bad = (~s.is_finite()).fill_null(False)
+    if bad.any():
+        i = int(bad.arg_true()[0])
+        raise InputError(
+            f"is not a finite number (record {i + 1} of {spec.name})",
+            file=where, row=i + 1, field=name, value=s[i],
+            hint="SAS and SDTM numbers are finite; leave the value null if unknown",
+        )  # fmt: skip
+
+
+def _numbered(usubjid: pl.Series, seq: str) -> pl.Series:
+    """1, 2, ... within each subject, in record order."""
+    frame = pl.DataFrame([usubjid.alias("USUBJID")])
+    return frame.select((pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("USUBJID").alias(seq))[
+        seq
+    ]
+
+
+def _check(frame: pl.DataFrame, spec: DomainSpec, where: str) -> None:
+    """Raise the first problem of the single-domain rules that are errors."""
+    cols = set(frame.columns)
+    for name in spec.required:
+        if name not in cols:
+            raise InputError(
+                f"is missing: Req variable of {spec.name} ({spec[name].label})",
+                file=where,
+                field=name,
+                hint=f"every {spec.name} record needs {name}",
+            )
+    rules: list[tuple[pl.Expr, str, str, str]] = []  # mask, variable, message, hint
+    for name in spec.required:
+        rules.append((pl.col(name).is_null(), name, f"is null, but {name} is Req in "
+                      f"{spec.name}", "every record needs a value"))  # fmt: skip
+    rules.append((pl.col("DOMAIN") != spec.name, "DOMAIN", f"is not this domain's code "
+                  f"{spec.name!r}", f"DOMAIN is {spec.name}"))  # fmt: skip
+    for var in spec.variables:
+        cl = var.codelist
+        if cl is not None and not cl.extensible and var.name in cols:
+            rules.append((pl.col(var.name).is_not_null() & ~pl.col(var.name).is_in(cl.values),
+                          var.name, f"is not in codelist {cl.name}",
+                          "allowed: " + ", ".join(cl.values)))  # fmt: skip
+    for name, cl, test, values in spec.conditional:
+        if not cl.extensible and name in cols and test in cols:
+            mask = pl.col(test).is_in(values) & ~pl.col(name).is_in(cl.values)
+            when = f"when {test} is {'/'.join(values)}"
+            rules.append((mask.fill_null(False), name, f"is not in codelist {cl.name} {when}",
+                          "allowed: " + ", ".join(cl.values)))  # fmt: skip
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        rules.append((pl.col(name).str.len_bytes() > XPT_MAX_CHAR, name,
+                      f"is longer than {XPT_MAX_CHAR} bytes (SAS XPT v5)",
+                      "split it into SUPP-- records (SDTMIG 3.4 section 4.5.3)"))  # fmt: skip
+        invalid = invalid_dates(frame[name]) if name.endswith("DTC") else []
+        if invalid:
+            rules.append((pl.col(name).is_in(invalid), name, "is not an ISO 8601 date",
+                          "write YYYY-MM-DD, a partial date (YYYY-MM, YYYY), or "
+                          "YYYY-MM-DDThh:mm"))  # fmt: skip
+    seq = spec.seq
+    if seq is not None and seq in cols and "USUBJID" in cols:
+        rules.append((pl.struct("USUBJID", seq).is_duplicated() & pl.col(seq).is_not_null(),
+                      seq, f"is repeated within the subject in {spec.name}",
+                      "each record of a subject needs its own sequence number"))  # fmt: skip
+    if not frame.height:
+        return
+    first = frame.select(
+        [mask.fill_null(False).arg_true().first().alias(str(k))
+         for k, (mask, *_) in enumerate(rules)]
+    ).row(0)  # fmt: skip
+    for k, at in enumerate(first):
+        if at is None:
+            continue
+        _, name, message, hint = rules[k]
+        raise InputError(
+            f"{message} (record {at + 1} of {spec.name})",
+            file=where, row=at + 1, field=name, value=frame[name][at], hint=hint,
+        )  # fmt: skip

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from itertools import chain
+from operator import itemgetter
 from types import MappingProxyType
 
 import numpy as np
@@ -127,15 +129,18 @@ def build_domain(
     if "DOMAIN" not in columns:
         series["DOMAIN"] = pl.Series("DOMAIN", [spec.name] * height, dtype=pl.String)
     variables = {v.name: v for v in spec.variables}
+    given: dict[str, list[object] | None] = {}  # the values as checked (None: from the Series)
+    text: list[str] = []  # Char columns given as text (not written here from dates)
     for name, values in columns.items():
         _check_name(name, spec, where)
-        var = variables.get(name)
-        series[name] = _typed(name, values, var, spec, where)
+        series[name], given[name], is_text = _typed(name, values, variables.get(name), spec,
+                                                    where)  # fmt: skip
+        if is_text:
+            text.append(name)
         if name == "USUBJID" and spec.seq is not None and spec.seq not in columns:
             series[spec.seq] = _numbered(series["USUBJID"], spec.seq)
-    frame = pl.DataFrame(list(series.values()))
-    _check(frame, spec, where)
-    return frame
+    _Checks(spec, where, series, given).run(text)
+    return pl.DataFrame(list(series.values()))
 
 
 def build_study(
@@ -191,17 +196,23 @@ def _columns(records: Records, where: str) -> dict[str, list[object] | pl.Series
                 hint="give every variable one value per record",
             )
         return cols
-    names: dict[str, None] = {}
-    for i, record in enumerate(records):
-        if not isinstance(record, Mapping):
-            raise InputError(
-                f"is a {type(record).__name__}, not a mapping of variable to value",
-                file=where,
-                row=i + 1,
-                hint="give each record as a dict, e.g. {'USUBJID': 'S1-001', ...}",
-            )
-        names.update(dict.fromkeys(record))
-    return {str(n): [r.get(n) for r in records] for n in names}
+    if set(map(type, records)) - {dict}:
+        for i, record in enumerate(records):
+            if not isinstance(record, Mapping):
+                raise InputError(
+                    f"is a {type(record).__name__}, not a mapping of variable to value",
+                    file=where,
+                    row=i + 1,
+                    hint="give each record as a dict, e.g. {'USUBJID': 'S1-001', ...}",
+                )
+    names = dict.fromkeys(chain.from_iterable(records))
+    out: dict[str, list[object] | pl.Series] = {}
+    for name in names:
+        try:
+            out[str(name)] = list(map(itemgetter(name), records))
+        except KeyError:  # some records leave it out
+            out[str(name)] = [r.get(name) for r in records]
+    return out
 
 
 def _check_name(name: str, spec: DomainSpec, where: str) -> None:
@@ -237,21 +248,27 @@ def _bad(
 def _typed(
     name: str, values: list[object] | pl.Series, var: Variable | None, spec: DomainSpec,
     where: str,
-) -> pl.Series:  # fmt: skip
-    """The column as the spec's type; a value of another type is an error."""
+) -> tuple[pl.Series, list[object] | None, bool]:  # fmt: skip
+    """The column as the spec's type (a value of another type is an error), its values as
+    they are checked (None: read them from the Series) and whether it holds text given as such
+    (dates written here from datetime.date need no ISO 8601 check)."""
     if isinstance(values, pl.Series):
         return _typed_series(name, values, var, spec, where)
     types = set(map(type, values))
     types.discard(type(None))
     kind = var.type if var is not None else _kind_of(types)
     if kind == "Char":
+        if types == {dt.date} and name.endswith("DTC"):
+            return pl.Series(name, values, dtype=pl.Date).dt.strftime("%Y-%m-%d"), values, False
         if types - {str}:
             if name.endswith("DTC") and types <= {str, dt.date, dt.datetime}:
                 values = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
+                types = {str}
             else:
                 raise _bad(values, (str,), name, spec, where, "Char (text)")
-        s = pl.Series(name, values, dtype=pl.String)
-        return s.set(s.str.len_bytes() == 0, None) if s.null_count() < s.len() else s
+        if "" in values:  # SDTM has no other missing value
+            values = [None if v == "" else v for v in values]
+        return pl.Series(name, values, dtype=pl.String), values, not (types - {str})
     if any(t is bool or not issubclass(t, _NUMBERS) for t in types):
         raise _bad(values, _NUMBERS, name, spec, where, "a number")
     if kind == "Int":
@@ -266,10 +283,10 @@ def _typed(
                     hint=f"{name} holds whole numbers (sequence numbers, days, orders)",
                 )  # fmt: skip
             values = [None if v is None else int(v) for v in values]  # type: ignore[call-overload]
-        return pl.Series(name, values, dtype=pl.Int64)
+        return pl.Series(name, values, dtype=pl.Int64), values, False
     s = pl.Series(name, values, dtype=pl.Float64, strict=False)
     _finite(s, name, spec, where)
-    return s
+    return s, values, False
 
 
 def _kind_of(types: set[type]) -> str:
@@ -281,27 +298,28 @@ def _kind_of(types: set[type]) -> str:
 
 def _typed_series(
     name: str, s: pl.Series, var: Variable | None, spec: DomainSpec, where: str
-) -> pl.Series:
+) -> tuple[pl.Series, list[object] | None, bool]:
     dtype = s.dtype
     kind = var.type if var is not None else ("Num" if dtype.is_numeric() else "Char")
     if kind == "Char":
         if dtype in (pl.Date, pl.Datetime) and name.endswith("DTC"):
             fmt = "%Y-%m-%d" if dtype == pl.Date else "%Y-%m-%dT%H:%M:%S"
-            return s.dt.strftime(fmt)
+            return s.dt.strftime(fmt), None, False
         if dtype == pl.Null:
-            return s.cast(pl.String)
+            return s.cast(pl.String), None, False
         if dtype != pl.String:
             raise _bad(s.to_list(), (str,), name, spec, where, "Char (text)")
-        return s.set(s.str.len_bytes() == 0, None) if s.null_count() < s.len() else s
+        empty = s.str.len_bytes() == 0
+        return (s.set(empty, None) if empty.any() else s), None, True
     if not (dtype.is_numeric() or dtype == pl.Null) or dtype == pl.Boolean:
         raise _bad(s.to_list(), _NUMBERS, name, spec, where, "a number")
     if kind == "Int":
         if dtype.is_integer() or dtype == pl.Null:
-            return s.cast(pl.Int64)
+            return s.cast(pl.Int64), None, False
         return _typed(name, s.to_list(), var, spec, where)
     out = s.cast(pl.Float64)
     _finite(out, name, spec, where)
-    return out
+    return out, None, False
 
 
 def _finite(s: pl.Series, name: str, spec: DomainSpec, where: str) -> None:
@@ -317,68 +335,93 @@ def _finite(s: pl.Series, name: str, spec: DomainSpec, where: str) -> None:
 
 def _numbered(usubjid: pl.Series, seq: str) -> pl.Series:
     """1, 2, ... within each subject, in record order."""
-    frame = pl.DataFrame([usubjid.alias("USUBJID")])
-    return frame.select((pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("USUBJID").alias(seq))[
-        seq
-    ]
+    counts: dict[object, int] = {}
+    numbers = []
+    for u in usubjid.to_list():
+        counts[u] = n = counts.get(u, 0) + 1
+        numbers.append(n)
+    return pl.Series(seq, numbers, dtype=pl.Int64)
 
 
-def _check(frame: pl.DataFrame, spec: DomainSpec, where: str) -> None:
-    """Raise the first problem of the single-domain rules that are errors."""
-    cols = set(frame.columns)
-    for name in spec.required:
-        if name not in cols:
-            raise InputError(
-                f"is missing: Req variable of {spec.name} ({spec[name].label})",
-                file=where,
-                field=name,
-                hint=f"every {spec.name} record needs {name}",
-            )
-    rules: list[tuple[pl.Expr, str, str, str]] = []  # mask, variable, message, hint
-    for name in spec.required:
-        rules.append((pl.col(name).is_null(), name, f"is null, but {name} is Req in "
-                      f"{spec.name}", "every record needs a value"))  # fmt: skip
-    rules.append((pl.col("DOMAIN") != spec.name, "DOMAIN", f"is not this domain's code "
-                  f"{spec.name!r}", f"DOMAIN is {spec.name}"))  # fmt: skip
-    for var in spec.variables:
-        cl = var.codelist
-        if cl is not None and not cl.extensible and var.name in cols:
-            rules.append((pl.col(var.name).is_not_null() & ~pl.col(var.name).is_in(cl.values),
-                          var.name, f"is not in codelist {cl.name}",
-                          "allowed: " + ", ".join(cl.values)))  # fmt: skip
-    for name, cl, test, values in spec.conditional:
-        if not cl.extensible and name in cols and test in cols:
-            mask = pl.col(test).is_in(values) & ~pl.col(name).is_in(cl.values)
-            when = f"when {test} is {'/'.join(values)}"
-            rules.append((mask.fill_null(False), name, f"is not in codelist {cl.name} {when}",
-                          "allowed: " + ", ".join(cl.values)))  # fmt: skip
-    for name, dtype in frame.schema.items():
-        if dtype != pl.String:
-            continue
-        rules.append((pl.col(name).str.len_bytes() > XPT_MAX_CHAR, name,
-                      f"is longer than {XPT_MAX_CHAR} bytes (SAS XPT v5)",
-                      "split it into SUPP-- records (SDTMIG 3.4 section 4.5.3)"))  # fmt: skip
-        invalid = invalid_dates(frame[name]) if name.endswith("DTC") else []
-        if invalid:
-            rules.append((pl.col(name).is_in(invalid), name, "is not an ISO 8601 date",
-                          "write YYYY-MM-DD, a partial date (YYYY-MM, YYYY), or "
-                          "YYYY-MM-DDThh:mm"))  # fmt: skip
-    seq = spec.seq
-    if seq is not None and seq in cols and "USUBJID" in cols:
-        rules.append((pl.struct("USUBJID", seq).is_duplicated() & pl.col(seq).is_not_null(),
-                      seq, f"is repeated within the subject in {spec.name}",
-                      "each record of a subject needs its own sequence number"))  # fmt: skip
-    if not frame.height:
-        return
-    first = frame.select(
-        [mask.fill_null(False).arg_true().first().alias(str(k))
-         for k, (mask, *_) in enumerate(rules)]
-    ).row(0)  # fmt: skip
-    for k, at in enumerate(first):
-        if at is None:
-            continue
-        _, name, message, hint = rules[k]
-        raise InputError(
-            f"{message} (record {at + 1} of {spec.name})",
-            file=where, row=at + 1, field=name, value=frame[name][at], hint=hint,
+class _Checks:
+    """The single-domain rules that are errors, on the columns' values (distinct values where
+    a rule allows: a domain holds few distinct terms and dates); raises the first problem."""
+
+    def __init__(self, spec: DomainSpec, where: str, series: Mapping[str, pl.Series],
+                 given: Mapping[str, list[object] | None]) -> None:  # fmt: skip
+        self.spec, self.where, self.series, self.given = spec, where, series, given
+        self._values: dict[str, list[object]] = {}
+
+    def values(self, name: str) -> list[object]:
+        got = self.given.get(name)
+        if got is None:
+            got = self._values.get(name)
+            if got is None:
+                got = self._values[name] = self.series[name].to_list()
+        return got
+
+    def fail(self, name: str, at: int, message: str, hint: str) -> InputError:
+        return InputError(
+            f"{message} (record {at + 1} of {self.spec.name})",
+            file=self.where, row=at + 1, field=name, value=self.values(name)[at], hint=hint,
         )  # fmt: skip
+
+    def first(self, name: str, bad: set[object]) -> int:
+        return next(i for i, v in enumerate(self.values(name)) if v in bad)
+
+    def run(self, text: Sequence[str]) -> None:
+        spec, cols = self.spec, self.series
+        for name in spec.required:
+            if name not in cols:
+                raise InputError(
+                    f"is missing: Req variable of {spec.name} ({spec[name].label})",
+                    file=self.where,
+                    field=name,
+                    hint=f"every {spec.name} record needs {name}",
+                )
+        if not len(cols[spec.required[0]]):
+            return
+        for name in spec.required:
+            nulls = name in self.given or cols[name].null_count()
+            if nulls and None in (values := self.values(name)):
+                message = f"is null, but {name} is Req in {spec.name}"
+                raise self.fail(name, values.index(None), message, "every record needs a value")
+        if "DOMAIN" in self.given and (bad := set(self.values("DOMAIN")) - {spec.name}):
+            message = f"is not this domain's code {spec.name!r}"
+            raise self.fail("DOMAIN", self.first("DOMAIN", bad), message, f"DOMAIN is {spec.name}")
+        for var in spec.variables:
+            cl = var.codelist
+            if cl is None or cl.extensible or var.name not in cols:
+                continue
+            if bad := set(self.values(var.name)) - set(cl.values) - {None}:
+                allowed = "allowed: " + ", ".join(cl.values)
+                message = f"is not in codelist {cl.name}"
+                raise self.fail(var.name, self.first(var.name, bad), message, allowed)
+        for name, cl, test, when in spec.conditional:
+            if cl.extensible or name not in cols or test not in cols:
+                continue
+            pairs = zip(self.values(test), self.values(name), strict=True)
+            for at, (t, v) in enumerate(pairs):
+                if t in when and v not in cl.values:
+                    allowed = "allowed: " + ", ".join(cl.values)
+                    message = f"is not in codelist {cl.name} when {test} is {'/'.join(when)}"
+                    raise self.fail(name, at, message, allowed)
+        for name in text:
+            distinct = set(self.values(name)) - {None}
+            if long := {v for v in distinct if len(v.encode()) > XPT_MAX_CHAR}:
+                message = f"is longer than {XPT_MAX_CHAR} bytes (SAS XPT v5)"
+                hint = "split it into SUPP-- records (SDTMIG 3.4 section 4.5.3)"
+                raise self.fail(name, self.first(name, long), message, hint)
+            dates = name.endswith("DTC") and distinct
+            if dates and (invalid := set(invalid_dates(pl.Series(name, list(distinct))))):
+                hint = "write YYYY-MM-DD, a partial date (YYYY-MM, YYYY), or YYYY-MM-DDThh:mm"
+                raise self.fail(name, self.first(name, invalid), "is not an ISO 8601 date", hint)
+        seq = spec.seq
+        if seq is not None and seq in self.given and "USUBJID" in cols:
+            seen: set[tuple[object, object]] = set()
+            for at, key in enumerate(zip(self.values("USUBJID"), self.values(seq), strict=True)):
+                if key[1] is not None and key in seen:
+                    message = f"is repeated within the subject in {spec.name}"
+                    hint = "each record of a subject needs its own sequence number"
+                    raise self.fail(seq, at, message, hint)
+                seen.add(key)

@@ -163,9 +163,9 @@ def build_study(
         key = name.lower()
         if key in built:
             raise InputError("is given twice", field=key, hint="one set of records per domain")
-        frame = build_domain(key, records, studyid=studyid)
-        if frame.height:
-            built[key] = frame
+        if _is_empty(records):
+            continue
+        built[key] = build_domain(key, records, studyid=studyid)
     sources = {k: DomainSource(file=k, format="memory") for k in built}
     return Study(
         MappingProxyType(built), MappingProxyType(sources), pl.DataFrame(schema=FINDINGS_SCHEMA)
@@ -173,6 +173,14 @@ def build_study(
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _is_empty(records: Records) -> bool:
+    if isinstance(records, pl.DataFrame):
+        return records.height == 0
+    if isinstance(records, Mapping):
+        return all(len(v) == 0 for v in records.values())
+    return len(records) == 0
 
 
 def _columns(records: Records, where: str) -> dict[str, list[object] | pl.Series]:
@@ -233,7 +241,8 @@ def _bad(
     for i, v in enumerate(values):
         if v is not None and (not isinstance(v, ok) or isinstance(v, bool | np.bool_)):
             return InputError(
-                f"is a {type(v).__name__}, but {name} is {want} in {spec.name} (record {i + 1})",
+                f"is of type {type(v).__name__}, but {name} is {want} "
+                f"(record {i + 1} of {spec.name})",
                 file=where,
                 row=i + 1,
                 field=name,
@@ -278,7 +287,7 @@ def _typed(
             if not all(whole):
                 i = whole.index(False)
                 raise InputError(
-                    f"is not a whole number, but {name} is Int in {spec.name} (record {i + 1})",
+                    f"is not a whole number, but {name} is Int (record {i + 1} of {spec.name})",
                     file=where, row=i + 1, field=name, value=values[i],
                     hint=f"{name} holds whole numbers (sequence numbers, days, orders)",
                 )  # fmt: skip

@@ -124,8 +124,13 @@ def simulate_trial(
     ss = np.random.SeedSequence(seed)
     cohort_ss, events_ss = ss.spawn(2)
     cohort = draw_cohort(scenario, trials=1, patients=n, seed=cohort_ss)
-    rng = dict(zip(EVENT_STREAMS, (np.random.default_rng(s) for s in
-                                   events_ss.spawn(len(EVENT_STREAMS))), strict=True))  # fmt: skip
+    rng = dict(
+        zip(
+            EVENT_STREAMS,
+            (np.random.default_rng(s) for s in events_ss.spawn(len(EVENT_STREAMS))),
+            strict=True,
+        )
+    )
     follow_months = protocol.assessments.follow_up.duration_months or 24
     last_enrol = float(cohort.enrol_day[0].max())
     cut = cohort.first_patient + dt.timedelta(days=int(last_enrol + follow_months * DAYS_PER_MONTH))
@@ -146,8 +151,11 @@ def _timelines(protocol: Protocol, cohort: Cohort, cut: dt.date) -> list[_Patien
         death = c1d1 + dt.timedelta(days=int(death_day)) if math.isfinite(death_day) else None
         if death is not None and death > cut:
             death = None
-        end = min(d for d in (cut, death, c1d1 + dt.timedelta(days=int(min(ltfu_day, 1e5))))
-                  if d is not None)  # fmt: skip
+        end = min(
+            d
+            for d in (cut, death, c1d1 + dt.timedelta(days=int(min(ltfu_day, 1e5))))
+            if d is not None
+        )
         out.append(_Patient(f"{protocol.study.id}-{i + 1:03d}", c1d1, end, death))
     return out
 
@@ -160,9 +168,13 @@ def _reason(cohort: Cohort, scenario: Scenario, i: int) -> str | None:
     return scenario.evaluability.not_evaluable[k].reason if k >= 0 else None
 
 
-def _tumour(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: list[_Patient],
-            rng: dict[str, np.random.Generator]
-            ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:  # fmt: skip
+def _tumour(
+    protocol: Protocol,
+    scenario: Scenario,
+    cohort: Cohort,
+    patients: list[_Patient],
+    rng: dict[str, np.random.Generator],
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Scans until follow-up ends, judged by RECIST: TU, TR and the time-point responses of
     every scan; each patient's first progression and the death after it."""
     img = protocol.assessments.imaging
@@ -175,27 +187,31 @@ def _tumour(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: li
             lesions.append(("NT01", "NON-TARGET", "BONE"))
         screening = p.c1d1 - dt.timedelta(days=7)
         for lnk, role, loc in lesions:
-            p.rows["tu"].append({
-                "USUBJID": p.usubjid, "TULNKID": lnk, "TUTESTCD": "TUMIDENT",
-                "TUTEST": "Tumor Identification", "TUORRES": role, "TUSTRESC": role, "TULOC": loc,
-                "TUEVAL": "INVESTIGATOR", "VISIT": "SCREENING", "VISITNUM": 1.0, "TUDTC": screening,
-            })  # fmt: skip
+            _tu(p, lnk, role, loc, "SCREENING", 1.0, screening)
         # visits: baseline (day -7), then the protocol's imaging weeks from day 1 until
         # follow-up ends
         visits = [("SCREENING", 1.0, -7)]
         if reason not in ("no dose received", "withdrew before first assessment"):
             for num, week in enumerate(imaging_weeks(img), start=2):
                 # within the window; min/max on a Python int, not np.clip (10x slower on a scalar)
-                delay = max(-img.window_days, min(img.window_days, round(
-                    float(rng["visit_delay"].normal(0, tm.visit_delay_sd_days)))))  # fmt: skip
+                delay = max(
+                    -img.window_days,
+                    min(
+                        img.window_days,
+                        round(float(rng["visit_delay"].normal(0, tm.visit_delay_sd_days))),
+                    ),
+                )
                 day = 7 * week + delay
                 if p.c1d1 + dt.timedelta(days=day) > p.end:
                     break
                 if rng["visit_missed"].random() >= tm.missed_visit:
                     visits.append((f"WEEK {week}", float(num), day))
         # the target lesions at every visit (from day 1 on), measured with error to the whole mm
-        lesions_tgi = (cohort.d0_mm[0, i, :n_targets], cohort.kd_per_year[0, i, :n_targets],
-                       cohort.kg_per_year[0, i, :n_targets])  # fmt: skip
+        lesions_tgi = (
+            cohort.d0_mm[0, i, :n_targets],
+            cohort.kd_per_year[0, i, :n_targets],
+            cohort.kg_per_year[0, i, :n_targets],
+        )
         t_days = np.array([[max(day, 0)] for _, _, day in visits], dtype=np.float64)
         true = tgi_diameters(*lesions_tgi, t_days)  # (visits, targets)
         sd = tm.measurement_error_mm + tm.measurement_error_cv * true
@@ -208,23 +224,22 @@ def _tumour(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: li
             for k, size in enumerate(sizes[v]):
                 _tr(p, f"T{k + 1:02d}", "LDIAM", "Longest Diameter", visit, num, date, size)
             if any(role == "NON-TARGET" for _, role, _ in lesions):
-                state = ("UNEQUIVOCAL PROGRESSION"
-                         if num > 1 and t >= cohort.non_target_progression_day[0, i]
-                         else "PRESENT")  # fmt: skip
+                state = (
+                    "UNEQUIVOCAL PROGRESSION"
+                    if num > 1 and t >= cohort.non_target_progression_day[0, i]
+                    else "PRESENT"
+                )
                 _tr(p, "NT01", "TUMSTATE", "Tumor State", visit, num, date, state)
             if num > 1 and not new_seen and t >= cohort.new_lesion_day[0, i]:
                 new_seen = True
-                p.rows["tu"].append({"USUBJID": p.usubjid, "TULNKID": "NEW01",
-                                     "TUTESTCD": "TUMIDENT", "TUTEST": "Tumor Identification",
-                                     "TUORRES": "NEW", "TUSTRESC": "NEW", "TULOC": "LIVER",
-                                     "TUEVAL": "INVESTIGATOR", "VISIT": visit, "VISITNUM": num,
-                                     "TUDTC": date})  # fmt: skip
+                _tu(p, "NEW01", "NEW", "LIVER", visit, num, date)
                 _tr(p, "NEW01", "TUMSTATE", "Tumor State", visit, num, date, "UNEQUIVOCAL")
     study = protocol.study.id
     tu = build_domain("TU", [r for p in patients for r in p.rows["tu"]], studyid=study)
     tr = build_domain("TR", [r for p in patients for r in p.rows["tr"]], studyid=study)
-    options = RecistOptions(confirmation_days=img.confirmation_min_days,
-                            min_sd_days=img.min_sd_days)  # fmt: skip
+    options = RecistOptions(
+        confirmation_days=img.confirmation_min_days, min_sd_days=img.min_sd_days
+    )
     tp = derive_timepoint_responses(tu, tr, options=options)
     # imaging stops at the first progression; after it, death follows the post-progression
     # hazard
@@ -246,23 +261,66 @@ def _tumour(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: li
     return tu, tr, tp
 
 
-def _tr(p: _Patient, lnk: str, testcd: str, test: str, visit: str, num: float, date: dt.date,
-        value: float | str) -> None:  # fmt: skip
+def _tu(p: _Patient, lnk: str, role: str, loc: str, visit: str, num: float, date: dt.date) -> None:
+    """A lesion identified (TUMIDENT): its role (TARGET, NON-TARGET, NEW) and site."""
+    p.rows["tu"].append(
+        {
+            "USUBJID": p.usubjid,
+            "TULNKID": lnk,
+            "TUTESTCD": "TUMIDENT",
+            "TUTEST": "Tumor Identification",
+            "TUORRES": role,
+            "TUSTRESC": role,
+            "TULOC": loc,
+            "TUEVAL": "INVESTIGATOR",
+            "VISIT": visit,
+            "VISITNUM": num,
+            "TUDTC": date,
+        }
+    )
+
+
+def _tr(
+    p: _Patient,
+    lnk: str,
+    testcd: str,
+    test: str,
+    visit: str,
+    num: float,
+    date: dt.date,
+    value: float | str,
+) -> None:
     numeric = isinstance(value, float)
-    p.rows["tr"].append({
-        "USUBJID": p.usubjid, "TRLNKID": lnk, "TRTESTCD": testcd, "TRTEST": test,
-        "TRORRES": f"{value:g}" if numeric else value, "TRORRESU": "mm" if numeric else None,
-        "TRSTRESC": f"{value:g}" if numeric else value, "TRSTRESN": value if numeric else None,
-        "TRSTRESU": "mm" if numeric else None, "TREVAL": "INVESTIGATOR", "VISIT": visit,
-        "VISITNUM": num, "TRDTC": date,
-    })  # fmt: skip
+    p.rows["tr"].append(
+        {
+            "USUBJID": p.usubjid,
+            "TRLNKID": lnk,
+            "TRTESTCD": testcd,
+            "TRTEST": test,
+            "TRORRES": f"{value:g}" if numeric else value,
+            "TRORRESU": "mm" if numeric else None,
+            "TRSTRESC": f"{value:g}" if numeric else value,
+            "TRSTRESN": value if numeric else None,
+            "TRSTRESU": "mm" if numeric else None,
+            "TREVAL": "INVESTIGATOR",
+            "VISIT": visit,
+            "VISITNUM": num,
+            "TRDTC": date,
+        }
+    )
 
 
 # -- treatment -----------------------------------------------------------------------------------
 
 
-def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: list[_Patient],
-           cut: dt.date, rng: dict[str, np.random.Generator]) -> None:  # fmt: skip
+def _treat(
+    protocol: Protocol,
+    scenario: Scenario,
+    cohort: Cohort,
+    patients: list[_Patient],
+    cut: dt.date,
+    rng: dict[str, np.random.Generator],
+) -> None:
     reg = protocol.regimen
     mods = {m.agent.lower(): m for m in scenario.dose_modification.agents}
     groups = term_groups()
@@ -279,8 +337,15 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
         weight = round(float(cohort.weight_kg[0, i]), 1)
         height = round(float(cohort.height_cm[0, i]), 1)
         if reason == "no dose received":
-            p.rows["ds"].append(_ds(p, "END OF STUDY", "WITHDRAWAL BY SUBJECT",
-                                    "WITHDREW CONSENT BEFORE TREATMENT", c1d1))  # fmt: skip
+            p.rows["ds"].append(
+                _ds(
+                    p,
+                    "END OF STUDY",
+                    "WITHDRAWAL BY SUBJECT",
+                    "WITHDREW CONSENT BEFORE TREATMENT",
+                    c1d1,
+                )
+            )
             continue
         stop_by = min(d for d in (p.end, p.progression, cut) if d is not None)
         if reason == "withdrew before first assessment":
@@ -321,15 +386,23 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 attributed = [a for a in tox.attributed_to if active.get(a, False)]
                 days = int(rng["ae_duration"].integers(3, 30))
                 fatal = grade == 5
-                p.rows["ae"].append({
-                    "USUBJID": p.usubjid, "AETERM": str(term).upper(), "AEDECOD": term,
-                    "AEBODSYS": lookup_term(str(term)).soc, "AETOXGR": str(grade),
-                    "AESER": "Y" if grade >= tox.serious_from_grade else "N",
-                    "AEOUT": "FATAL" if fatal else "RECOVERED/RESOLVED", "AESTDTC": on,
-                    "AEENDTC": on if fatal else on + dt.timedelta(days=days),
-                    **{var: "RELATED" if a in tox.attributed_to else "NOT RELATED"
-                       for a, var in relationship.items()},
-                })  # fmt: skip
+                p.rows["ae"].append(
+                    {
+                        "USUBJID": p.usubjid,
+                        "AETERM": str(term).upper(),
+                        "AEDECOD": term,
+                        "AEBODSYS": lookup_term(str(term)).soc,
+                        "AETOXGR": str(grade),
+                        "AESER": "Y" if grade >= tox.serious_from_grade else "N",
+                        "AEOUT": "FATAL" if fatal else "RECOVERED/RESOLVED",
+                        "AESTDTC": on,
+                        "AEENDTC": on if fatal else on + dt.timedelta(days=days),
+                        **{
+                            var: "RELATED" if a in tox.attributed_to else "NOT RELATED"
+                            for a, var in relationship.items()
+                        },
+                    }
+                )
                 if fatal:
                     death = on if death is None or on < death else death
                     stop_by = min(stop_by, on)
@@ -339,9 +412,18 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                         if tox.action == "hold":
                             held.add(a)
                             hold_from = on if hold_from is None else min(hold_from, on)
-                        elif tox.action == "reduce" and level[a] < len(agent.dose_levels) and (
-                            level[a] < (mods[a.lower()].max_reductions if a.lower() in mods
-                                        else len(agent.dose_levels))):  # fmt: skip
+                        elif (
+                            tox.action == "reduce"
+                            and level[a] < len(agent.dose_levels)
+                            and (
+                                level[a]
+                                < (
+                                    mods[a.lower()].max_reductions
+                                    if a.lower() in mods
+                                    else len(agent.dose_levels)
+                                )
+                            )
+                        ):
                             level[a] += 1
                         else:
                             active[a] = False
@@ -367,14 +449,24 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                         break
                     if agent.name in held and hold_from is not None and when >= hold_from:
                         continue
-                    dose = (agent.dose if level[agent.name] == 0
-                            else agent.dose_levels[level[agent.name] - 1].dose)  # fmt: skip
+                    dose = (
+                        agent.dose
+                        if level[agent.name] == 0
+                        else agent.dose_levels[level[agent.name] - 1].dose
+                    )
                     mg = planned_dose_mg(dose, weight_kg=weight, height_cm=height)
-                    p.rows["ex"].append({
-                        "USUBJID": p.usubjid, "EXTRT": agent.name, "EXDOSE": round(mg, 1),
-                        "EXDOSU": "mg", "EXROUTE": "INTRAVENOUS", "EXSTDTC": when,
-                        "EXENDTC": when, "VISIT": f"CYCLE {cycle + 1} DAY {d}",
-                    })  # fmt: skip
+                    p.rows["ex"].append(
+                        {
+                            "USUBJID": p.usubjid,
+                            "EXTRT": agent.name,
+                            "EXDOSE": round(mg, 1),
+                            "EXDOSU": "mg",
+                            "EXROUTE": "INTRAVENOUS",
+                            "EXSTDTC": when,
+                            "EXENDTC": when,
+                            "VISIT": f"CYCLE {cycle + 1} DAY {d}",
+                        }
+                    )
             cycle += 1
         # a fatal adverse event ends the patient's imaging too: no progression after it
         if death is not None and p.progression is not None and p.progression > death:
@@ -398,12 +490,14 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 why, when = "COMPLETED", stop_by
             else:
                 continue  # still on treatment at the data cut
-            p.rows["ds"].append(_ds(p, f"END OF TREATMENT - {agent.name.upper()}", why,
-                                    why, when))  # fmt: skip
+            p.rows["ds"].append(_ds(p, f"END OF TREATMENT - {agent.name.upper()}", why, why, when))
         p.death = death
         if death is not None:
-            cause = ("PROGRESSIVE DISEASE" if p.progression is not None
-                     and p.progression <= death else "DEATH")  # fmt: skip
+            cause = (
+                "PROGRESSIVE DISEASE"
+                if p.progression is not None and p.progression <= death
+                else "DEATH"
+            )
             p.rows["ds"].append(_ds(p, "END OF STUDY", "DEATH", cause, death))
             # adverse events drawn in the cycle of a fatal one: none starts or ends after it
             p.rows["ae"] = [
@@ -412,26 +506,48 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 if p.alive_on(r["AESTDTC"])  # type: ignore[arg-type]
             ]
         elif p.end < cut:
-            p.rows["ds"].append(_ds(p, "END OF STUDY", "LOST TO FOLLOW-UP", "LOST TO FOLLOW-UP",
-                                    p.end))  # fmt: skip
-        p.rows["vs"].append({
-            "USUBJID": p.usubjid, "VSTESTCD": "WEIGHT", "VSTEST": "Weight",
-            "VSORRES": f"{weight:.1f}", "VSORRESU": "kg", "VSSTRESC": f"{weight:.1f}",
-            "VSSTRESN": round(weight, 1), "VSSTRESU": "kg", "VISIT": "SCREENING",
-            "VISITNUM": 1.0, "VSDTC": c1d1 - dt.timedelta(days=7),
-        })  # fmt: skip
+            p.rows["ds"].append(
+                _ds(p, "END OF STUDY", "LOST TO FOLLOW-UP", "LOST TO FOLLOW-UP", p.end)
+            )
+        p.rows["vs"].append(
+            {
+                "USUBJID": p.usubjid,
+                "VSTESTCD": "WEIGHT",
+                "VSTEST": "Weight",
+                "VSORRES": f"{weight:.1f}",
+                "VSORRESU": "kg",
+                "VSSTRESC": f"{weight:.1f}",
+                "VSSTRESN": round(weight, 1),
+                "VSSTRESU": "kg",
+                "VISIT": "SCREENING",
+                "VISITNUM": 1.0,
+                "VSDTC": c1d1 - dt.timedelta(days=7),
+            }
+        )
 
 
 def _ds(p: _Patient, scat: str, decod: str, term: str, when: dt.date) -> Record:
-    return {"USUBJID": p.usubjid, "DSCAT": "DISPOSITION EVENT", "DSSCAT": scat, "DSTERM": term,
-            "DSDECOD": decod, "DSSTDTC": when}  # fmt: skip
+    return {
+        "USUBJID": p.usubjid,
+        "DSCAT": "DISPOSITION EVENT",
+        "DSSCAT": scat,
+        "DSTERM": term,
+        "DSDECOD": decod,
+        "DSSTDTC": when,
+    }
 
 
 # -- emission ------------------------------------------------------------------------------------
 
 
-def _emit(protocol: Protocol, cohort: Cohort, patients: list[_Patient], tu: pl.DataFrame,
-          tr: pl.DataFrame, tp: pl.DataFrame) -> Study:  # fmt: skip
+def _emit(
+    protocol: Protocol,
+    cohort: Cohort,
+    patients: list[_Patient],
+    tu: pl.DataFrame,
+    tr: pl.DataFrame,
+    tp: pl.DataFrame,
+) -> Study:
     """The study: every record stated, the scans after a first progression or a death left
     out (TU, TR and the responses keep the visits each patient's timeline keeps)."""
     dm = []
@@ -439,16 +555,28 @@ def _emit(protocol: Protocol, cohort: Cohort, patients: list[_Patient], tu: pl.D
         doses = [r["EXSTDTC"] for r in p.rows["ex"]]
         first = min(doses, default=None)  # type: ignore[type-var]
         last = max(doses, default=None)  # type: ignore[type-var]
-        dm.append({
-            "USUBJID": p.usubjid, "SUBJID": p.usubjid[-3:], "SITEID": "01",
-            "AGE": float(round(cohort.age_years[0, i])), "AGEU": "YEARS",
-            "SEX": "F" if cohort.female[0, i] else "M", "ARMCD": "TRT", "ARM": "Protocol regimen",
-            "ACTARMCD": "TRT" if first else "NOTTRT", "ACTARM": "Protocol regimen" if first
-            else "Not Treated", "COUNTRY": "USA",
-            "RFICDTC": p.c1d1 - dt.timedelta(days=14), "RFSTDTC": first, "RFXSTDTC": first,
-            "RFXENDTC": last, "RFPENDTC": p.end, "DTHDTC": p.death,
-            "DTHFL": "Y" if p.death else None,
-        })  # fmt: skip
+        dm.append(
+            {
+                "USUBJID": p.usubjid,
+                "SUBJID": p.usubjid[-3:],
+                "SITEID": "01",
+                "AGE": round(float(cohort.age_years[0, i])),
+                "AGEU": "YEARS",
+                "SEX": "F" if cohort.female[0, i] else "M",
+                "ARMCD": "TRT",
+                "ARM": "Protocol regimen",
+                "ACTARMCD": "TRT" if first else "NOTTRT",
+                "ACTARM": "Protocol regimen" if first else "Not Treated",
+                "COUNTRY": "USA",
+                "RFICDTC": p.c1d1 - dt.timedelta(days=14),
+                "RFSTDTC": first,
+                "RFXSTDTC": first,
+                "RFXENDTC": last,
+                "RFPENDTC": p.end,
+                "DTHDTC": p.death,
+                "DTHFL": "Y" if p.death else None,
+            }
+        )
     kept = {(p.usubjid, v.num) for p in patients for v in p.visits if p.imaged(v.num, v.date)}
     imaged = [(p.usubjid, r["VISITNUM"]) in kept for p in patients for r in p.rows["tu"]]
     tu = tu.filter(pl.Series(imaged, dtype=pl.Boolean))
@@ -457,20 +585,33 @@ def _emit(protocol: Protocol, cohort: Cohort, patients: list[_Patient], tu: pl.D
     judged = zip(tp["USUBJID"].to_list(), tp["VISITNUM"].to_list(), strict=True)
     tp = tp.filter(pl.Series([key in kept for key in judged], dtype=pl.Boolean))
     img = protocol.assessments.imaging
-    options = RecistOptions(confirmation_days=img.confirmation_min_days,
-                            min_sd_days=img.min_sd_days)  # fmt: skip
+    options = RecistOptions(
+        confirmation_days=img.confirmation_min_days, min_sd_days=img.min_sd_days
+    )
     sv = [
-        {"USUBJID": p.usubjid, "VISITNUM": v.num, "VISIT": v.name, "SVPRESP": "Y",
-         "SVOCCUR": "Y", "SVSTDTC": v.date, "SVENDTC": v.date}
+        {
+            "USUBJID": p.usubjid,
+            "VISITNUM": v.num,
+            "VISIT": v.name,
+            "SVPRESP": "Y",
+            "SVOCCUR": "Y",
+            "SVSTDTC": v.date,
+            "SVENDTC": v.date,
+        }
         for p in sorted(patients, key=lambda p: p.usubjid)
         for v in sorted(p.visits, key=lambda v: v.num)
         if p.imaged(v.num, v.date)
-    ]  # fmt: skip
+    ]
     domains: dict[str, object] = {"dm": dm}
     for name in ("ex", "vs", "ae", "ds"):
         domains[name] = [r for p in patients for r in p.rows[name]]
-    domains |= {"tu": tu, "tr": tr, "rs": derive_rs(tp, options=options), "sv": sv,
-                "dd": _death_details(patients)}  # fmt: skip
+    domains |= {
+        "tu": tu,
+        "tr": tr,
+        "rs": derive_rs(tp, options=options),
+        "sv": sv,
+        "dd": _death_details(patients),
+    }
     return build_study(domains, studyid=protocol.study.id)  # type: ignore[arg-type]
 
 
@@ -488,7 +629,14 @@ def _death_details(patients: list[_Patient]) -> list[Record]:
             cause = "PROGRESSIVE DISEASE"
         else:
             cause = "UNKNOWN"
-        rows.append({"USUBJID": p.usubjid, "DDTESTCD": "PRCDTH",
-                     "DDTEST": "Primary Cause of Death", "DDORRES": cause, "DDSTRESC": cause,
-                     "DDDTC": p.death})  # fmt: skip
+        rows.append(
+            {
+                "USUBJID": p.usubjid,
+                "DDTESTCD": "PRCDTH",
+                "DDTEST": "Primary Cause of Death",
+                "DDORRES": cause,
+                "DDSTRESC": cause,
+                "DDDTC": p.death,
+            }
+        )
     return rows

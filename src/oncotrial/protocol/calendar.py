@@ -86,7 +86,7 @@ _N = TypeVar("_N", float, pl.Expr)
 def _bsa(weight: _N, height: _N, formula: str) -> _N:
     if formula == "mosteller":
         area = height * weight / 3600.0
-        return math.sqrt(area) if isinstance(area, float) else area.sqrt()  # type: ignore[return-value]
+        return math.sqrt(area) if isinstance(area, float) else area.sqrt()
     if formula == "dubois":
         return 0.007184 * weight**0.425 * height**0.725  # type: ignore[no-any-return]
     raise InputError(
@@ -97,7 +97,7 @@ def _bsa(weight: _N, height: _N, formula: str) -> _N:
 def _smaller(value: _N, cap: float) -> _N:
     if isinstance(value, float):
         return min(value, cap)
-    return pl.min_horizontal(value, pl.lit(cap))  # type: ignore[return-value]
+    return pl.min_horizontal(value, pl.lit(cap))
 
 
 def _dose_mg(dose: WeightDose | BsaDose, weight: _N, height: _N | None) -> _N:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from itertools import chain
 from operator import itemgetter
 from types import MappingProxyType
@@ -282,8 +283,7 @@ def _typed(
         raise _bad(values, _NUMBERS, name, spec, where, "a number")
     if kind == "Int":
         if types - {int}:
-            whole = [v is None or (math.isfinite(float(v)) and float(v).is_integer())
-                     for v in values]  # type: ignore[arg-type]  # fmt: skip
+            whole = [v is None or _is_whole(v) for v in values]
             if not all(whole):
                 i = whole.index(False)
                 raise InputError(
@@ -296,6 +296,11 @@ def _typed(
     s = pl.Series(name, values, dtype=pl.Float64, strict=False)
     _finite(s, name, spec, where)
     return s, values, False
+
+
+def _is_whole(value: object) -> bool:
+    number = float(value) if isinstance(value, _NUMBERS) else math.nan
+    return math.isfinite(number) and number.is_integer()
 
 
 def _kind_of(types: set[type]) -> str:
@@ -375,7 +380,7 @@ class _Checks:
             file=self.where, row=at + 1, field=name, value=self.values(name)[at], hint=hint,
         )  # fmt: skip
 
-    def first(self, name: str, bad: set[object]) -> int:
+    def first(self, name: str, bad: AbstractSet[object]) -> int:
         return next(i for i, v in enumerate(self.values(name)) if v in bad)
 
     def run(self, text: Sequence[str]) -> None:
@@ -417,7 +422,8 @@ class _Checks:
                     raise self.fail(name, at, message, allowed)
         for name in text:
             distinct = set(self.values(name)) - {None}
-            if long := {v for v in distinct if len(v.encode()) > XPT_MAX_CHAR}:
+            long = {v for v in distinct if isinstance(v, str) and len(v.encode()) > XPT_MAX_CHAR}
+            if long:
                 message = f"is longer than {XPT_MAX_CHAR} bytes (SAS XPT v5)"
                 hint = "split it into SUPP-- records (SDTMIG 3.4 section 4.5.3)"
                 raise self.fail(name, self.first(name, long), message, hint)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -192,7 +193,7 @@ def _tumour(
         # follow-up ends
         visits = [("SCREENING", 1.0, -7)]
         if reason not in ("no dose received", "withdrew before first assessment"):
-            for num, week in enumerate(imaging_weeks(img), start=2):
+            for visitnum, week in enumerate(imaging_weeks(img), start=2):
                 # within the window; min/max on a Python int, not np.clip (10x slower on a scalar)
                 delay = max(
                     -img.window_days,
@@ -205,7 +206,7 @@ def _tumour(
                 if p.c1d1 + dt.timedelta(days=day) > p.end:
                     break
                 if rng["visit_missed"].random() >= tm.missed_visit:
-                    visits.append((f"WEEK {week}", float(num), day))
+                    visits.append((f"WEEK {week}", float(visitnum), day))
         # the target lesions at every visit (from day 1 on), measured with error to the whole mm
         lesions_tgi = (
             cohort.d0_mm[0, i, :n_targets],
@@ -501,9 +502,9 @@ def _treat(
             p.rows["ds"].append(_ds(p, "END OF STUDY", "DEATH", cause, death))
             # adverse events drawn in the cycle of a fatal one: none starts or ends after it
             p.rows["ae"] = [
-                {**r, "AEENDTC": min(r["AEENDTC"], death)}  # type: ignore[type-var]
+                {**r, "AEENDTC": min(cast(dt.date, r["AEENDTC"]), death)}
                 for r in p.rows["ae"]
-                if p.alive_on(r["AESTDTC"])  # type: ignore[arg-type]
+                if p.alive_on(cast(dt.date, r["AESTDTC"]))
             ]
         elif p.end < cut:
             p.rows["ds"].append(

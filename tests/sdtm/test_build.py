@@ -71,6 +71,22 @@ def test_columns_records_and_frames_give_the_same_domain():
     assert build_domain("AE", by_records).equals(by_records)
 
 
+def test_frames_of_other_types_are_conformed_or_refused():
+    frame = pl.DataFrame({
+        "STUDYID": ["S"], "USUBJID": ["S-A"], "AETERM": ["FATIGUE"], "AEDECOD": ["Fatigue"],
+        "AESTDTC": [dt.date(2024, 3, 1)], "AELLTCD": [10016256],
+    }).with_columns(pl.col("AEDECOD").cast(pl.Categorical))  # fmt: skip
+    ae = build_domain("AE", frame)
+    assert ae.schema["AEDECOD"] == pl.String and ae["AEDECOD"].to_list() == ["Fatigue"]
+    assert ae["AESTDTC"].to_list() == ["2024-03-01"]
+    assert ae.schema["AELLTCD"] == pl.Float64 and ae["AELLTCD"].to_list() == [10016256.0]
+    with pytest.raises(InputError, match="is of type int, but AETERM is Char") as err:
+        build_domain("AE", frame.with_columns(AETERM=pl.lit(7)))
+    assert (err.value.row, err.value.field) == (1, "AETERM")
+    with pytest.raises(InputError, match="is of type bool, but AELLTCD is a number"):
+        build_domain("AE", frame.with_columns(AELLTCD=pl.lit(True)))
+
+
 def test_variables_outside_the_spec_keep_text_and_numbers():
     rel = ae_relationship_variable("bevacizumab")
     assert rel == "AERELBEV"

@@ -321,6 +321,8 @@ def _typed_series(
             return s.dt.strftime(fmt), None, False
         if dtype == pl.Null:
             return s.cast(pl.String), None, False
+        if isinstance(dtype, pl.Categorical | pl.Enum):
+            s, dtype = s.cast(pl.String), pl.String
         if dtype != pl.String:
             raise _bad(s.to_list(), (str,), name, spec, where, "Char (text)")
         empty = s.str.len_bytes() == 0

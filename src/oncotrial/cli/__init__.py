@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__, versions
-from oncotrial.cli import _analyze, _demo, _design, _protocol, _report, _sdtm, _sim
+from oncotrial.cli import _analyze, _demo, _design, _edc, _protocol, _report, _sdtm, _sim
 from oncotrial.cli._common import out
 
 app = typer.Typer(
@@ -49,6 +49,7 @@ app.add_typer(_protocol.app, name="protocol")
 app.add_typer(_design.app, name="design")
 app.add_typer(_sdtm.app, name="sdtm")
 app.add_typer(_sim.app, name="sim")
+app.add_typer(_edc.app, name="edc")
 app.command(
     epilog="Example: oncotrial demo --out oncotrial-demo",
 )(_demo.demo)

@@ -181,7 +181,9 @@ def derive_adrs(
        qualifying record (SD: CR/PR/SD at >= `min_sd_days`; NE: any CR/PR/SD/NON-CR/NON-PD/NE),
        else MISSING; the earliest record of that category.
     5. CRSP, CCB, CBOR: as RSP, CB and BOR with confirmed CR/PR only (see
-       :func:`_confirmed`); an unconfirmed CR/PR on or after `min_sd_days` counts as SD.
+       :func:`_confirmed`); an unconfirmed CR/PR on or after `min_sd_days` counts as SD, or
+       as NON-CR/NON-PD for a subject with non-target disease only (a NON-CR/NON-PD response,
+       or TU with no TARGET lesion): RECIST 1.1 never gives SD without measurable disease.
     6. BCP, CBCP: Y when BOR (CBOR) is CR or PR, with its date.
     7. DEATH from ADSL.DTHDT; LSTA the last OVR with ANL01FL "Y" (after PD too); MDIS from TU.
     """
@@ -224,9 +226,20 @@ def derive_adrs(
         ("PD", a == "PD"),
         ("NE", a.is_in(["CR", "PR", "SD", "NON-CR/NON-PD", "NE"])),
     ]
-    cbor_cats = [("CR", (a == "CR") & pl.col("_CONF")), ("PR", (a == "PR") & pl.col("_CONF")),
-                 *bor_cats[2:]]  # fmt: skip
+    # an unconfirmed CR/PR at >= min_sd_days is SD with target disease, NON-CR/NON-PD without
+    # (RECIST 1.1 Table 2: SD is a measurable-disease concept)
+    nt_only = pl.col("_NTONLY")
+    unconfirmed = a.is_in(["CR", "PR"])
+    cbor_cats = [
+        ("CR", (a == "CR") & pl.col("_CONF")),
+        ("PR", (a == "PR") & pl.col("_CONF")),
+        ("SD", ((a == "SD") | (unconfirmed & ~nt_only)) & late),
+        ("NON-CR/NON-PD", ((a == "NON-CR/NON-PD") | (unconfirmed & nt_only)) & late),
+        *bor_cats[4:],
+    ]
     bor = best("BOR", ana, bor_cats)
+    conf = conf.join(_non_target_only(ovr, dataset_tu, keys, options), on=keys, how="left")
+    conf = conf.with_columns(pl.col("_NTONLY").fill_null(False))
     cbor = best("CBOR", conf, cbor_cats)
     benefit = a.is_in(["CR", "PR"]) | (a.is_in(["SD", "NON-CR/NON-PD"]) & late)
     conf_benefit = (a.is_in(["CR", "PR"]) & pl.col("_CONF")) | (
@@ -281,6 +294,20 @@ def _confirmed(ana: pl.DataFrame, *, keys: list[str], options: AdrsOptions) -> p
         by_vars=tuple(keys),
     )
     return flag_confirmed(ana, options=recist, new_var="_CONF")
+
+
+def _non_target_only(
+    ovr: pl.DataFrame, tu: pl.DataFrame | None, keys: list[str], options: AdrsOptions
+) -> pl.DataFrame:
+    """The subjects with non-target disease only (``_NTONLY`` True): those with a
+    NON-CR/NON-PD overall response (RECIST 1.1 Table 1 never gives it with target disease)
+    and, with TU, those whose lesions of `options.evaluator` include no TARGET lesion."""
+    known = ovr.filter(pl.col("AVALC") == "NON-CR/NON-PD").select(keys)
+    if tu is not None and {*keys, "TUSTRESC"} <= set(tu.columns):
+        mine = tu.filter(pl.col("TUEVAL") == options.evaluator) if "TUEVAL" in tu.columns else tu
+        no_target = mine.group_by(keys).agg((pl.col("TUSTRESC") == "TARGET").any().alias("_T"))
+        known = pl.concat([known, no_target.filter(~pl.col("_T")).select(keys)])
+    return known.unique().with_columns(_NTONLY=pl.lit(True))
 
 
 def _param_columns(code: str) -> list[pl.Expr]:

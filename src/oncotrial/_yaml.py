@@ -1,4 +1,8 @@
-"""YAML in and out for protocols, with errors that point at the file, the YAML path and the line.
+"""YAML in and out for protocols and scenarios, with errors that point at the file, the YAML
+path and the line.
+
+Part of the file layer beside :mod:`oncotrial.errors` and :mod:`oncotrial._files`, below every
+subpackage: :mod:`oncotrial.protocol` and :mod:`oncotrial.sim` read their YAML through it.
 
 PyYAML keeps the position of every node while composing; we walk the composed tree once to build
 a map from YAML path (``regimen.agents[1].dose.per_kg``) to (line, column), refuse duplicate keys
@@ -11,7 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,8 +22,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from oncotrial._base import FieldCheckError
 from oncotrial.errors import ProtocolError
-from oncotrial.protocol._base import FieldCheckError
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -306,19 +309,6 @@ def model_to_yaml(model: BaseModel) -> str:
         width=100,
         default_flow_style=False,
     )
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text to `path` through a temporary file in the same folder, then rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def iter_locs(marks: dict[Loc, tuple[int, int]]) -> Iterator[str]:

@@ -39,3 +39,13 @@ def test_no_module_imports_dask_when_loaded():
                     else [node.module or ""]
                 )
                 assert not any(n.split(".")[0] in ("dask", "distributed") for n in names), path
+
+
+def test_the_run_lock_has_no_dask_and_the_test_lock_has_it():
+    # `make demo` installs requirements/run.txt (no Dask); `make test` requirements/test.txt
+    def names(lock: str) -> set[str]:
+        text = (ROOT / "requirements" / lock).read_text()
+        return {line.split("==")[0] for line in text.splitlines() if "==" in line}
+
+    assert not {"dask", "distributed"} & names("run.txt")
+    assert {"dask", "distributed"} <= names("test.txt")

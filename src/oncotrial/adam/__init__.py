@@ -39,7 +39,7 @@ from oncotrial.adam._keyfigures import (
     trial_figures,
 )
 from oncotrial.adam._metadata import AdamVariable, adam_variable
-from oncotrial.adam._pipeline import AdamOptions, derive_adam
+from oncotrial.adam._pipeline import KNOWN_ALIVE, AdamOptions, derive_adam, parse_known_alive
 from oncotrial.adam._populations import (
     agent_prefix,
     derive_vars_agent_status,
@@ -52,6 +52,7 @@ __all__ = [
     "ADRS_PARAMS",
     "DAYS_PER_MONTH",
     "DEATH_EVENT",
+    "KNOWN_ALIVE",
     "LASTALIVE_CENSOR",
     "LASTA_CENSOR",
     "PD_EVENT",
@@ -88,6 +89,7 @@ __all__ = [
     "derive_vars_populations",
     "derive_vars_trt_dates",
     "key_figures",
+    "parse_known_alive",
     "read_adam",
     "reported_groups",
     "summarise_adam",

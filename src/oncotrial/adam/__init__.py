@@ -7,7 +7,15 @@ from oncotrial.adam._adex import (
     derive_adex,
     derive_var_baseline_size,
 )
-from oncotrial.adam._adrs import ADRS_PARAMS, AdrsOptions, derive_adrs, derive_ovr
+from oncotrial.adam._adrs import (
+    ADRS_PARAMS,
+    DERIVED_PARAMS,
+    AdrsOptions,
+    derive_adrs,
+    derive_ovr,
+    derive_params_derived_response,
+    derive_rs_from_tr,
+)
 from oncotrial.adam._adsl import (
     derive_var_dthdt,
     derive_var_lstalvdt,
@@ -52,6 +60,7 @@ __all__ = [
     "ADRS_PARAMS",
     "DAYS_PER_MONTH",
     "DEATH_EVENT",
+    "DERIVED_PARAMS",
     "KNOWN_ALIVE",
     "LASTALIVE_CENSOR",
     "LASTA_CENSOR",
@@ -79,6 +88,8 @@ __all__ = [
     "derive_adtte",
     "derive_ovr",
     "derive_param_tte",
+    "derive_params_derived_response",
+    "derive_rs_from_tr",
     "derive_var_baseline_size",
     "derive_var_dthdt",
     "derive_var_lstalvdt",

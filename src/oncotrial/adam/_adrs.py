@@ -14,11 +14,19 @@ from dataclasses import dataclass
 import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
-from oncotrial.recist import RecistOptions, flag_confirmed
+from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses, flag_confirmed
 from oncotrial.sdtm.dates import with_dt
 from oncotrial.terminology import RESPONSE_AVAL, RESPONSE_WORST_ORDER
 
-__all__ = ["ADRS_PARAMS", "AdrsOptions", "derive_adrs", "derive_ovr"]
+__all__ = [
+    "ADRS_PARAMS",
+    "DERIVED_PARAMS",
+    "AdrsOptions",
+    "derive_adrs",
+    "derive_ovr",
+    "derive_params_derived_response",
+    "derive_rs_from_tr",
+]
 
 #: AVAL of each response, as admiralonco's ``aval_resp()``.
 AVAL_OF: dict[str, float] = {k: float(v) for k, v in RESPONSE_AVAL.items()}
@@ -369,3 +377,75 @@ def _add_aseq(records: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return records.sort(
         [*keys, "PARAMCD", "ADT", "VISITNUM", "RSSEQ"], nulls_last=True
     ).with_columns(ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int64))
+
+
+#: PARAMCD of the derived responses added beside the investigator's (when both exist) ->
+#: (PARAMCD they copy, PARAM).
+DERIVED_PARAMS: dict[str, tuple[str, str]] = {
+    "DOVR": ("OVR", "Overall Response derived from TU/TR by RECIST 1.1"),
+    "DBOR": ("BOR", "Best Overall Response derived from TU/TR (confirmation not required)"),
+    "DCBOR": ("CBOR", "Best Confirmed Overall Response derived from TU/TR"),
+}
+
+
+def derive_rs_from_tr(
+    dataset_tu: pl.DataFrame, dataset_tr: pl.DataFrame, *, options: RecistOptions
+) -> pl.DataFrame:
+    """RS records derived from TU/TR by the RECIST 1.1 engine, flagged ``RSDRVFL = "Y"``.
+
+    The overall response and its components at each post-baseline visit
+    (:func:`oncotrial.recist.derive_timepoint_responses`, :func:`oncotrial.recist.derive_rs`).
+    RSEVAL is the evaluator whose measurements they come from (``options.evaluator``), and
+    RSDRVFL = "Y" (SDTM's derived flag) says that no reader assessed them: the sponsor derived
+    them. A baseline visit has no response and gets no record.
+    """
+    tp = derive_timepoint_responses(dataset_tu, dataset_tr, options=options)
+    rs = derive_rs(tp, options=options, components=True)
+    return rs.with_columns(RSDRVFL=pl.lit("Y"))
+
+
+def derive_params_derived_response(
+    dataset: pl.DataFrame,
+    *,
+    dataset_derived: pl.DataFrame,
+    by_vars: Sequence[str] = SUBJECT_KEYS,
+) -> pl.DataFrame:
+    """Add the responses derived from TU/TR beside the investigator's: DOVR, DBOR, DCBOR.
+
+    Parameters
+    ----------
+    dataset : DataFrame
+        ADRS from the investigator's RS (:func:`derive_adrs`).
+    dataset_derived : DataFrame
+        ADRS from the RS that RECIST derives from TU/TR (:func:`derive_rs_from_tr`).
+
+    Returns
+    -------
+    DataFrame
+        `dataset` with the derived OVR, BOR and CBOR records as DOVR, DBOR and DCBOR
+        (PARCAT2 "Derived"), numbered after each subject's last ASEQ so that the existing
+        records keep theirs. The report's concordance table compares the two.
+    """
+    keys = list(by_vars)
+    require_columns(dataset, [*keys, "PARAMCD", "ASEQ"], frame_name="dataset")
+    require_columns(dataset_derived, [*keys, "PARAMCD"], frame_name="dataset_derived")
+    parts = []
+    for code, (source, param) in DERIVED_PARAMS.items():
+        parts.append(
+            dataset_derived.filter(pl.col("PARAMCD") == source).with_columns(
+                PARAMCD=pl.lit(code), PARAM=pl.lit(param), PARCAT2=pl.lit("Derived")
+            )
+        )
+    extra = pl.concat(parts, how="diagonal_relaxed").drop("ASEQ", strict=False)
+    last = dataset.group_by(keys).agg(pl.col("ASEQ").max().alias("_LAST"))
+    extra = (
+        extra.sort([*keys, "PARAMCD", "ADT", "VISITNUM"], nulls_last=True)
+        .join(last, on=keys, how="left")
+        .with_columns(
+            ASEQ=(pl.col("_LAST").fill_null(0) + pl.int_range(1, pl.len() + 1).over(keys)).cast(
+                pl.Int64
+            )
+        )
+        .drop("_LAST")
+    )
+    return pl.concat([dataset, extra], how="diagonal_relaxed")

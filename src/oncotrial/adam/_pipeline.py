@@ -9,7 +9,12 @@ import polars as pl
 
 from oncotrial.adam._adae import derive_adae
 from oncotrial.adam._adex import derive_adex, derive_var_baseline_size
-from oncotrial.adam._adrs import AdrsOptions, derive_adrs
+from oncotrial.adam._adrs import (
+    AdrsOptions,
+    derive_adrs,
+    derive_params_derived_response,
+    derive_rs_from_tr,
+)
 from oncotrial.adam._adsl import (
     derive_var_dthdt,
     derive_var_lstalvdt,
@@ -196,6 +201,16 @@ def derive_adam(
                                  "TUDTC": pl.String})  # fmt: skip
     tu = _dated_tu(tu, tr)
     tu_ = tu if tu is not None else no_tu
+    img = protocol.assessments.imaging
+    recist = RecistOptions(confirmation_days=img.confirmation_min_days,
+                           min_sd_days=img.min_sd_days)  # fmt: skip
+    # the time-point responses RECIST gives from TU/TR: the RS when the study has none, and
+    # the reference the investigator's RS is compared with when it has one
+    derived = (
+        derive_rs_from_tr(tu, tr, options=recist) if tu is not None and tr is not None else None
+    )
+    investigator = rs
+    rs = rs if rs is not None else derived
     adsl = derive_vars_populations(adsl, dataset_ex=ex, dataset_tu=tu_, dataset_rs=rs,
                                    protocol=protocol)  # fmt: skip
     if vs is not None:
@@ -208,7 +223,6 @@ def derive_adam(
     out["adex"] = derive_adex(ex, dataset_adsl=adsl, protocol=protocol)
     if ae is not None:
         out["adae"] = derive_adae(ae, dataset_adsl=adsl, protocol=protocol)
-    img = protocol.assessments.imaging
     if rs is not None:
         adrs_options = AdrsOptions(
             ref_date=options.ref_date, confirmation_days=img.confirmation_min_days,
@@ -216,6 +230,9 @@ def derive_adam(
             baseline_visit=_baseline_visit(tu) if tu is not None else "SCREENING",
         )  # fmt: skip
         adrs = derive_adrs(rs, dataset_adsl=adsl, dataset_tu=tu, options=adrs_options)
+        if investigator is not None and derived is not None:
+            check = derive_adrs(derived, dataset_adsl=adsl, dataset_tu=tu, options=adrs_options)
+            adrs = derive_params_derived_response(adrs, dataset_derived=check)
         out["adrs"] = adrs
         out["adtte"] = derive_adtte(adsl, dataset_adrs=adrs, start_date=options.ref_date,
                                     pfs_censoring=options.pfs_censoring)  # fmt: skip

@@ -38,7 +38,9 @@ def analyze(
     ] = "TRTSDT",
     fda_censoring: Annotated[
         bool,
-        typer.Option(help="Apply the FDA PFS censoring rules (missed assessments)."),
+        typer.Option(
+            "--fda-censoring", help="Apply the FDA PFS censoring rules (missed assessments)."
+        ),
     ] = False,
     known_alive: Annotated[
         str,
@@ -48,7 +50,7 @@ def analyze(
         ),
     ] = "oncotrial",
     overwrite: Annotated[
-        bool, typer.Option(help="Replace existing adam/ and report/ folders.")
+        bool, typer.Option("--overwrite", help="Replace existing adam/ and report/ folders.")
     ] = False,
     report: Annotated[
         bool, typer.Option(help="Write the report (tables, figures, HTML, PDF, RTF, abstract).")
@@ -56,8 +58,9 @@ def analyze(
     drop_identical_duplicates: Annotated[
         bool,
         typer.Option(
+            "--drop-identical-duplicates",
             help="Drop records identical to another of their domain but for --SEQ "
-            "(conflicting copies stay errors)."
+            "(conflicting copies stay errors).",
         ),
     ] = False,
 ) -> None:

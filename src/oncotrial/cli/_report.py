@@ -86,7 +86,9 @@ def report(
     ] = None,
     pdf: Annotated[bool, typer.Option(help="Write report.pdf.")] = True,
     rtf: Annotated[bool, typer.Option(help="Write one RTF file per table.")] = True,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing report folder.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing report folder.")
+    ] = False,
 ) -> None:
     """Tables, figures, report.html, report.pdf, RTF tables and the abstract from ADaM."""
     with user_errors():

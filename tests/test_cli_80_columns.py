@@ -60,6 +60,8 @@ def test_design_protocol_labels_its_quantities():
     assert "P(stop after stage 1) at p0" in text
     assert "promising if responses > r" in text
     assert "EXAMPLE-DOCETAXEL-SIMON: design" in text  # the title on one line
+    assert "P(early stop)" in text and "…" not in text
+    assert "…" not in run("design", "simon", "--p0", "0.05", "--p1", "0.2")
 
 
 def test_sim_oc_says_what_its_cells_hold():

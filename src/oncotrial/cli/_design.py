@@ -42,9 +42,8 @@ def _table(frame: pl.DataFrame, title: str, digits: int = 4) -> Table:
                   min_width=min(len(title), 78))  # fmt: skip
     for name in frame.columns:
         table.add_column(
-            label(name), justify="left" if frame[name].dtype == pl.String else "right",
-            no_wrap=frame[name].dtype == pl.String, overflow="fold",
-        )  # fmt: skip
+            name, justify="left" if frame[name].dtype == pl.String else "right", no_wrap=True
+        )
     for row in frame.iter_rows():
         table.add_row(
             *[
@@ -236,10 +235,6 @@ LABELS = {
     "en1": "expected patients at p1",
     "alpha": "type I error (exact)",
     "power": "power (exact)",
-    "p": "true rate",
-    "prob_reject": "P(promising)",
-    "pet": "P(stop after stage 1)",
-    "en": "expected patients",
     "criterion": "criterion",
 }
 
@@ -288,6 +283,9 @@ def protocol_design_tables(pd_: ProtocolDesign) -> list[Table | str]:
         title = "Exact operating characteristics (P(success) assumes independent endpoints)"
     else:
         title = "Exact operating characteristics"
+        short = {"p": "true p", "prob_reject": "P(promising)", "pet": "P(early stop)",
+                 "en": "E(patients)"}  # fmt: skip
+        oc = oc.rename({name: short.get(name, name) for name in oc.columns})
     shown.append(_table(oc, title))
     verdict = "meets" if pd_.power >= pd_.target_power - 1e-12 else "[red]falls short of[/]"
     shown.append(

@@ -6,6 +6,18 @@
 """
 
 from oncotrial.report._build import Report, build_report
-from oncotrial.report._model import ReportFigure, ReportTable, Row
+from oncotrial.report._model import PageInfo, ReportFigure, ReportTable, Row
+from oncotrial.report._run import data_cutoff, oncotrial_version, page_info, run_date
 
-__all__ = ["Report", "ReportFigure", "ReportTable", "Row", "build_report"]
+__all__ = [
+    "PageInfo",
+    "Report",
+    "ReportFigure",
+    "ReportTable",
+    "Row",
+    "build_report",
+    "data_cutoff",
+    "oncotrial_version",
+    "page_info",
+    "run_date",
+]

@@ -5,12 +5,67 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from oncotrial.errors import InputError
+from oncotrial.report._model import ReportTable
 
-__all__ = ["check_ids", "prepare_dir", "write_atomic"]
+__all__ = [
+    "PAPER_SIZES",
+    "Paper",
+    "PaperSize",
+    "check_ids",
+    "check_paper",
+    "numbered",
+    "prepare_dir",
+    "write_atomic",
+]
+
+#: The paper of every page the report prints: one setting for the PDF and the RTF tables.
+Paper = Literal["a4", "letter"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperSize:
+    """A paper: its CSS page size keyword and its portrait width and height in inches."""
+
+    css: str
+    width_in: float
+    height_in: float
+
+
+#: ISO A4 (210 x 297 mm) and US Letter (8.5 x 11 in).
+PAPER_SIZES: dict[str, PaperSize] = {
+    "a4": PaperSize("A4", 210 / 25.4, 297 / 25.4),
+    "letter": PaperSize("letter", 8.5, 11.0),
+}
+
+
+def check_paper(paper: str) -> Paper:
+    """``paper`` if it is one of :data:`PAPER_SIZES`.
+
+    Raises
+    ------
+    InputError
+        Any other paper.
+    """
+    key = paper.lower() if isinstance(paper, str) else paper
+    if key == "a4":
+        return "a4"
+    if key == "letter":
+        return "letter"
+    raise InputError("is not a paper the report knows", field="paper", value=str(paper),
+                     hint="use 'a4' or 'letter'")  # fmt: skip
+
+
+def numbered(tables: Sequence[ReportTable]) -> list[ReportTable]:
+    """The tables, each with a number: its own (``"14.1.1"``) or else its place in the
+    sequence (``"2"``), so that the HTML, the PDF and the RTF files number alike."""
+    return [t if t.number else replace(t, number=str(k)) for k, t in enumerate(tables, start=1)]
+
 
 #: An identifier usable as a file name and an HTML anchor: a letter, then letters, digits,
 #: ``_``, ``-`` or ``.``.

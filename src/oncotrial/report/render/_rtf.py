@@ -8,14 +8,25 @@ from pathlib import Path
 import polars as pl
 import rtflite as rtf  # type: ignore[import-untyped]
 
-from oncotrial.report._model import ReportTable, Row
-from oncotrial.report.render._files import check_ids, prepare_dir, write_atomic
+from oncotrial.report._model import PageInfo, ReportTable, Row
+from oncotrial.report.render._files import (
+    PAPER_SIZES,
+    Paper,
+    check_ids,
+    check_paper,
+    numbered,
+    prepare_dir,
+    write_atomic,
+)
 from oncotrial.report.render._html import NULL_REPORT, WIDE_COLUMNS
 
 __all__ = ["rtf_escape", "rtf_table", "write_rtf"]
 
 #: Indentation of one level in twips (1/1440 inch): 0.125 inch.
 INDENT_TWIPS = 180
+
+#: "Page X of Y" as RTF fields: the page number and the document's number of pages.
+PAGE_X_OF_Y = "Page \\chpgn  of {\\field{\\*\\fldinst NUMPAGES }}"
 
 
 def rtf_escape(text: str) -> str:
@@ -47,8 +58,39 @@ def rtf_escape(text: str) -> str:
     return "".join(out)
 
 
-def rtf_table(table: ReportTable) -> str:
+def _page_furniture(
+    page: PageInfo | None,
+) -> tuple[rtf.RTFPageHeader, rtf.RTFPageFooter | None]:
+    """The page header (study and protocol, data cut-off, "Page X of Y") and footer
+    (program, oncotrial version, run date) of every page."""
+    if page is None:
+        return rtf.RTFPageHeader(text=PAGE_X_OF_Y, text_convert=False), None
+    header = rtf.RTFPageHeader(
+        text=[rtf_escape(page.top_left), rtf_escape(page.top_right), PAGE_X_OF_Y],
+        text_justification=["l", "l", "r"],
+        text_font_size=[8, 8, 8],
+        text_convert=False,
+    )
+    footer = rtf.RTFPageFooter(
+        text=[rtf_escape(page.bottom_left)], text_justification=["l"], text_font_size=[8],
+        text_convert=False,
+    )  # fmt: skip
+    return header, footer
+
+
+def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper = "a4") -> str:
     """The RTF document of one table, as text.
+
+    Parameters
+    ----------
+    table : ReportTable
+        Its :attr:`~ReportTable.heading` is the first title ("Table 14.1.1 ...").
+    page : PageInfo, optional
+        The furniture of every page: study and protocol, data cut-off and "Page X of Y" in
+        the header, program, oncotrial version and run date in the footer. Without it, the
+        header holds "Page X of Y" only.
+    paper : {'a4', 'letter'}, default='a4'
+        The paper, as the PDF's (:func:`~oncotrial.report.render.write_html`).
 
     Notes
     -----
@@ -56,15 +98,17 @@ def rtf_table(table: ReportTable) -> str:
     double rules above the header and below the last row, titles repeated on every page,
     footnotes on the last page):
 
-    1. Portrait US letter, landscape when the table has 6 or more columns with the stub.
-    2. Titles: the table's title, then its population line.
+    1. Portrait `paper`, landscape when the table has 6 or more columns with the stub.
+    2. Titles: the table's heading, then its population line.
     3. Column header: the stub header, then each column (line breaks kept).
     4. Body: a row group starts with a row naming the group in bold; labels are indented
        0.125 inch a level, and one more inside a group.
     5. Footnotes in a ruled cell under the table.
 
-    No date or random identifier is written, so the bytes depend on the table only.
+    No clock time or random identifier is written: the bytes depend on the table and `page`
+    (whose run date is ``SOURCE_DATE_EPOCH`` when set) only.
     """
+    size = PAPER_SIZES[check_paper(paper)]
     rows = table.rows or (Row(NULL_REPORT, ("",) * len(table.columns)),)
     ncol = len(table.columns)
     cols = [f"c{i + 1}" for i in range(ncol)]
@@ -98,11 +142,19 @@ def rtf_table(table: ReportTable) -> str:
         "text_convert": [[False]],
     }
     landscape = ncol + 1 >= WIDE_COLUMNS
+    short, long = sorted((size.width_in, size.height_in))
+    header, footer = _page_furniture(page)
     doc = rtf.RTFDocument(
         df=frame,
-        rtf_page=rtf.RTFPage(orientation="landscape" if landscape else "portrait"),
+        rtf_page=rtf.RTFPage(
+            orientation="landscape" if landscape else "portrait",
+            width=long if landscape else short,
+            height=short if landscape else long,
+        ),
+        rtf_page_header=header,
+        rtf_page_footer=footer,
         rtf_title=rtf.RTFTitle(
-            text=[rtf_escape(t) for t in (table.title, table.population) if t],
+            text=[rtf_escape(t) for t in (table.heading, table.population) if t],
             text_convert=[False],
         ),
         rtf_column_header=[
@@ -123,7 +175,13 @@ def rtf_table(table: ReportTable) -> str:
     return str(doc.rtf_encode())
 
 
-def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
+def write_rtf(
+    out_dir: Path,
+    tables: Sequence[ReportTable],
+    *,
+    page: PageInfo | None = None,
+    paper: Paper = "a4",
+) -> list[Path]:
     """Write one ``<id>.rtf`` per table into ``out_dir``.
 
     Parameters
@@ -131,6 +189,11 @@ def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
     out_dir : Path
         Folder of the RTF files, created if needed.
     tables : sequence of ReportTable
+        A table without a number takes its place in the sequence ("Table 2"), as in
+        :func:`~oncotrial.report.render.write_html`.
+    page : PageInfo, optional
+        The page furniture (see :func:`rtf_table`).
+    paper : {'a4', 'letter'}, default='a4'
 
     Returns
     -------
@@ -147,5 +210,9 @@ def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
     See :func:`rtf_table` for the layout. Each file is written atomically.
     """
     check_ids([t.id for t in tables], kind="tables")
+    paper = check_paper(paper)
     out = prepare_dir(Path(out_dir), field="out_dir")
-    return [write_atomic(out / f"{t.id}.rtf", rtf_table(t), field="out_dir") for t in tables]
+    return [
+        write_atomic(out / f"{t.id}.rtf", rtf_table(t, page=page, paper=paper), field="out_dir")
+        for t in numbered(tables)
+    ]

@@ -14,6 +14,8 @@ from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
 from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
 from oncotrial.report.tables._csr import (
     CSR_ORDER,
+    E3_PART,
+    TABLE_NUMBERS,
     CsrTables,
     SkippedTable,
     SkippedTableWarning,
@@ -28,6 +30,8 @@ from oncotrial.report.tables._exposure import exposure
 
 __all__ = [
     "CSR_ORDER",
+    "E3_PART",
+    "TABLE_NUMBERS",
     "CsrTables",
     "SkippedTable",
     "SkippedTableWarning",

@@ -227,3 +227,20 @@ def test_data_cutoff_given_then_dcutdt_then_last_date():
 def test_report_html_has_a_viewport(rendered):
     page = rendered["html"].read_text(encoding="utf-8")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+def test_cli_data_cutoff_and_paper_are_checked(tmp_path):
+    from typer.testing import CliRunner
+
+    from oncotrial.cli import app
+
+    runner = CliRunner()
+    base = ["report", "--adam", str(tmp_path), "--protocol", "nct01010126", "--out",
+            str(tmp_path / "out")]  # fmt: skip
+    res = runner.invoke(app, [*base, "--data-cutoff", "2015-13-01"])
+    assert res.exit_code == 2
+    assert "--data-cutoff: '2015-13-01' is not a date" in res.output
+    assert not (tmp_path / "out").exists()

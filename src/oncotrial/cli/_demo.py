@@ -100,7 +100,7 @@ def demo(
                 bar.update(task, description=f"report: {what}")
 
             report = build_report(adam, p, out_dir / "report", overwrite=True,
-                                  progress=report_step)  # fmt: skip
+                                  progress=report_step, program="oncotrial demo")  # fmt: skip
             advance(5)
         (out_dir / "protocol.yaml").write_text(proto.bundled_text("nct01010126"))
         write_frames(frames, out_dir)

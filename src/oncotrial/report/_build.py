@@ -15,8 +15,8 @@ import polars as pl
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportFigure, ReportTable
+from oncotrial.report._paper import Paper, check_paper
 from oncotrial.report._run import page_info
-from oncotrial.report.render._files import Paper, check_paper
 
 __all__ = ["Report", "build_report"]
 

@@ -70,7 +70,7 @@ def test_stage_one_not_met_stops_and_rspt01_gives_the_stage_one_estimate():
     table = response(adam, SIMON)
     assert _cells(table, "Responders (CR + PR) among the first 10") == "1/10"
     assert _cells(table, "Stage-1 rule (more than 1 of 10)") == "Not met: stop for futility"
-    assert _cells(table, "Response rate adjusted for the design (UMVUE; stage 1, 1/10)") == "10.0"
+    assert _cells(table, "Response rate adjusted for the design (UMVUE; stage 1, 1/10)") == "10.0%"
     upper = _solve(lambda p: _binom(0, 10, p) + _binom(1, 10, p) - 0.025)
     assert upper == pytest.approx(0.4450, abs=1e-4)  # Clopper-Pearson's upper limit for 1/10
     lower = 1 - 0.975 ** (1 / 10)
@@ -108,7 +108,7 @@ def test_stage_one_met_and_stage_two_estimate_by_enumeration():
     umvue = num / den
     assert umvue == pytest.approx(0.2613, abs=5e-5)  # the docstring's clinfun example
     label = "Response rate adjusted for the design (UMVUE; stage 2, 6/29)"
-    assert _cells(table, label) == f"{100 * umvue:.1f}"
+    assert _cells(table, label) == f"{100 * umvue:.1f}%"
     assert _cells(table, "One-sided p-value") == f"{_tail_at_least(6, 0.1):.4f}"
     lower = _solve(lambda p: _tail_at_least(6, p) - 0.025)
     upper = _solve(lambda p: 1 - _tail_at_least(7, p) - 0.025)

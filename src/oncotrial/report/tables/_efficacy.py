@@ -153,7 +153,7 @@ def stage_one_rows(stage: StageOne, cols: Columns) -> tuple[list[Row], list[str]
         at = f"stage {inf.stage}, {inf.x}/{inf.m}"
         rows += [
             Row(f"Response rate adjusted for the design (UMVUE; {at})",
-                _last(cols, estimate(inf.umvue, 1, scale=100)), indent=1),
+                _last(cols, f"{estimate(inf.umvue, 1, scale=100)}%"), indent=1),
             Row(ADJUSTED_CI_LABEL, _last(cols, ci(inf.ci_low, inf.ci_high, 1, scale=100)),
                 indent=2),
             Row(f"One-sided p-value, H0: rate <= {stage.p0:g}",

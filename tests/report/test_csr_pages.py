@@ -160,9 +160,32 @@ def test_every_rtf_page_has_the_same_furniture(rendered):
         header, footer = _group(text, "header"), _group(text, "footer")
         assert "Study STUDY-7; protocol NCT00000007: A made-up protocol" in header
         assert "Data cut-off: 2011-06-30" in header
-        assert "Page \\chpgn  of {\\field{\\*\\fldinst NUMPAGES }}" in header
+        # "Page X of Y" as fields, at a right tab stop on the study's line
+        assert re.search(r"protocol NCT00000007: A made-up protocol\\tab Page \{\\field\{"
+                         r"\\\*\\fldinst \{\\fs16 PAGE \}\}.*\} of \{\\field\{\\\*\\fldinst "
+                         r"\{\\fs16 NUMPAGES \}\}", header)  # fmt: skip
         assert "pytest (oncotrial 9.9.9); run 1980-01-01" in footer
     assert re.search(r"\\page(?![a-z])", rendered["aet02"].read_text(encoding="ascii"))
+
+
+def test_rtf_indentation_right_on_every_page(tmp_path):
+    # 150 rows in 5 groups with indents 0-2: read back, for each body row, the label and the
+    # last \\li before it in its cell (the paragraph's indent): 180 twips a level, one more
+    # inside a group, on every page (rtflite's own per-row attributes restart at the first
+    # row on each page)
+    rows = tuple(
+        Row(f"Term {i:03d}", (str(i),), indent=i % 3, group=f"Group {i // 30}") for i in range(150)
+    )
+    table = ReportTable("aet02", "AEs", "", "", ("N",), rows, number="14.3.3")
+    text = write_rtf(tmp_path, [table])[0].read_text(encoding="ascii")
+    assert len(re.findall(r"\\page(?![a-z])", text)) >= 3
+    got: dict[str, int] = {}
+    for chunk in text.split("\\row")[1:]:  # the header row first
+        first = re.split(r"\\cell(?![a-z])", chunk)[0]  # not \cellx
+        label = re.search(r"\{\\f0 (Term \d{3})\}$", first)
+        if label:
+            got[label.group(1)] = int(re.findall(r"\\li(\d+)", first)[-1])
+    assert got == {f"Term {i:03d}": 180 * (i % 3 + 1) for i in range(150)}
 
 
 @pytest.mark.parametrize(

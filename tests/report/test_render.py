@@ -295,10 +295,11 @@ def test_rtf_one_file_per_table_with_titles_headers_cells(tmp_path, tables):
     # ≥ is U+2265 = 8805, ï is U+00EF = 239; braces of the text escaped
     assert "ECOG \\uc1\\u8805* 1 \\{na\\uc1\\u239*ve\\}" in dmt
     # indentation: 'Mean (SD)' (indent 1) at 180 twips, 'Female' (in a group) at 180,
-    # '1' (indent 1 inside a group) at 360, 'Age (years)' at 0
-    assert re.search(r"\\li180\\ri0\\ql\\fs18\{\\f0 Mean \(SD\)\}", dmt)
-    assert re.search(r"\\li180\\ri0\\ql\\fs18\{\\f0 Female\}", dmt)
-    assert re.search(r"\\li360\\ri0\\ql\\fs18\{\\f0 1\}", dmt)
+    # '1' (indent 1 inside a group) at 360, 'Age (years)' at 0: the paragraph's \li0, then
+    # the label's own \li in the cell text (see test_csr_pages: right on every page)
+    assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 \}\\li180\{\\f0 Mean \(SD\)\}", dmt)
+    assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 \}\\li180\{\\f0 Female\}", dmt)
+    assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 \}\\li360\{\\f0 1\}", dmt)
     assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 Age \(years\)\}", dmt)
     # the group row comes before its first member
     assert dmt.index("{\\b Sex}") < dmt.index("{\\f0 Female}")

@@ -91,6 +91,9 @@ figure { margin: 1.5em 0 2.5em; break-inside: avoid; text-align: center; }
 figure img { max-width: 100%; max-height: 150mm; }
 figcaption { text-align: left; font-size: 0.92em; margin-top: 0.5em; }
 figcaption .label { font-weight: bold; }
+@media screen and (max-width: 600px) { body { margin: 1rem auto; padding: 0 0.6rem; }
+  .intro p, .abstract p { text-align: left; }
+  section.table { overflow-x: auto; } }
 @media print { body { max-width: none; margin: 0; padding: 0; }
   h2.part { break-before: page; } }
 """

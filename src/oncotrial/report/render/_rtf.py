@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,24 +59,41 @@ def rtf_escape(text: str) -> str:
     return "".join(out)
 
 
-def _page_furniture(
-    page: PageInfo | None,
-) -> tuple[rtf.RTFPageHeader, rtf.RTFPageFooter | None]:
-    """The page header (study and protocol, data cut-off, "Page X of Y") and footer
-    (program, oncotrial version, run date) of every page."""
-    if page is None:
-        return rtf.RTFPageHeader(text=PAGE_X_OF_Y, text_convert=False), None
-    header = rtf.RTFPageHeader(
-        text=[rtf_escape(page.top_left), rtf_escape(page.top_right), PAGE_X_OF_Y],
-        text_justification=["l", "l", "r"],
-        text_font_size=[8, 8, 8],
-        text_convert=False,
+def _indented(text: str, level: int) -> str:
+    """A label indented `level` steps, written inside the cell's text.
+
+    rtflite wraps the text as ``{\\f0 text}`` after the paragraph's ``\\li0``; closing that
+    group, setting ``\\li`` and reopening it indents the paragraph. Not rtflite's
+    ``text_indent_left``: rtflite gives every page the attributes of the table's first rows,
+    so from page 2 on each row took the indentation of another.
+    """
+    if level <= 0:
+        return text
+    return f"}}\\li{INDENT_TWIPS * level}{{\\f0 {text}"
+
+
+def _header_group(page: PageInfo, width_twips: int) -> str:
+    """The page header as an RTF group: study and protocol at the left and "Page X of Y" at
+    the right margin (a right tab stop) on the first line, the data cut-off on the second;
+    8 pt, field results included so that a reader that does not update fields shows a
+    number in the same size."""
+    tab = f"\\pard\\plain\\ql\\tqr\\tx{width_twips}\\f0\\fs16 "
+    page_x = "{\\field{\\*\\fldinst {\\fs16 PAGE }}{\\fldrslt {\\fs16 1}}}"
+    page_y = "{\\field{\\*\\fldinst {\\fs16 NUMPAGES }}{\\fldrslt {\\fs16 1}}}"
+    return (
+        f"{{\\header{tab}{rtf_escape(page.top_left)}\\tab Page {page_x} of {page_y}\\par\n"
+        f"{tab}{rtf_escape(page.top_right)}\\par}}"
     )
-    footer = rtf.RTFPageFooter(
+
+
+def _footer(page: PageInfo | None) -> rtf.RTFPageFooter | None:
+    """The page footer: program, oncotrial version and run date, left-aligned, 8 pt."""
+    if page is None:
+        return None
+    return rtf.RTFPageFooter(
         text=[rtf_escape(page.bottom_left)], text_justification=["l"], text_font_size=[8],
         text_convert=False,
     )  # fmt: skip
-    return header, footer
 
 
 def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper = "a4") -> str:
@@ -102,7 +120,7 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
     2. Titles: the table's heading, then its population line.
     3. Column header: the stub header, then each column (line breaks kept).
     4. Body: a row group starts with a row naming the group in bold; labels are indented
-       0.125 inch a level, and one more inside a group.
+       0.125 inch a level, and one more inside a group, on every page.
     5. Footnotes in a ruled cell under the table.
 
     No clock time or random identifier is written: the bytes depend on the table and `page`
@@ -116,18 +134,15 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
     # grows with the square of the rows: 17 s for 1,159 rows in 32 groups)
     labels: list[str] = []
     values: list[tuple[str, ...]] = []
-    indent: list[list[int]] = []
     group: str | None = None
     for r in rows:
         if r.group is not None and r.group != group:
             labels.append("{\\b " + rtf_escape(r.group) + "}")
             values.append(("",) * ncol)
-            indent.append([0] * (ncol + 1))
         group = r.group
-        labels.append(rtf_escape(r.label))
-        values.append(tuple(rtf_escape(v) for v in r.values))
         level = r.indent + (1 if r.group is not None else 0)
-        indent.append([INDENT_TWIPS * level] + [0] * ncol)
+        labels.append(_indented(rtf_escape(r.label), level))
+        values.append(tuple(rtf_escape(v) for v in r.values))
     frame = pl.DataFrame(
         {"_label": labels, **{c: [v[j] for v in values] for j, c in enumerate(cols)}},
         schema={"_label": pl.String, **{c: pl.String for c in cols}},
@@ -138,12 +153,10 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
     body_args: dict[str, object] = {
         "col_rel_width": widths,
         "text_justification": [["l"] + ["c"] * ncol],
-        "text_indent_left": indent,
         "text_convert": [[False]],
     }
     landscape = ncol + 1 >= WIDE_COLUMNS
     short, long = sorted((size.width_in, size.height_in))
-    header, footer = _page_furniture(page)
     doc = rtf.RTFDocument(
         df=frame,
         rtf_page=rtf.RTFPage(
@@ -151,8 +164,8 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
             width=long if landscape else short,
             height=short if landscape else long,
         ),
-        rtf_page_header=header,
-        rtf_page_footer=footer,
+        rtf_page_header=rtf.RTFPageHeader(text=PAGE_X_OF_Y, text_convert=False),
+        rtf_page_footer=_footer(page),
         rtf_title=rtf.RTFTitle(
             text=[rtf_escape(t) for t in (table.heading, table.population) if t],
             text_convert=[False],
@@ -172,7 +185,17 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
             else None
         ),
     )
-    return str(doc.rtf_encode())
+    text = str(doc.rtf_encode())
+    if page is not None:
+        # rtflite gives a header one alignment for all its lines: write ours instead
+        layout = doc.rtf_page
+        width = round((layout.width - layout.margin[0] - layout.margin[1]) * 1440)
+        ours = _header_group(page, width)
+        found = re.search(r"^\{\\header\{.*\}\}$", text, flags=re.M)
+        if found is None:  # rtflite changed its output: fail loudly rather than drop it
+            raise RuntimeError("no page header group in rtflite's output")
+        text = text[: found.start()] + ours + text[found.end() :]
+    return text
 
 
 def write_rtf(

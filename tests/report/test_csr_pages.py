@@ -168,6 +168,16 @@ def test_every_rtf_page_has_the_same_furniture(rendered):
     assert re.search(r"\\page(?![a-z])", rendered["aet02"].read_text(encoding="ascii"))
 
 
+def test_rtf_title_says_continued_from_page_two(rendered):
+    paragraphs, _ = _rtf_rows(rendered["aet02"].read_text(encoding="ascii"))
+    titles = [p.split("\n")[0] for p in paragraphs if p.startswith("Table 14.3.3")]
+    assert len(titles) >= 3  # one per page
+    assert titles[0] == "Table 14.3.3 Adverse events by preferred term"
+    assert set(titles[1:]) == {"Table 14.3.3 Adverse events by preferred term (continued)"}
+    one_page, _ = _rtf_rows(rendered["dmt01"].read_text(encoding="ascii"))
+    assert not any("(continued)" in p for p in one_page)
+
+
 def test_rtf_indentation_right_on_every_page(tmp_path):
     # 150 rows in 5 groups with indents 0-2: read back, for each body row, the label and the
     # last \\li before it in its cell (the paragraph's indent): 180 twips a level, one more

@@ -72,6 +72,18 @@ def _indented(text: str, level: int) -> str:
     return f"}}\\li{INDENT_TWIPS * level}{{\\f0 {text}"
 
 
+def _continued(text: str, heading: str) -> str:
+    """rtflite repeats the title on every page: from the second on, it reads
+    "Table 14.3.4 ... (continued)"."""
+    title = "{\\f0 " + heading + "}"
+    first = text.find(title)
+    if first < 0:
+        return text
+    cut = first + len(title)
+    later = text[cut:].replace(title, "{\\f0 " + heading + " (continued)}")
+    return text[:cut] + later
+
+
 def _header_group(page: PageInfo, width_twips: int) -> str:
     """The page header as an RTF group: study and protocol at the left and "Page X of Y" at
     the right margin (a right tab stop) on the first line, the data cut-off on the second;
@@ -117,7 +129,8 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
     footnotes on the last page):
 
     1. Portrait `paper`, landscape when the table has 6 or more columns with the stub.
-    2. Titles: the table's heading, then its population line.
+    2. Titles: the table's heading, then its population line, on every page; from the
+       second page on, the heading ends with "(continued)".
     3. Column header: the stub header, then each column (line breaks kept).
     4. Body: a row group starts with a row naming the group in bold; labels are indented
        0.125 inch a level, and one more inside a group, on every page.
@@ -185,7 +198,7 @@ def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper 
             else None
         ),
     )
-    text = str(doc.rtf_encode())
+    text = _continued(str(doc.rtf_encode()), rtf_escape(table.heading))
     if page is not None:
         # rtflite gives a header one alignment for all its lines: write ours instead
         layout = doc.rtf_page

@@ -16,7 +16,7 @@ from oncotrial.adam import read_adam
 from oncotrial.cli._common import err, user_errors
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
-from oncotrial.report import Report, build_report
+from oncotrial.report import Report, build_report, check_paper
 from oncotrial.sdtm import FileFormat
 
 #: The --data-cutoff and --paper options of ``report`` and ``analyze``.
@@ -78,8 +78,7 @@ def report_with_progress(
 
         return build_report(adam, protocol, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite,
                             progress=progress, data_cutoff=data_cutoff,
-                            paper=paper,  # type: ignore[arg-type]  # build_report checks it
-                            program=program)  # fmt: skip
+                            paper=check_paper(paper), program=program)  # fmt: skip
 
 
 def report(

@@ -401,7 +401,8 @@ def test_swimmer_labels_readable_in_the_pdf(tmp_path, adam, protocol, paper):
 
 
 def test_swimmer_single_treatment_without_agent_dates(pharmaverse):
-    ax = axes_by_label(swimmer_figure(pharmaverse), "swimmer")
+    fig = swimmer_figure(pharmaverse)
+    ax = axes_by_label(fig, "swimmer")
     # two treated patients have no TRTEDT (unknown duration): a row without a bar
     treated = pharmaverse["adsl"].filter(pl.col("SAFFL") == "Y")
     assert len(ax.get_yticks()) == 0  # 254 rows: too many to label
@@ -410,7 +411,8 @@ def test_swimmer_single_treatment_without_agent_dates(pharmaverse):
     widths = sorted(b.get_width() for b in bars(ax))
     days = (treated["TRTEDT"] - treated["TRTSDT"]).dt.total_days() + 1
     np.testing.assert_allclose(widths, sorted((days / DPM).to_list()))
-    assert next(t.get_text() for t in ax.get_legend().get_texts()) == "Study treatment"
+    # the legend is the figure's, under the axes
+    assert next(t.get_text() for t in fig.legends[0].get_texts()) == "Study treatment"
 
 
 # ---------------------------------------------------------------- saving

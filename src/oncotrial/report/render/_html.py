@@ -134,8 +134,10 @@ def _continued_css(table: ReportTable, anchor: str) -> str:
     figures set it back to empty. Not the table's section: weasyprint repeats a box's
     assignment on every page the box spans."""
     text = _css_string(f"{table.heading} (continued)")
-    return (f"#{anchor} tbody tr {{ string-set: continued {text}; }}\n"
-            f'#{anchor} tbody tr:first-child {{ string-set: continued ""; }}\n')  # fmt: skip
+    # an attribute selector: an id may hold a "." (``check_ids``), which "#id" reads as a class
+    where = f'[id="{anchor}"]'
+    return (f"{where} tbody tr {{ string-set: continued {text}; }}\n"
+            f'{where} tbody tr:first-child {{ string-set: continued ""; }}\n')  # fmt: skip
 
 
 _SVG_SIZE = re.compile(

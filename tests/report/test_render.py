@@ -126,7 +126,8 @@ def test_html_tables_are_great_tables_with_stub_groups_and_indents(report):
     assert "All patients<br>(N=54)" in page
     assert "Percentages are of N." in page and "SD: standard deviation." in page
     # row labels in the table's order: ungrouped rows before and after the groups stay put
-    dmt = page[page.index('id="table-dmt01"') : page.index('id="table-aet04"')]
+    # (the section's attribute, not the CSS's [id="table-dmt01"] selector in the head)
+    dmt = page[page.index(' id="table-dmt01"') : page.index(' id="table-aet04"')]
     stub = re.findall(r'<th scope="row"[^>]*class="([^"]*)">([^<]*)</th>', dmt)
     assert [label for _, label in stub] == [
         "Age (years)", "n", "Mean (SD)", "Female", "Male", "0", "1", "Prior therapies",

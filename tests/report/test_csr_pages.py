@@ -277,3 +277,31 @@ def test_cli_data_cutoff_and_paper_are_checked(tmp_path):
     assert res.exit_code == 2
     assert "--data-cutoff: '2015-13-01' is not a date" in res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_tall_figure_gets_a_page_of_its_own_svg_or_png(tmp_path):
+    # 3 x 5 in (5/3 >= 1.2 times taller than wide) is tall, 5 x 3 in is not, whichever file
+    # the figure has
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    from matplotlib.figure import Figure
+
+    from oncotrial.report import ReportFigure
+    from oncotrial.report.render import html_report
+
+    figures = []
+    for name, size in (("tall", (3, 5)), ("wide", (5, 3))):
+        fig = Figure(figsize=size)
+        fig.add_subplot().plot([0, 1], [0, 1])
+        for suffix in ("png", "svg"):
+            fig.savefig(tmp_path / f"{name}.{suffix}", dpi=50)
+    for name in ("tall", "wide"):
+        for suffix in ("png", "svg"):
+            figures.append(
+                ReportFigure(f"{name}-{suffix}", name, "", (tmp_path / f"{name}.{suffix}",))
+            )
+    page = html_report(title="R", tables=[], figures=figures)
+    for fig_id, tall in (("tall-png", True), ("tall-svg", True), ("wide-png", False),
+                         ("wide-svg", False)):  # fmt: skip
+        assert (f'<figure id="figure-{fig_id}" class="tall">' in page) is tall, fig_id

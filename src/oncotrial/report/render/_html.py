@@ -145,21 +145,30 @@ _SVG_SIZE = re.compile(
 )
 
 
-def _is_tall(fig: ReportFigure) -> bool:
-    """Whether the figure's SVG is at least :data:`TALL_RATIO` times taller than wide."""
-    svg = next((p for p in fig.files if p.suffix.lower() == ".svg"), None)
-    if svg is None:
-        return False
+def _size(path: Path) -> tuple[float, float] | None:
+    """Width and height of an SVG (its root's width/height attributes) or a PNG (its IHDR
+    chunk), in the file's own units; None when they cannot be read."""
     try:
-        with Path(svg).open("rb") as fh:
+        with Path(path).open("rb") as fh:
             head = fh.read(2048)
     except OSError:
-        return False
+        return None
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
+        return float(int.from_bytes(head[16:20], "big")), float(int.from_bytes(head[20:24], "big"))
     found = _SVG_SIZE.search(head)
-    if found is None:
-        return False
-    width, height = float(found.group(1)), float(found.group(2))
-    return width > 0 and height / width >= TALL_RATIO
+    return None if found is None else (float(found.group(1)), float(found.group(2)))
+
+
+def _is_tall(fig: ReportFigure) -> bool:
+    """Whether the figure (its SVG, else its PNG) is at least :data:`TALL_RATIO` times taller
+    than wide."""
+    for suffix in (".svg", ".png"):
+        path = next((p for p in fig.files if p.suffix.lower() == suffix), None)
+        size = None if path is None else _size(path)
+        if size is not None:
+            width, height = size
+            return width > 0 and height / width >= TALL_RATIO
+    return False
 
 
 def _runs(rows: Sequence[Row]) -> tuple[list[str], dict[str, str]]:

@@ -18,7 +18,12 @@ from oncotrial.adam import (
     write_adam,
 )
 from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
-from oncotrial.cli._report import report_with_progress
+from oncotrial.cli._report import (
+    DataCutoffOption,
+    PaperOption,
+    parse_cutoff,
+    report_with_progress,
+)
 from oncotrial.errors import InputError
 from oncotrial.sdtm import FileFormat, read_study, validate_study
 from oncotrial.sdtm import drop_identical_duplicates as sdtm_dedupe
@@ -63,12 +68,15 @@ def analyze(
             "(conflicting copies stay errors).",
         ),
     ] = False,
+    data_cutoff: DataCutoffOption = None,
+    paper: PaperOption = "a4",
 ) -> None:
     """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it to OUT/adam,
     write the clinical study report to OUT/report, and print the key figures."""
     with user_errors():
         file_format = FileFormat.parse(fmt, field="--format")
         alive = parse_known_alive(known_alive)
+        cutoff = parse_cutoff(data_cutoff)
         if ref_date not in ("TRTSDT", "RANDDT"):
             raise InputError("is not a time zero", field="--ref-date", value=ref_date,
                              hint="TRTSDT or RANDDT")  # fmt: skip
@@ -98,7 +106,9 @@ def analyze(
                 raise InputError(f"{sub}/ is already there", file=str(out_dir / sub),
                                  hint="choose another --out, or pass --overwrite")  # fmt: skip
         if report:  # first: the ADaM is written only when the report could be built
-            built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite)
+            built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite,
+                                         data_cutoff=cutoff, paper=paper,
+                                         program="oncotrial analyze")  # fmt: skip
         out_dir.mkdir(parents=True, exist_ok=True)
         written = write_adam(adam, out_dir / "adam", format=file_format, overwrite=overwrite)
         summary = summarise_adam(adam, protocol=p)

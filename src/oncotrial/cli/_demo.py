@@ -104,7 +104,7 @@ def demo(
 
             with skipped_tables_noted():
                 report = build_report(adam, p, out_dir / "report", overwrite=True,
-                                      progress=report_step)  # fmt: skip
+                                      progress=report_step, program="oncotrial demo")  # fmt: skip
             advance(5)
         write_file(out_dir / "protocol.yaml", proto.bundled_text("nct01010126"))
         write_frames(frames, out_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -15,10 +16,41 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from oncotrial import protocol as proto
 from oncotrial.adam import read_adam
 from oncotrial.cli._common import err, user_errors
+from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
-from oncotrial.report import Report, build_report
+from oncotrial.report import Report, build_report, check_paper
 from oncotrial.report.tables import SkippedTableWarning
 from oncotrial.sdtm import FileFormat
+
+#: The --data-cutoff and --paper options of ``report`` and ``analyze``.
+DataCutoffOption = Annotated[
+    str | None,
+    typer.Option(
+        "--data-cutoff",
+        help="Data cut-off date (YYYY-MM-DD) printed on every page "
+        "(default: ADSL DCUTDT, else the last ADSL date, said so).",
+    ),
+]
+PaperOption = Annotated[
+    str, typer.Option("--paper", help="Paper of the PDF and the RTF tables: a4 or letter.")
+]
+
+
+def parse_cutoff(text: str | None) -> dt.date | None:
+    """The --data-cutoff option as a date.
+
+    Raises
+    ------
+    InputError
+        Not an ISO 8601 date.
+    """
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError("is not a date", field="--data-cutoff", value=text,
+                         hint="write it as YYYY-MM-DD, e.g. 2024-06-30") from None  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -48,6 +80,9 @@ def report_with_progress(
     pdf: bool = True,
     rtf: bool = True,
     overwrite: bool = False,
+    data_cutoff: dt.date | None = None,
+    paper: str = "a4",
+    program: str = "oncotrial report",
 ) -> Report:
     """:func:`oncotrial.report.build_report` with a rich progress bar on standard error; a
     table the data or protocol do not support is named on one line, not as a Python warning."""
@@ -68,7 +103,8 @@ def report_with_progress(
             bar.update(task, completed=done, total=total, description=step)
 
         return build_report(adam, protocol, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite,
-                            progress=progress)  # fmt: skip
+                            progress=progress, data_cutoff=data_cutoff,
+                            paper=check_paper(paper), program=program)  # fmt: skip
 
 
 def report(
@@ -89,12 +125,16 @@ def report(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing report folder.")
     ] = False,
+    data_cutoff: DataCutoffOption = None,
+    paper: PaperOption = "a4",
 ) -> None:
     """Tables, figures, report.html, report.pdf, RTF tables and the abstract from ADaM."""
     with user_errors():
+        cutoff = parse_cutoff(data_cutoff)
         p = proto.load(protocol)
         file_format = None if fmt is None else FileFormat.parse(fmt, field="--format")
         adam = read_adam(adam_dir, format=file_format)
-        written = report_with_progress(adam, p, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite)
+        written = report_with_progress(adam, p, out_dir, pdf=pdf, rtf=rtf, overwrite=overwrite,
+                                       data_cutoff=cutoff, paper=paper)  # fmt: skip
     err.print(f"{len(written.tables)} tables, {len(written.figures)} figures: "
               f"{written.folder / 'report.html'}")  # fmt: skip

@@ -15,6 +15,8 @@ from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
 from oncotrial.report.tables._concordance import response_concordance
 from oncotrial.report.tables._csr import (
     CSR_ORDER,
+    E3_PART,
+    TABLE_NUMBERS,
     CsrTables,
     SkippedTable,
     SkippedTableWarning,
@@ -29,6 +31,8 @@ from oncotrial.report.tables._exposure import exposure
 
 __all__ = [
     "CSR_ORDER",
+    "E3_PART",
+    "TABLE_NUMBERS",
     "CsrTables",
     "SkippedTable",
     "SkippedTableWarning",

@@ -63,7 +63,13 @@ def simon(
     p1: P1,
     alpha: ALPHA = 0.05,
     beta: BETA = 0.2,
-    nmax: Annotated[int, typer.Option(help="Largest total sample size searched.")] = 100,
+    nmax: Annotated[
+        int | None,
+        typer.Option(
+            help="Restrict the search to n <= nmax. Default: search until the optimal "
+            "design is proven (no larger n can do better), up to 500."
+        ),
+    ] = None,
     as_json: JSON = False,
 ) -> None:
     """Simon two-stage designs: minimax, admissible (Jung et al. 2004) and optimal."""
@@ -78,6 +84,7 @@ def simon(
                 "alpha": res.alpha_nominal,
                 "beta": res.beta_nominal,
                 "nmax": res.nmax,
+                "proven": res.proven,
                 "designs": frame.to_dicts(),
             }
         )
@@ -102,6 +109,11 @@ def simon(
     )
     title = f"Simon two-stage designs, p0={p0:g}, p1={p1:g}, alpha={alpha:g}, beta={beta:g}"
     out.print(_table(shown, title))
+    if not res.proven:
+        out.print(
+            f"Note: the search was restricted to n <= {res.nmax}; a design with a larger n "
+            "may have a smaller EN0 (run without --nmax for the proven optimum)."
+        )
 
 
 @app.command(epilog="Example: oncotrial design single --p0 0.05 --p1 0.25")

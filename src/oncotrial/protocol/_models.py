@@ -390,7 +390,11 @@ class SimonTwoStage(DesignSpec):
     alpha: Probability = 0.05
     beta: Probability = 0.2
     criterion: Literal["optimal", "minimax"] = "optimal"
-    nmax: PositiveInt = 100
+    nmax: PositiveInt | None = Field(
+        None,
+        description="Restrict the search to n <= nmax; by default the search widens until "
+        "the optimal design is proven.",
+    )
     r1: NonNegativeInt | None = Field(None, description="Fix the design: stop if <= r1 of n1.")
     n1: PositiveInt | None = None
     r: NonNegativeInt | None = Field(None, description="Reject H1 if <= r of n in all.")

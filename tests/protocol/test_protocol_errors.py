@@ -153,10 +153,10 @@ def test_design_names_unknown_endpoint(tmp_path):
 
 
 def test_p0_not_below_p1(tmp_path):
-    text = edit("{endpoint: ORR, p0: 0.05, p1: 0.20", "{endpoint: ORR, p0: 0.30, p1: 0.20")
+    text = edit("{endpoint: ORR, p0: 0.03, p1: 0.15", "{endpoint: ORR, p0: 0.30, p1: 0.15")
     err = load_error(text, tmp_path)
     assert err.path == "statistics.design.components[0]"
-    assert "p0 (0.3) must be below p1 (0.2)" in err.message
+    assert "p0 (0.3) must be below p1 (0.15)" in err.message
 
 
 def test_probability_out_of_range(tmp_path):

@@ -189,6 +189,7 @@ def coprimary(
     shown = frame.select(
         e0,
         e1,
+        "hypothesis",
         pl.col(f"success_{e0}").alias(f"P({e0})"),
         pl.col(f"success_{e1}").alias(f"P({e1})"),
         pl.col("success").alias("P(success)"),
@@ -219,9 +220,16 @@ def protocol_design(
             "operating_characteristics": pd_.oc_frame().to_dicts(),
             "power": pd_.power,
             "target_power": pd_.target_power,
+            "meets_power": pd_.meets_power,
         }
         if pd_.toxicity is not None:
             payload["toxicity_boundary"] = pd_.toxicity.to_frame().to_dicts()
+            payload["toxicity_rules"] = [
+                {"rule": name, "boundary": b.to_frame().to_dicts(), "p_acceptable": b.p_lo,
+                 "p_unacceptable": b.p_hi}
+                for name, b in pd_.toxicity_rules
+            ]  # fmt: skip
+            payload["toxicity_stopping"] = pd_.toxicity_oc().to_dicts()
         _echo_json(payload)
         return
     for renderable in protocol_design_tables(pd_):
@@ -254,31 +262,37 @@ def protocol_design_tables(pd_: ProtocolDesign) -> list[Table | str]:
     if "success" in oc.columns:
         e0, e1 = oc.columns[:2]
         oc = oc.select(
-            e0, e1,
+            "hypothesis",
             pl.col(f"success_{e0}").alias(f"P({e0})"),
             pl.col(f"success_{e1}").alias(f"P({e1})"),
             pl.col("success").alias("P(success)"),
             pl.col("success_low").alias("any dependence: low"),
             pl.col("success_high").alias("high"),
         )  # fmt: skip
-        title = "Exact operating characteristics (P(success) assumes independent endpoints)"
+        title = (
+            "Exact operating characteristics: type I error (both null) and power under each "
+            "alternative (P(success) assumes independent endpoints)"
+        )
     else:
         title = "Exact operating characteristics"
     shown.append(_table(oc, title))
-    verdict = "meets" if pd_.power >= pd_.target_power - 1e-12 else "[red]falls short of[/]"
+    verdict = "meets" if pd_.meets_power else "[red]falls short of[/]"
     shown.append(
-        f"Power at the alternative: {pd_.power:.3f}, which {verdict} the protocol's "
-        f"{pd_.target_power:.2f}."
+        f"Power at the weakest alternative: {pd_.power:.3f}, which {verdict} the protocol's "
+        f"{pd_.target_power:.2f}. {pd_.design.describe()}"
     )
-    tox = pd_.toxicity
-    if tox is not None:
+    for name, tox in pd_.toxicity_rules:
         shown.append(
             _table(
                 tox.to_frame().rename(
                     {"toxicities": "stop at toxicities", "from": "patients from", "to": "to"}
                 ),
-                f"Toxicity stopping boundary (p {tox.p_lo:g} acceptable, {tox.p_hi:g} not; "
-                f"P(stop) {tox.cross_lo:.3f} and {tox.cross_hi:.3f})",
+                f"Toxicity stopping boundary, {name} (p {tox.p_lo:g} acceptable, {tox.p_hi:g} "
+                f"not; P(stop) {tox.cross_lo:.3f} and {tox.cross_hi:.3f})",
             )
         )
+    if pd_.toxicity_rules:
+        stops = pd_.toxicity_oc().pivot("p", index="rule", values="prob_stop")
+        stops = stops.rename({c: f"{float(c):.0%}" for c in stops.columns[1:]})
+        shown.append(_table(stops, "P(stop) of each toxicity rule at a true event rate of", 3))
     return shown

@@ -536,6 +536,13 @@ class ToxicityMonitoring(Model):
         "dose-limiting toxicity",
         description="What counts, e.g. 'grade >= 3 bleeding or any bowel perforation'.",
     )
+    min_grade: int = Field(
+        3, ge=1, le=5, description="Events of this CTCAE grade or worse count (5: fatal only)."
+    )
+    name: str | None = Field(
+        None, description="A short name for the rule (e.g. 'perforation'); default: events."
+    )
+    rationale: str | None = Field(None, description="Why these rates, in words.")
 
     @model_validator(mode="after")
     def _check(self) -> ToxicityMonitoring:
@@ -543,12 +550,44 @@ class ToxicityMonitoring(Model):
             raise ValueError("p_acceptable must be below p_unacceptable")
         return self
 
+    @property
+    def label(self) -> str:
+        """The rule's name, or its events."""
+        return self.name if self.name is not None else self.events
+
 
 class StatisticalDesign(Model):
-    """The design that decides the trial, with optional monitoring rules."""
+    """The design that decides the trial, with optional monitoring rules.
+
+    ``toxicity_monitoring`` is one rule or a list of rules, each with its own events and rates
+    (e.g. one for bowel perforation, one for bleeding); the trial stops when any rule's
+    boundary is crossed.
+    """
 
     design: Design
-    toxicity_monitoring: ToxicityMonitoring | None = None
+    toxicity_monitoring: ToxicityMonitoring | tuple[ToxicityMonitoring, ...] | None = None
+
+    @field_validator("toxicity_monitoring")
+    @classmethod
+    def _unique_rules(
+        cls, v: ToxicityMonitoring | tuple[ToxicityMonitoring, ...] | None
+    ) -> ToxicityMonitoring | tuple[ToxicityMonitoring, ...] | None:
+        if isinstance(v, tuple):
+            if not v:
+                raise ValueError("an empty list of toxicity rules: leave the key out instead")
+            labels = [r.label for r in v]
+            dupes = sorted({x for x in labels if labels.count(x) > 1})
+            if dupes:
+                raise ValueError(f"toxicity rules need distinct names; repeated: {dupes}")
+        return v
+
+    @property
+    def toxicity_rules(self) -> tuple[ToxicityMonitoring, ...]:
+        """The toxicity monitoring rules, none, one or several."""
+        tox = self.toxicity_monitoring
+        if tox is None:
+            return ()
+        return tox if isinstance(tox, tuple) else (tox,)
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,12 +14,15 @@ from oncotrial.cli._common import out, user_errors
 from oncotrial.design import (
     ProtocolDesign,
     coprimary_oc_table,
+    coprimary_two_stage_design,
+    coprimary_two_stage_search,
     design_for,
     simon_search,
     single_stage_frame,
     single_stage_search,
     two_stage_inference,
 )
+from oncotrial.errors import InputError
 from oncotrial.protocol import load
 
 app = typer.Typer(
@@ -156,20 +159,54 @@ def inference(
 
 
 @app.command(
-    epilog="Example: oncotrial design coprimary --n 54 --orr 0.05 0.2 --pfs 0.4 0.6 "
-    "--rule either --alpha 0.1"
+    epilog="Examples: oncotrial design coprimary --n 54 --orr 0.05 0.2 --pfs 0.4 0.6 "
+    "--rule either --alpha 0.1 | two stages: oncotrial design coprimary --orr 0.05 0.2 "
+    "--pfs 0.5 0.7 --n1 25 --r1 2 --s1 18 --n 45 --r 4 --s 30 --correlation 0.3 | search: "
+    "oncotrial design coprimary --orr 0.05 0.2 --pfs 0.5 0.7 --search --nmin 40 --nmax 50"
 )
 def coprimary(
-    n: Annotated[int, typer.Option(help="Evaluable patients.")],
     orr: Annotated[tuple[float, float], typer.Option(help="ORR p0 and p1.")],
     pfs: Annotated[tuple[float, float], typer.Option(help="Landmark PFS rate p0 and p1.")],
-    rule: Annotated[str, typer.Option(help="'either' or 'both'.")] = "either",
+    n: Annotated[int | None, typer.Option(help="Evaluable patients (in all).")] = None,
+    rule: Annotated[str, typer.Option(help="'either' or 'both' (one stage).")] = "either",
     alpha: ALPHA = 0.05,
     landmark: Annotated[float, typer.Option(help="Landmark in months.")] = 6.0,
+    n1: Annotated[
+        int | None,
+        typer.Option(
+            help="Two stages: stage-1 size; go on if > r1 respond or > s1 are progression-free."
+        ),
+    ] = None,
+    r1: Annotated[int | None, typer.Option(help="Two stages: stage-1 response bound.")] = None,
+    s1: Annotated[int | None, typer.Option(help="Two stages: stage-1 PFS bound.")] = None,
+    r: Annotated[int | None, typer.Option(help="Two stages: final response bound.")] = None,
+    s: Annotated[int | None, typer.Option(help="Two stages: final PFS bound.")] = None,
+    correlation: Annotated[
+        float,
+        typer.Option(
+            help="Two stages: correlation of a patient's response and "
+            "progression-free, as a share of the largest possible (0: independent)."
+        ),
+    ] = 0.0,
+    search: Annotated[
+        bool, typer.Option("--search", help="Two stages: optimal and minimax designs.")
+    ] = False,
+    beta: BETA = 0.2,
+    nmin: Annotated[int, typer.Option(help="Search: smallest n.")] = 10,
+    nmax: Annotated[int, typer.Option(help="Search: largest n (at most 120).")] = 60,
     as_json: JSON = False,
 ) -> None:
-    """Exact operating characteristics of a co-primary ORR + landmark-PFS design."""
+    """Exact operating characteristics of a co-primary ORR + landmark-PFS design: one stage,
+    or the modified two-stage design (response OR PFS at each stage), with a search."""
+    two_stage = search or any(v is not None for v in (n1, r1, s1, r, s))
+    if two_stage:
+        _coprimary_two_stage(orr, pfs, n, n1, r1, s1, r, s, correlation, search, alpha, beta,
+                             nmin, nmax, as_json)  # fmt: skip
+        return
     with user_errors():
+        if n is None:
+            raise InputError("a one-stage design needs --n", field="n", value=None,
+                             hint="give --n, or the two-stage bounds, or --search")  # fmt: skip
         # coprimary_design checks the rule and names it in an InputError
         chosen = cast(Literal["either", "both"], rule)
         frame = coprimary_oc_table(
@@ -201,6 +238,65 @@ def coprimary(
         f"{e1} {pfs[0]:g} vs {pfs[1]:g} (P(success) assumes independent endpoints)"
     )
     out.print(_table(shown, title))
+
+
+def _coprimary_two_stage(
+    orr: tuple[float, float], pfs: tuple[float, float], n: int | None, n1: int | None,
+    r1: int | None, s1: int | None, r: int | None, s: int | None, correlation: float,
+    search: bool, alpha: float, beta: float, nmin: int, nmax: int, as_json: bool,
+) -> None:  # fmt: skip
+    """``design coprimary`` with two stages: one design's exact OC, or the search."""
+    with user_errors():
+        if search:
+            res = coprimary_two_stage_search(
+                orr, pfs, alpha=alpha, beta=beta, correlation=correlation, nmin=nmin, nmax=nmax
+            )
+            designs = [("optimal", res.optimal), ("minimax", res.minimax)]
+        else:
+            given = {"n1": n1, "r1": r1, "s1": s1, "n": n, "r": r, "s": s}
+            missing = [k for k, v in given.items() if v is None]
+            if missing:
+                raise InputError(
+                    "a two-stage design needs all of --n1 --r1 --s1 --n --r --s",
+                    field=", ".join(missing),
+                    value=None,
+                    hint="or --search for the optimal and minimax designs",
+                )
+            assert n1 is not None and r1 is not None and s1 is not None
+            assert n is not None and r is not None and s is not None
+            designs = [
+                (
+                    "design",
+                    coprimary_two_stage_design(
+                        n1, r1, s1, n, r, s, response=orr, pfs=pfs, correlation=correlation
+                    ),
+                )
+            ]
+        frames = [(kind, d, d.exact_oc()) for kind, d in designs]
+    if as_json:
+        _echo_json(
+            [
+                {
+                    "design": kind,
+                    "bounds": d.to_frame().to_dicts(),
+                    "operating_characteristics": oc.to_dicts(),
+                }
+                for kind, d, oc in frames
+            ]
+        )
+        return
+    for kind, d, oc in frames:
+        out.print(
+            _table(
+                oc.drop("correlation"),
+                f"{kind}: {d.label}, correlation "
+                f"{d.correlation:g} (type I error at both nulls, power under each "
+                "alternative)",
+            )
+        )
+        verdict = "meets" if d.exact_power() >= 1 - beta - 1e-12 else "[red]falls short of[/]"
+        out.print(f"Power at the weakest alternative: {d.exact_power():.3f}, which {verdict} "
+                  f"{1 - beta:g}; type I error {d.type_i_error():.4f}.")  # fmt: skip
 
 
 @app.command("protocol", epilog="Example: oncotrial design protocol nct01010126")

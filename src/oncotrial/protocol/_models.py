@@ -515,7 +515,89 @@ class CoPrimary(DesignSpec):
         return None
 
 
-Design = Annotated[SimonTwoStage | SingleStage | CoPrimary, Field(discriminator="method")]
+class EndpointHypothesis(Model):
+    """An endpoint with its uninteresting and desirable rates."""
+
+    endpoint: str
+    p0: Probability
+    p1: Probability
+    rationale: str | None = Field(None, description="Why these rates, in words.")
+
+    @model_validator(mode="after")
+    def _check(self) -> EndpointHypothesis:
+        _p0_below_p1(self.p0, self.p1)
+        return self
+
+
+class CoPrimaryTwoStage(DesignSpec):
+    """Modified two-stage design on response OR progression-free at a landmark (the
+    hepatocellular stratum of NCT01010126): go on after ``n1`` if more than ``r1`` respond or
+    more than ``s1`` are progression-free; promising if more than ``r`` or more than ``s`` of
+    ``n``. Give all six bounds, or none and a criterion for the search."""
+
+    method: Literal["co_primary_two_stage"]
+    response: EndpointHypothesis
+    pfs: EndpointHypothesis
+    correlation: float = Field(
+        0.0,
+        ge=-1.0,
+        le=1.0,
+        description="Correlation of a patient's response and progression-free indicators.",
+    )
+    alpha: Probability = 0.05
+    beta: Probability = 0.2
+    criterion: Literal["optimal", "minimax"] = "optimal"
+    nmax: PositiveInt = Field(60, description="Largest n the search tries.")
+    n1: PositiveInt | None = None
+    r1: NonNegativeInt | None = None
+    s1: NonNegativeInt | None = None
+    n: PositiveInt | None = None
+    r: NonNegativeInt | None = None
+    s: NonNegativeInt | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CoPrimaryTwoStage:
+        fixed = [self.n1, self.r1, self.s1, self.n, self.r, self.s]
+        if any(v is not None for v in fixed) and any(v is None for v in fixed):
+            raise ValueError("to fix the design give all of n1, r1, s1, n, r and s, or none")
+        if self.n1 is not None and self.n is not None and self.n1 >= self.n:
+            raise ValueError(f"n1 ({self.n1}) must be smaller than n ({self.n})")
+        return self
+
+    @property
+    def tested_endpoints(self) -> tuple[str, ...]:
+        """The response endpoint, then the landmark endpoint."""
+        return (self.response.endpoint, self.pfs.endpoint)
+
+    def describe(self) -> str:
+        """``Design: modified two-stage co-primary on ORR or PFS6: ...``."""
+        a, b = self.response, self.pfs
+        text = (
+            f"Design: modified two-stage co-primary on {a.endpoint} or {b.endpoint}: "
+            f"{a.endpoint} p0 = {a.p0}, p1 = {a.p1}; {b.endpoint} p0 = {b.p0}, p1 = {b.p1}; "
+            f"alpha = {self.alpha}, power = {1 - self.beta:g} under each alternative, "
+            f"correlation {self.correlation:g}"
+        )
+        if self.n is not None:
+            text += (
+                f"; go on after {self.n1} if > {self.r1} responses or > {self.s1} "
+                f"progression-free; promising if > {self.r} or > {self.s} of {self.n}"
+            )
+        return text
+
+    def enrollment_problem(self, planned_enrollment: int) -> str | None:
+        """The design needs ``n`` evaluable patients: more than planned cannot be."""
+        if self.n is not None and self.n > planned_enrollment:
+            return (
+                f"the design needs {self.n} evaluable patients but the study plans to enrol "
+                f"only {planned_enrollment}"
+            )
+        return None
+
+
+Design = Annotated[
+    SimonTwoStage | SingleStage | CoPrimary | CoPrimaryTwoStage, Field(discriminator="method")
+]
 
 
 class ToxicityMonitoring(Model):

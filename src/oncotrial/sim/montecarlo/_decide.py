@@ -120,6 +120,8 @@ class Estimates:
         Patients with a monitored toxicity (of any rule) among all enrolled.
     toxicity_stop_at : ndarray of int
         Patient at which a toxicity boundary is first crossed, 0 if never (or no boundary).
+    cum_pfs_successes : ndarray of int, (trials, n), optional
+        Patients beyond the landmark among the first k evaluable patients, k = 1..n.
     """
 
     enrolled: I64
@@ -133,6 +135,7 @@ class Estimates:
     median_pfs_days: F64
     toxicities: I64
     toxicity_stop_at: I64
+    cum_pfs_successes: I64 | None = None
 
 
 def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
@@ -155,7 +158,11 @@ def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
     pos[:, :width] = np.where(valid, first + 1, patients)
     times = np.take_along_axis(outcomes.pfs_days, first, axis=1)
     events = np.take_along_axis(outcomes.pfs_event, first, axis=1)
-    successes = ((times > rule.landmark_days) & valid).sum(axis=1).astype(np.int64)
+    beyond = (times > rule.landmark_days) & valid
+    successes = beyond.sum(axis=1).astype(np.int64)
+    cum_pfs = np.zeros((trials, n), dtype=np.int64)
+    cum_pfs[:, :width] = np.cumsum(beyond, axis=1)
+    cum_pfs[:, width:] = cum_pfs[:, width - 1 : width] if width else 0
     km = np.full(trials, np.nan)
     median = np.full(trials, np.nan)
     for m in np.unique(analysed).tolist():
@@ -180,6 +187,7 @@ def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
         responders=cum[:, -1].copy(), cum_responders=cum, evaluable_position=pos,
         pfs_successes=successes, km_landmark=km, median_pfs_days=median,
         toxicities=tox.any(axis=2).sum(axis=1).astype(np.int64), toxicity_stop_at=stop_at,
+        cum_pfs_successes=cum_pfs,
     )  # fmt: skip
 
 
@@ -194,7 +202,7 @@ def decide(rule: DecisionRule, est: Estimates) -> dict[str, NDArray[np.generic]]
         toxicity first) and ``n_enrolled`` (patients enrolled when the trial ended).
     """
     observed = Observed(est.cum_responders, est.pfs_successes, est.km_landmark,
-                        rule.landmark_method)  # fmt: skip
+                        rule.landmark_method, est.cum_pfs_successes)  # fmt: skip
     verdict = rule.design.decide(observed)
     out: dict[str, NDArray[np.generic]] = {
         f"success_{name}": ok for name, ok in verdict.endpoint_success.items()

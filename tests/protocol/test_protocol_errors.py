@@ -185,7 +185,8 @@ def test_unknown_design_method(tmp_path):
     assert err.path == "statistics.design.method"
     assert err.line == line_of(text, "method: bayesian")
     assert err.message == (
-        "'bayesian' is not one of 'simon_two_stage', 'single_stage', 'co_primary'"
+        "'bayesian' is not one of 'simon_two_stage', 'single_stage', 'co_primary', "
+        "'co_primary_two_stage'"
     )
 
 
@@ -205,7 +206,8 @@ def test_single_co_primary(tmp_path):
 
 def test_all_problems_are_listed(tmp_path):
     text = edit("cycle_length_days: 28", "cycle_length_days: -1")
-    text = text.replace("planned_enrollment: 59", "planned_enrollment: zero")
+    # the study's enrolment (the first; the carcinoid cohort repeats the number)
+    text = text.replace("planned_enrollment: 59", "planned_enrollment: zero", 1)
     err = load_error(text, tmp_path)
     assert len(err.errors) == 2
     rendered = str(err)

@@ -308,7 +308,12 @@ def protocol_design(
 ) -> None:
     """The design a protocol declares, with its exact operating characteristics."""
     with user_errors():
-        pd_ = design_for(load(source))
+        protocol = load(source)
+        pd_ = design_for(protocol)
+        cohorts = [(c.name, design_for(protocol.cohort(c.name))) for c in protocol.cohorts]
+    if cohorts:
+        _cohort_designs(protocol.study.id, cohorts, as_json)
+        return
     if as_json:
         payload: dict[str, object] = {
             "protocol": pd_.protocol_id,
@@ -330,6 +335,41 @@ def protocol_design(
         return
     for renderable in protocol_design_tables(pd_):
         out.print(renderable)
+
+
+def _payload(pd_: ProtocolDesign) -> dict[str, object]:
+    """The JSON of one design: parameters, exact OC, power and toxicity rules."""
+    out_: dict[str, object] = {
+        "protocol": pd_.protocol_id,
+        "design": pd_.design_frame().to_dicts(),
+        "operating_characteristics": pd_.oc_frame().to_dicts(),
+        "power": pd_.power,
+        "target_power": pd_.target_power,
+        "meets_power": pd_.meets_power,
+        "toxicity_stopping": pd_.toxicity_oc().to_dicts(),
+    }
+    return out_
+
+
+def _cohort_designs(study: str, cohorts: list[tuple[str, ProtocolDesign]], as_json: bool) -> None:
+    """``design protocol`` of a protocol with cohorts: each cohort's design, then the trial."""
+    summary = pl.DataFrame(
+        [{"cohort": name, "n": pd_.design.n, "power": pd_.power, "target": pd_.target_power,
+          "met": "yes" if pd_.meets_power else "NO", "stages": str(pd_.design.stages)}
+         for name, pd_ in cohorts]
+    )  # fmt: skip
+    if as_json:
+        _echo_json({"protocol": study,
+                    "cohorts": {name: _payload(pd_) for name, pd_ in cohorts},
+                    "trial": summary.to_dicts()})  # fmt: skip
+        return
+    for name, pd_ in cohorts:
+        out.rule(f"cohort {name}: {pd_.design.label}")
+        for renderable in protocol_design_tables(pd_):
+            out.print(renderable)
+    out.rule("the trial")
+    out.print(_table(summary, f"{study}: one design per cohort (power at the weakest "
+                              "alternative each names)", 3))  # fmt: skip
 
 
 def _transposed(frame: pl.DataFrame, title: str) -> Table:

@@ -19,6 +19,7 @@ from pydantic import (
     PositiveFloat,
     PositiveInt,
     Tag,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -673,6 +674,39 @@ class StatisticalDesign(Model):
 
 
 # --------------------------------------------------------------------------------------------
+# Cohorts (strata)
+# --------------------------------------------------------------------------------------------
+
+
+class Cohort(Model):
+    """A stratum of the trial: its own eligibility, enrolment, design and endpoints.
+
+    The regimen, schedule and assessments are the protocol's unless the cohort overrides them;
+    so are the endpoints and the statistical design (a cohort's design without toxicity
+    monitoring keeps the protocol's rules). :meth:`Protocol.cohort` gives the protocol as
+    that cohort runs it.
+    """
+
+    name: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Short name, e.g. 'pnet' (letters, digits, - and _).",
+    )
+    label: str | None = Field(None, description="The stratum in words.")
+    eligibility: str = Field(min_length=1, description="Who belongs to the stratum.")
+    planned_enrollment: PositiveInt
+    statistics: StatisticalDesign | None = Field(
+        None, description="The stratum's design and monitoring; default: the protocol's."
+    )
+    endpoints: tuple[Endpoint, ...] | None = None
+    regimen: Regimen | None = None
+    published: str | None = Field(
+        None, description="What the public record reports of the stratum (facts, sources)."
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Protocol
 # --------------------------------------------------------------------------------------------
 
@@ -705,6 +739,59 @@ class Protocol(Model):
         description="Term groups the safety tables report, by name: the protocol's own "
         "(term_groups) or oncotrial's bundled ones (bleeding, bowel_perforation, ...).",
     )
+    cohorts: tuple[Cohort, ...] = Field(
+        (),
+        description="Strata, each with its own eligibility, enrolment and design; none: the "
+        "protocol is one cohort.",
+    )
+
+    @model_validator(mode="after")
+    def _check_cohorts(self) -> Protocol:
+        names = [c.name for c in self.cohorts]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"cohort names must be unique; repeated: {', '.join(dupes)}")
+        for c in self.cohorts:
+            try:
+                self.cohort(c.name)
+            except ValueError as exc:
+                raise ValueError(f"cohort {c.name!r}: {exc}") from None
+        return self
+
+    def cohort(self, name: str) -> Protocol:
+        """The protocol as cohort ``name`` runs it: its population, enrolment, design,
+        endpoints and regimen (the protocol's where the cohort gives none), no cohorts.
+
+        Raises
+        ------
+        KeyError
+            No cohort of that name.
+        ValueError
+            The cohort's view is not a valid protocol (e.g. its design tests an endpoint it
+            does not have).
+        """
+        for c in self.cohorts:
+            if c.name == name:
+                study = self.study.model_copy(update={
+                    "population": c.eligibility, "planned_enrollment": c.planned_enrollment,
+                })  # fmt: skip
+                data = self.model_dump(exclude={"cohorts"})
+                data["study"] = study.model_dump()
+                if c.statistics is not None:
+                    data["statistics"] = c.statistics.model_dump()
+                    if c.statistics.toxicity_monitoring is None:  # inherits the monitoring
+                        data["statistics"]["toxicity_monitoring"] = self.statistics.model_dump()[
+                            "toxicity_monitoring"
+                        ]
+                if c.endpoints is not None:
+                    data["endpoints"] = [e.model_dump() for e in c.endpoints]
+                if c.regimen is not None:
+                    data["regimen"] = c.regimen.model_dump()
+                try:
+                    return Protocol.model_validate(data)
+                except ValidationError as exc:
+                    raise ValueError("; ".join(str(e["msg"]) for e in exc.errors())) from None
+        raise KeyError(f"no cohort {name!r} (cohorts: {[c.name for c in self.cohorts]})")
 
     @model_validator(mode="after")
     def _check(self) -> Protocol:

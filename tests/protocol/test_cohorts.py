@@ -85,3 +85,15 @@ def test_cli_design_protocol_per_cohort_and_for_the_trial():
     assert all(row["met"] == "yes" for row in payload["trial"])
     stops = payload["cohorts"]["carcinoid"]["toxicity_stopping"]
     assert {row["p"] for row in stops} == {0.10, 0.17, 0.30, 0.35}
+
+
+def test_cli_sim_oc_runs_a_cohort():
+    runner = CliRunner()
+    args = ["sim", "oc", "--protocol", "nct01010126", "--scenario", "nct01010126",
+            "--trials", "200", "--workers", "1"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--cohort", "hcc"])
+    assert res.exit_code == 0, res.output
+    assert "co-primary two-stage 2/18 of 25" in res.output
+    res = runner.invoke(app, [*args, "--cohort", "lung"])
+    assert res.exit_code == 2
+    assert "hcc" in res.output  # the hint lists the cohorts

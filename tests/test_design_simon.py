@@ -203,3 +203,84 @@ def test_bad_inputs_are_input_errors():
         simon_search(0.1, 0.3, nmax=10_000)
     with pytest.raises(InputError, match="r1"):
         simon_design(10, 10, 12, 20, p0=0.1, p1=0.3)
+
+
+def _brute_optimum_check(p0, p1, alpha, beta, n_top, target_en0):
+    """Every design with n <= n_top and EN0 below ``target_en0`` that meets alpha and power.
+
+    Independent of the search: EN0 = n1 + P(X1 > r1 | p0)(n - n1) does not depend on r, so
+    only (n, n1, r1) with EN0 < target are examined; for each, the distribution of X1 + X2
+    on {X1 > r1} is the convolution of the cut stage-1 pmf with the stage-2 pmf, and its
+    upper tails give P(reject) for every r at once.
+    """
+
+    def reject_all_r(p, r1, n1, n):
+        f1 = binom.pmf(np.arange(n1 + 1), n1, p)
+        f1[: r1 + 1] = 0.0
+        total = np.convolve(f1, binom.pmf(np.arange(n - n1 + 1), n - n1, p))
+        return total[::-1].cumsum()[::-1][1:]  # index r: P(X1 > r1, X1 + X2 > r)
+
+    better = []
+    for n in range(2, n_top + 1):
+        for n1 in range(1, n):
+            r1s = np.arange(n1)
+            en0 = n1 + binom.sf(r1s, n1, p0) * (n - n1)
+            for r1 in r1s[en0 < target_en0 - 1e-9].tolist():
+                if binom.sf(r1, n1, p1) < 1 - beta:  # power <= P(X1 > r1 | p1)
+                    continue
+                a0 = reject_all_r(p0, r1, n1, n)
+                ok = np.nonzero(a0 <= alpha)[0]
+                if ok.size and reject_all_r(p1, r1, n1, n)[ok[0]] >= 1 - beta:
+                    better.append((r1, n1, int(ok[0]), n))
+    return better
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("p0", "p1", "alpha", "beta", "truncated", "optimal", "en0"),
+    [
+        # the reproducers of the statistical review: a search cut at n = 100 returned the first
+        (0.27, 0.39, 0.05, 0.2, (14, 50, 34, 100), (11, 38, 37, 112), 61.49),
+        (0.12, 0.24, 0.05, 0.1, (5, 41, 16, 94), (5, 39, 17, 102), 59.42),
+    ],
+)
+def test_search_is_not_truncated_at_nmax(p0, p1, alpha, beta, truncated, optimal, en0):
+    res = simon_search(p0, p1, alpha=alpha, beta=beta)
+    got = res.optimal
+    assert (got.r1, got.n1, got.r, got.n) == optimal
+    assert got.en0 == pytest.approx(en0, abs=0.005)
+    assert res.nmax > optimal[3]
+    # the optimal design meets the error rates by the plain double sum
+    assert _reject_prob(*optimal, p0) <= alpha
+    assert _reject_prob(*optimal, p1) >= 1 - beta
+    # brute force: up to the optimal n, no design has a smaller (or equal) EN0 but the
+    # optimal one (the truncated design is feasible but worse; beyond, en0_lower_bound)
+    assert _brute_optimum_check(p0, p1, alpha, beta, optimal[3], got.en0 + 1e-6) == [optimal]
+    assert _reject_prob(*truncated, p0) <= alpha
+    assert _reject_prob(*truncated, p1) >= 1 - beta
+    # the admissible designs end at the true optimum
+    assert res.admissible[-1].design == got
+
+
+def test_search_restricted_to_nmax_says_it_is_not_proven():
+    # a search the caller restricts to n <= 100 finds the truncated design, and says so
+    res = simon_search(0.27, 0.39, alpha=0.05, beta=0.2, nmax=100)
+    assert (res.optimal.r1, res.optimal.n1, res.optimal.r, res.optimal.n) == (14, 50, 34, 100)
+    assert not res.proven
+    assert simon_search(0.1, 0.3).proven
+
+
+def test_en0_lower_bound_holds_for_every_design():
+    # property, by brute force: every design with n >= 20 meeting the power (alpha ignored)
+    # has EN0 at least the bound
+    from oncotrial.design._simon import en0_lower_bound
+
+    p0, p1, beta = 0.1, 0.3, 0.2
+    bound = en0_lower_bound(p0, p1, beta, 20)
+    lowest = np.inf
+    for n in range(20, 41):
+        for n1 in range(1, n):
+            for r1 in range(n1):
+                if binom.sf(r1, n1, p1) >= 1 - beta:
+                    lowest = min(lowest, n1 + binom.sf(r1, n1, p0) * (n - n1))
+    assert bound <= lowest + 1e-12

@@ -155,10 +155,10 @@ def test_design_names_unknown_endpoint(tmp_path):
 
 
 def test_p0_not_below_p1(tmp_path):
-    text = edit("{endpoint: ORR, p0: 0.05, p1: 0.20", "{endpoint: ORR, p0: 0.30, p1: 0.20")
+    text = edit("{endpoint: ORR, p0: 0.03, p1: 0.15", "{endpoint: ORR, p0: 0.30, p1: 0.15")
     err = load_error(text, tmp_path)
     assert err.path == "statistics.design.components[0]"
-    assert "p0 (0.3) must be below p1 (0.2)" in err.message
+    assert "p0 (0.3) must be below p1 (0.15)" in err.message
 
 
 def test_probability_out_of_range(tmp_path):
@@ -187,7 +187,8 @@ def test_unknown_design_method(tmp_path):
     assert err.path == "statistics.design.method"
     assert err.line == line_of(text, "method: bayesian")
     assert err.message == (
-        "'bayesian' is not one of 'simon_two_stage', 'single_stage', 'co_primary'"
+        "'bayesian' is not one of 'simon_two_stage', 'single_stage', 'co_primary', "
+        "'co_primary_two_stage'"
     )
 
 
@@ -207,7 +208,8 @@ def test_single_co_primary(tmp_path):
 
 def test_all_problems_are_listed(tmp_path):
     text = edit("cycle_length_days: 28", "cycle_length_days: -1")
-    text = text.replace("planned_enrollment: 59", "planned_enrollment: zero")
+    # the study's enrolment (the first; the carcinoid cohort repeats the number)
+    text = text.replace("planned_enrollment: 59", "planned_enrollment: zero", 1)
     err = load_error(text, tmp_path)
     assert len(err.errors) == 2
     rendered = str(err)
@@ -253,7 +255,7 @@ def test_an_error_inside_the_only_agent_is_reported_once(tmp_path):
 
 
 def test_a_wrong_design_endpoint_points_at_its_line(tmp_path):
-    text = edit("{endpoint: ORR, p0: 0.05", "{endpoint: ORRR, p0: 0.05")
+    text = edit("{endpoint: ORR, p0: 0.03", "{endpoint: ORRR, p0: 0.03")
     err = load_error(text, tmp_path)
     assert err.path == "statistics.design.components[0].endpoint"
     assert err.line == line_of(text, "endpoint: ORRR")

@@ -105,8 +105,8 @@ def test_hand_study_text_and_values(hand_adam):
     # P4 died on day 20, 19 days after the last dose (day 1), of a related perforation
     assert ("On study (within 30 days of the last dose), 1 patient died; 1 death was "
             "treatment-related (small intestinal perforation in 1).") in a.text  # fmt: skip
-    # design at n = 3, by hand: ORR p0 = 0.05 at 0.025: P(X > 0) = 0.143, P(X > 1) = 0.0073
-    # -> r = 1; PFS6 p0 = 0.5: P(X > 2) = 0.125, P(X > 3) = 0 -> r = 3. No patient is known
+    # design at n = 3, by hand: ORR p0 = 0.03 at 0.01: P(X > 0) = 0.0873, P(X > 1) = 0.0026
+    # -> r = 1; PFS6 p0 = 0.5 at 0.04: P(X > 2) = 0.125, P(X > 3) = 0 -> r = 3. No patient is known
     # progression-free beyond 6 months (P2 censored at day 113).
     assert a.met is False
     # the PFS6 count the decision uses is labelled apart from the Kaplan-Meier estimate
@@ -115,11 +115,13 @@ def test_hand_study_text_and_values(hand_adam):
         "patients responded (more than 1 needed) and 0 of 3 were known to be progression-free "
         "at 6 months (0%, the binomial count the decision uses; more than 3 needed)."
     ) in a.text
-    # toxicity monitoring (grade >= 3 bleeding or any bowel perforation): P4's grade 5 small
-    # intestinal perforation is the only monitored event (P1's fatigue is not monitored)
+    # toxicity monitoring, two rules (bowel perforation grade >= 4; bleeding grade >= 3): P4's
+    # grade 5 small intestinal perforation is the only perforation; no bleeding at all (P1's
+    # fatigue is not monitored)
     assert a.text.endswith(
-        "The toxicity stopping rule was not met: 1 of the first 3 treated patients had a "
-        "monitored toxicity."
+        "The toxicity stopping rule (bowel perforation) was not met: 1 of the first 3 treated "
+        "patients had a monitored toxicity. The toxicity stopping rule (bleeding) was not met: "
+        "0 of the first 3 treated patients had a monitored toxicity."
     )
 
 
@@ -288,7 +290,7 @@ def test_simulated_trial_values_equal_independent_computations(sim_adam):
     def critical(p0: float, level: float) -> int:
         return next(r for r in range(n + 1) if binom.sf(r, n, p0) <= level)
 
-    r_orr, r_pfs = critical(0.05, 0.025), critical(0.5, 0.025)
+    r_orr, r_pfs = critical(0.03, 0.01), critical(0.5, 0.04)  # the protocol's levels
     assert _entry(a, "critical value: ORR succeeds with more than r of n")["value"] == r_orr
     assert _entry(a, "critical value: PFS6 succeeds with more than r of n")["value"] == r_pfs
     pfs = sim_adam["adtte"].filter(

@@ -152,23 +152,31 @@ def _safety(events: list[tuple[int, int, str]], n: int) -> dict[str, pl.DataFram
 def test_toxicity_rule_counts_named_groups_in_enrolment_order():
     from oncotrial.design import design_for
 
-    p = load("nct01010126")  # monitoring: "grade >= 3 bleeding or any bowel perforation"
-    bounds = design_for(p).toxicity.bounds  # type: ignore[union-attr]
+    # two rules: "bowel perforation" (grade >= 4) and "bleeding" (grade >= 3); the bleeding
+    # rule is exercised here, the perforation rule sees no event
+    p = load("nct01010126")
+    names = [name for name, _ in design_for(p).toxicity_rules]
+    assert names == ["bowel perforation", "bleeding"]
+    bounds = design_for(p).toxicity_rules[1][1].bounds
     first_stop = next(k for k in range(1, 60) if bounds[k - 1] <= k)
     b = int(bounds[first_stop - 1])
     # grade 3 fatigue (not monitored) and grade 2 bleeding (below grade 3) never count
     quiet = [(k, 3, "fatigue") for k in range(20)] + [(k, 2, "bleeding") for k in range(20)]
-    tox = design_rules(_safety(quiet, 40), p).toxicity
-    assert tox is not None and tox.toxicities == 0 and tox.crossed_at is None
+    perforation, bleeding = design_rules(_safety(quiet, 40), p).toxicity
+    assert bleeding.toxicities == 0 and bleeding.crossed_at is None
+    assert perforation.toxicities == 0 and perforation.min_grade == 4
     # b grade-3 bleedings in the first `first_stop` patients (the first to have one is the
     # (first_stop - b + 1)-th) reach the boundary exactly at patient first_stop, never before
     toxic = [(k, 3, "bleeding") for k in range(first_stop - b, first_stop)]
-    tox = design_rules(_safety(quiet + toxic, 40), p).toxicity
-    assert tox is not None and tox.groups == ("bleeding",)
+    perforation, tox = design_rules(_safety(quiet + toxic, 40), p).toxicity
+    assert tox.groups == ("bleeding",) and perforation.toxicities == 0
     assert tox.toxicities == b and tox.crossed_at == first_stop and tox.bound_at_cross == b
     table = ae_summary(_safety(toxic, 40), p)
-    assert _cells(table, "Stopping boundary reached") == f"Yes, {b} of first {first_stop}"
+    reached = [r for r in table.rows if r.label == "Stopping boundary reached"]
+    assert [r.values[-1] for r in reached] == ["No", f"Yes, {b} of first {first_stop}"]
     # one fewer bleeding: the boundary is not reached
     table = ae_summary(_safety(toxic[:-1], 40), p)
-    assert _cells(table, "Patients with a monitored toxicity (first 40 treated)") == str(b - 1)
-    assert _cells(table, "Stopping boundary reached") == "No"
+    monitored = [r for r in table.rows if r.label.startswith("Patients with a monitored toxicity")]
+    assert [r.values[-1] for r in monitored] == ["0", str(b - 1)]
+    reached = [r for r in table.rows if r.label == "Stopping boundary reached"]
+    assert [r.values[-1] for r in reached] == ["No", "No"]

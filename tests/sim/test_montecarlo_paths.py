@@ -82,9 +82,10 @@ def test_decision_rule_is_the_design_rule_over_every_count(seed_trial) -> None: 
     got = decide(rule, est)["promising"]
     want = np.array([pvalue_rule(d, int(a), int(b)) for a, b in zip(x, y, strict=True)])
     assert np.array_equal(got, want)
-    # the bounds by hand: P(X >= 7 | 54, 0.05) = 0.0198 <= 0.025 < P(X >= 6) = 0.0507, and
-    # P(X >= 35 | 54, 0.5) = 0.0219 <= 0.025 < P(X >= 34) = 0.0401
-    assert d.critical == (6, 34)
+    # the bounds by hand (the protocol's ORR 0.03 at level 0.01, PFS6 0.5 at 0.04):
+    # P(X >= 6 | 54, 0.03) = 0.0055 <= 0.01 < P(X >= 5) = 0.0228, and
+    # P(X >= 34 | 54, 0.5) = 0.0380 <= 0.04 < P(X >= 33) = 0.0668
+    assert d.critical == (5, 33)
 
 
 @pytest.mark.slow

@@ -14,12 +14,15 @@ from oncotrial.cli._common import out, user_errors
 from oncotrial.design import (
     ProtocolDesign,
     coprimary_oc_table,
+    coprimary_two_stage_design,
+    coprimary_two_stage_search,
     design_for,
     simon_search,
     single_stage_frame,
     single_stage_search,
     two_stage_inference,
 )
+from oncotrial.errors import InputError
 from oncotrial.protocol import load
 
 app = typer.Typer(
@@ -64,7 +67,13 @@ def simon(
     p1: P1,
     alpha: ALPHA = 0.05,
     beta: BETA = 0.2,
-    nmax: Annotated[int, typer.Option(help="Largest total sample size searched.")] = 100,
+    nmax: Annotated[
+        int | None,
+        typer.Option(
+            help="Restrict the search to n <= nmax. Default: search until the optimal "
+            "design is proven (no larger n can do better), up to 500."
+        ),
+    ] = None,
     as_json: JSON = False,
 ) -> None:
     """Simon two-stage designs: minimax, admissible (Jung et al. 2004) and optimal."""
@@ -79,6 +88,7 @@ def simon(
                 "alpha": res.alpha_nominal,
                 "beta": res.beta_nominal,
                 "nmax": res.nmax,
+                "proven": res.proven,
                 "designs": frame.to_dicts(),
             }
         )
@@ -103,6 +113,11 @@ def simon(
     )
     title = f"Simon two-stage designs, p0={p0:g}, p1={p1:g}, alpha={alpha:g}, beta={beta:g}"
     out.print(_table(shown, title))
+    if not res.proven:
+        out.print(
+            f"Note: the search was restricted to n <= {res.nmax}; a design with a larger n "
+            "may have a smaller EN0 (run without --nmax for the proven optimum)."
+        )
 
 
 @app.command(epilog="Example: oncotrial design single --p0 0.05 --p1 0.25")
@@ -145,20 +160,54 @@ def inference(
 
 
 @app.command(
-    epilog="Example: oncotrial design coprimary --n 54 --orr 0.05 0.2 --pfs 0.4 0.6 "
-    "--rule either --alpha 0.1"
+    epilog="Examples: oncotrial design coprimary --n 54 --orr 0.05 0.2 --pfs 0.4 0.6 "
+    "--rule either --alpha 0.1 | two stages: oncotrial design coprimary --orr 0.05 0.2 "
+    "--pfs 0.5 0.7 --n1 25 --r1 2 --s1 18 --n 45 --r 4 --s 30 --correlation 0.3 | search: "
+    "oncotrial design coprimary --orr 0.05 0.2 --pfs 0.5 0.7 --search --nmin 40 --nmax 50"
 )
 def coprimary(
-    n: Annotated[int, typer.Option(help="Evaluable patients.")],
     orr: Annotated[tuple[float, float], typer.Option(help="ORR p0 and p1.")],
     pfs: Annotated[tuple[float, float], typer.Option(help="Landmark PFS rate p0 and p1.")],
-    rule: Annotated[str, typer.Option(help="'either' or 'both'.")] = "either",
+    n: Annotated[int | None, typer.Option(help="Evaluable patients (in all).")] = None,
+    rule: Annotated[str, typer.Option(help="'either' or 'both' (one stage).")] = "either",
     alpha: ALPHA = 0.05,
     landmark: Annotated[float, typer.Option(help="Landmark in months.")] = 6.0,
+    n1: Annotated[
+        int | None,
+        typer.Option(
+            help="Two stages: stage-1 size; go on if > r1 respond or > s1 are progression-free."
+        ),
+    ] = None,
+    r1: Annotated[int | None, typer.Option(help="Two stages: stage-1 response bound.")] = None,
+    s1: Annotated[int | None, typer.Option(help="Two stages: stage-1 PFS bound.")] = None,
+    r: Annotated[int | None, typer.Option(help="Two stages: final response bound.")] = None,
+    s: Annotated[int | None, typer.Option(help="Two stages: final PFS bound.")] = None,
+    correlation: Annotated[
+        float,
+        typer.Option(
+            help="Two stages: correlation of a patient's response and "
+            "progression-free, as a share of the largest possible (0: independent)."
+        ),
+    ] = 0.0,
+    search: Annotated[
+        bool, typer.Option("--search", help="Two stages: optimal and minimax designs.")
+    ] = False,
+    beta: BETA = 0.2,
+    nmin: Annotated[int, typer.Option(help="Search: smallest n.")] = 10,
+    nmax: Annotated[int, typer.Option(help="Search: largest n (at most 120).")] = 60,
     as_json: JSON = False,
 ) -> None:
-    """Exact operating characteristics of a co-primary ORR + landmark-PFS design."""
+    """Exact operating characteristics of a co-primary ORR + landmark-PFS design: one stage,
+    or the modified two-stage design (response OR PFS at each stage), with a search."""
+    two_stage = search or any(v is not None for v in (n1, r1, s1, r, s))
+    if two_stage:
+        _coprimary_two_stage(orr, pfs, n, n1, r1, s1, r, s, correlation, search, alpha, beta,
+                             nmin, nmax, as_json)  # fmt: skip
+        return
     with user_errors():
+        if n is None:
+            raise InputError("a one-stage design needs --n", field="n", value=None,
+                             hint="give --n, or the two-stage bounds, or --search")  # fmt: skip
         # coprimary_design checks the rule and names it in an InputError
         chosen = cast(Literal["either", "both"], rule)
         frame = coprimary_oc_table(
@@ -178,6 +227,7 @@ def coprimary(
     shown = frame.select(
         e0,
         e1,
+        "hypothesis",
         pl.col(f"success_{e0}").alias(f"P({e0})"),
         pl.col(f"success_{e1}").alias(f"P({e1})"),
         pl.col("success").alias("P(success)"),
@@ -191,6 +241,65 @@ def coprimary(
     out.print(_table(shown, title))
 
 
+def _coprimary_two_stage(
+    orr: tuple[float, float], pfs: tuple[float, float], n: int | None, n1: int | None,
+    r1: int | None, s1: int | None, r: int | None, s: int | None, correlation: float,
+    search: bool, alpha: float, beta: float, nmin: int, nmax: int, as_json: bool,
+) -> None:  # fmt: skip
+    """``design coprimary`` with two stages: one design's exact OC, or the search."""
+    with user_errors():
+        if search:
+            res = coprimary_two_stage_search(
+                orr, pfs, alpha=alpha, beta=beta, correlation=correlation, nmin=nmin, nmax=nmax
+            )
+            designs = [("optimal", res.optimal), ("minimax", res.minimax)]
+        else:
+            given = {"n1": n1, "r1": r1, "s1": s1, "n": n, "r": r, "s": s}
+            missing = [k for k, v in given.items() if v is None]
+            if missing:
+                raise InputError(
+                    "a two-stage design needs all of --n1 --r1 --s1 --n --r --s",
+                    field=", ".join(missing),
+                    value=None,
+                    hint="or --search for the optimal and minimax designs",
+                )
+            assert n1 is not None and r1 is not None and s1 is not None
+            assert n is not None and r is not None and s is not None
+            designs = [
+                (
+                    "design",
+                    coprimary_two_stage_design(
+                        n1, r1, s1, n, r, s, response=orr, pfs=pfs, correlation=correlation
+                    ),
+                )
+            ]
+        frames = [(kind, d, d.exact_oc()) for kind, d in designs]
+    if as_json:
+        _echo_json(
+            [
+                {
+                    "design": kind,
+                    "bounds": d.to_frame().to_dicts(),
+                    "operating_characteristics": oc.to_dicts(),
+                }
+                for kind, d, oc in frames
+            ]
+        )
+        return
+    for kind, d, oc in frames:
+        out.print(
+            _table(
+                oc.drop("correlation"),
+                f"{kind}: {d.label}, correlation "
+                f"{d.correlation:g} (type I error at both nulls, power under each "
+                "alternative)",
+            )
+        )
+        verdict = "meets" if d.exact_power() >= 1 - beta - 1e-12 else "[red]falls short of[/]"
+        out.print(f"Power at the weakest alternative: {d.exact_power():.3f}, which {verdict} "
+                  f"{1 - beta:g}; type I error {d.type_i_error():.4f}.")  # fmt: skip
+
+
 @app.command("protocol", epilog="Example: oncotrial design protocol nct01010126")
 def protocol_design(
     source: Annotated[
@@ -200,7 +309,12 @@ def protocol_design(
 ) -> None:
     """The design a protocol declares, with its exact operating characteristics."""
     with user_errors():
-        pd_ = design_for(load(source))
+        protocol = load(source)
+        pd_ = design_for(protocol)
+        cohorts = [(c.name, design_for(protocol.cohort(c.name))) for c in protocol.cohorts]
+    if cohorts:
+        _cohort_designs(protocol.study.id, cohorts, as_json)
+        return
     if as_json:
         payload: dict[str, object] = {
             "protocol": pd_.protocol_id,
@@ -208,9 +322,16 @@ def protocol_design(
             "operating_characteristics": pd_.oc_frame().to_dicts(),
             "power": pd_.power,
             "target_power": pd_.target_power,
+            "meets_power": pd_.meets_power,
         }
         if pd_.toxicity is not None:
             payload["toxicity_boundary"] = pd_.toxicity.to_frame().to_dicts()
+            payload["toxicity_rules"] = [
+                {"rule": name, "boundary": b.to_frame().to_dicts(), "p_acceptable": b.p_lo,
+                 "p_unacceptable": b.p_hi}
+                for name, b in pd_.toxicity_rules
+            ]  # fmt: skip
+            payload["toxicity_stopping"] = pd_.toxicity_oc().to_dicts()
         _echo_json(payload)
         return
     for renderable in protocol_design_tables(pd_):
@@ -244,6 +365,41 @@ def label(name: str) -> str:
     return LABELS.get(name, name.replace("_", " "))
 
 
+def _payload(pd_: ProtocolDesign) -> dict[str, object]:
+    """The JSON of one design: parameters, exact OC, power and toxicity rules."""
+    out_: dict[str, object] = {
+        "protocol": pd_.protocol_id,
+        "design": pd_.design_frame().to_dicts(),
+        "operating_characteristics": pd_.oc_frame().to_dicts(),
+        "power": pd_.power,
+        "target_power": pd_.target_power,
+        "meets_power": pd_.meets_power,
+        "toxicity_stopping": pd_.toxicity_oc().to_dicts(),
+    }
+    return out_
+
+
+def _cohort_designs(study: str, cohorts: list[tuple[str, ProtocolDesign]], as_json: bool) -> None:
+    """``design protocol`` of a protocol with cohorts: each cohort's design, then the trial."""
+    summary = pl.DataFrame(
+        [{"cohort": name, "n": pd_.design.n, "power": pd_.power, "target": pd_.target_power,
+          "met": "yes" if pd_.meets_power else "NO", "stages": str(pd_.design.stages)}
+         for name, pd_ in cohorts]
+    )  # fmt: skip
+    if as_json:
+        _echo_json({"protocol": study,
+                    "cohorts": {name: _payload(pd_) for name, pd_ in cohorts},
+                    "trial": summary.to_dicts()})  # fmt: skip
+        return
+    for name, pd_ in cohorts:
+        out.rule(f"cohort {name}: {pd_.design.label}")
+        for renderable in protocol_design_tables(pd_):
+            out.print(renderable)
+    out.rule("the trial")
+    out.print(_table(summary, f"{study}: one design per cohort (power at the weakest "
+                              "alternative each names)", 3))  # fmt: skip
+
+
 def _transposed(frame: pl.DataFrame, title: str) -> Table:
     """A frame of one or two rows shown as one line per column: quantity, then the values."""
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left",
@@ -273,34 +429,40 @@ def protocol_design_tables(pd_: ProtocolDesign) -> list[Table | str]:
     if "success" in oc.columns:
         e0, e1 = oc.columns[:2]
         oc = oc.select(
-            e0, e1,
+            "hypothesis",
             pl.col(f"success_{e0}").alias(f"P({e0})"),
             pl.col(f"success_{e1}").alias(f"P({e1})"),
             pl.col("success").alias("P(success)"),
             pl.col("success_low").alias("any dependence: low"),
             pl.col("success_high").alias("high"),
         )  # fmt: skip
-        title = "Exact operating characteristics (P(success) assumes independent endpoints)"
+        title = (
+            "Exact operating characteristics: type I error (both null) and power under each "
+            "alternative (P(success) assumes independent endpoints)"
+        )
     else:
         title = "Exact operating characteristics"
         short = {"p": "true p", "prob_reject": "P(promising)", "pet": "P(early stop)",
                  "en": "E(patients)"}  # fmt: skip
         oc = oc.rename({name: short.get(name, name) for name in oc.columns})
     shown.append(_table(oc, title))
-    verdict = "meets" if pd_.power >= pd_.target_power - 1e-12 else "[red]falls short of[/]"
+    verdict = "meets" if pd_.meets_power else "[red]falls short of[/]"
     shown.append(
-        f"Power at the alternative: {pd_.power:.3f}, which {verdict} the protocol's "
-        f"{pd_.target_power:.2f}."
+        f"Power at the weakest alternative: {pd_.power:.3f}, which {verdict} the protocol's "
+        f"{pd_.target_power:.2f}. {pd_.design.describe()}"
     )
-    tox = pd_.toxicity
-    if tox is not None:
+    for name, tox in pd_.toxicity_rules:
         shown.append(
             _table(
                 tox.to_frame().rename(
                     {"toxicities": "stop at toxicities", "from": "patients from", "to": "to"}
                 ),
-                f"Toxicity stopping boundary (p {tox.p_lo:g} acceptable, {tox.p_hi:g} not; "
-                f"P(stop) {tox.cross_lo:.3f} and {tox.cross_hi:.3f})",
+                f"Toxicity stopping boundary, {name} (p {tox.p_lo:g} acceptable, {tox.p_hi:g} "
+                f"not; P(stop) {tox.cross_lo:.3f} and {tox.cross_hi:.3f})",
             )
         )
+    if pd_.toxicity_rules:
+        stops = pd_.toxicity_oc().pivot("p", index="rule", values="prob_stop")
+        stops = stops.rename({c: f"{float(c):.0%}" for c in stops.columns[1:]})
+        shown.append(_table(stops, "P(stop) of each toxicity rule at a true event rate of", 3))
     return shown

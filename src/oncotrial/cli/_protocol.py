@@ -208,10 +208,9 @@ def describe(p: Protocol) -> RenderableType:
 def describe_design(p: Protocol) -> str:
     """One paragraph on the protocol's statistical design."""
     text = p.statistics.design.describe()
-    tox = p.statistics.toxicity_monitoring
-    if tox is not None:
+    for tox in p.statistics.toxicity_rules:
         text += (
-            f"\nToxicity monitoring: {tox.events}; acceptable {tox.p_acceptable}, "
-            f"unacceptable {tox.p_unacceptable}"
+            f"\nToxicity monitoring: {tox.events} (grade >= {tox.min_grade}); acceptable "
+            f"{tox.p_acceptable}, unacceptable {tox.p_unacceptable}"
         )
     return escape(text)

@@ -117,6 +117,13 @@ def oc(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Parquet file of the per-trial results.")
     ] = None,
+    cohort: Annotated[
+        str | None,
+        typer.Option(
+            help="A cohort (stratum) of the protocol: its enrolment, design and "
+            "monitoring (default: the protocol's own)."
+        ),
+    ] = None,
 ) -> None:
     """Operating characteristics of the protocol's design under a scenario."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -129,6 +136,16 @@ def oc(
                              "parquet", file=str(out_file), field="--out",
                              hint="name the file oc.parquet, say")  # fmt: skip
         p = proto.load(protocol)
+        if cohort is not None:
+            names = [c.name for c in p.cohorts]
+            if cohort not in names:
+                raise InputError(
+                    "is not a cohort of the protocol",
+                    field="--cohort",
+                    value=cohort,
+                    hint=f"cohorts: {', '.join(names) or 'none'}",
+                )
+            p = p.cohort(cohort)
         s = load_scenario(scenario, protocol=p)
         grid = vary_grid(s, vary or [])
         rule = decision_rule(p)

@@ -18,6 +18,13 @@ from oncotrial.design._coprimary import (
     coprimary_design,
     coprimary_oc_table,
 )
+from oncotrial.design._coprimary2 import (
+    CoPrimaryTwoStageDesign,
+    CoPrimaryTwoStageSearch,
+    coprimary_two_stage_design,
+    coprimary_two_stage_search,
+    joint_cells,
+)
 from oncotrial.design._inference import TwoStageInference, two_stage_inference, two_stage_outcomes
 from oncotrial.design._interface import (
     Built,
@@ -57,6 +64,8 @@ __all__ = [
     "AdmissibleDesign",
     "Built",
     "CoPrimaryDesign",
+    "CoPrimaryTwoStageDesign",
+    "CoPrimaryTwoStageSearch",
     "Design",
     "Endpoint",
     "FinalRule",
@@ -75,7 +84,10 @@ __all__ = [
     "Verdict",
     "coprimary_design",
     "coprimary_oc_table",
+    "coprimary_two_stage_design",
+    "coprimary_two_stage_search",
     "design_for",
+    "joint_cells",
     "oc",
     "oc_table",
     "predictive_design",

@@ -119,9 +119,12 @@ class CoPrimaryDesign:
     def oc_table(self) -> pl.DataFrame:
         """Exact probability of declaring success under each null/alternative combination.
 
-        Columns: the two hypotheses (``"H0"``/``"H1"``) and rates, the probability of each
-        endpoint's success, and the trial's probability of success under independence with
-        its dependence-free lowest and highest values.
+        Columns: the two hypotheses (``"H0"``/``"H1"``), the name of the combination
+        (``"both null"``, ``"ORR only"``, ``"PFS6 only"``, ``"both"``) and the rates, the
+        probability of each endpoint's success, and the trial's probability of success under
+        independence with its dependence-free lowest and highest values. The first row is the
+        type I error at both nulls; the others are the power under each alternative (for rule
+        "both", a one-endpoint alternative is still a null of the trial's hypothesis).
 
         Examples
         --------
@@ -155,6 +158,7 @@ class CoPrimaryDesign:
                     {
                         e0.name: h0,
                         e1.name: h1,
+                        "hypothesis": _hypothesis_name(e0.name, e1.name, h0, h1),
                         f"p_{e0.name}": pa,
                         f"p_{e1.name}": pb,
                         f"success_{e0.name}": self.endpoint_prob(0, pa),
@@ -223,22 +227,57 @@ class CoPrimaryDesign:
         none = np.zeros(observed.trials, dtype=np.bool_)
         return Verdict(oks, success, none, np.zeros(observed.trials, dtype=np.int64))
 
+    def alternatives(self) -> dict[str, tuple[float, float]]:
+        """The alternatives the design is powered for, by name, with the two true rates.
+
+        Rule "either": each endpoint improving alone (the other at its null) and both
+        improving; the regimen is promising if either improves, so each of these must be
+        detected. Rule "both": only both improving.
+        """
+        e0, e1 = self.endpoints
+        both = {"both": (e0.p1, e1.p1)}
+        if self.rule == "both":
+            return both
+        return {f"{e0.name} only": (e0.p1, e1.p0), f"{e1.name} only": (e0.p0, e1.p1)} | both
+
+    def power_by_alternative(self) -> dict[str, float]:
+        """P(success) under each of :meth:`alternatives` (endpoints independent)."""
+        return {name: self.success_prob(p)[0] for name, p in self.alternatives().items()}
+
+    def weakest_alternative(self) -> tuple[str, float]:
+        """The alternative with the least power, and that power."""
+        powers = self.power_by_alternative()
+        name = min(powers, key=lambda k: powers[k])
+        return name, powers[name]
+
+    def type_i_error(self) -> float:
+        """The largest P(success) over the trial's null hypothesis.
+
+        Rule "either": both endpoints at their nulls, endpoints independent (at most the
+        sum of the two levels for any dependence). Rule "both": the null holds when either
+        endpoint is at its null; the supremum is the larger endpoint's own level, reached as
+        the other endpoint's success becomes certain.
+        """
+        e0, e1 = self.endpoints
+        if self.rule == "either":
+            return self.success_prob((e0.p0, e1.p0))[0]
+        return max(self.endpoint_prob(0, e0.p0), self.endpoint_prob(1, e1.p0))
+
     def exact_power(self) -> float:
-        """P(success) with both endpoints at their alternatives, endpoints independent."""
-        return self.success_prob((self.endpoints[0].p1, self.endpoints[1].p1))[0]
+        """P(success) under the weakest alternative the design names (endpoints
+        independent): with rule "either", one endpoint improving alone is usually the
+        weakest, and the design's power is the least of its powers."""
+        return self.weakest_alternative()[1]
 
     def exact_oc(self) -> pl.DataFrame:
         """:meth:`oc_table`: every null/alternative combination."""
         return self.oc_table()
 
     def describe(self) -> str:
-        """P(promising) at both nulls and both alternatives in one line."""
-        e0, e1 = self.endpoints
-        null = self.success_prob((e0.p0, e1.p0))[0]
-        alt = self.success_prob((e0.p1, e1.p1))[0]
+        """Type I error and the power under each alternative in one line."""
+        powers = ", ".join(f"{v:.4f} ({k})" for k, v in self.power_by_alternative().items())
         return (f"exact (n={self.n} evaluable, binomial landmark, independent endpoints): "
-                f"P(promising) {null:.4f} at both nulls ({e0.p0:g}, {e1.p0:g}), "
-                f"{alt:.4f} at both alternatives ({e0.p1:g}, {e1.p1:g})")  # fmt: skip
+                f"type I error {self.type_i_error():.4f}; power {powers}")  # fmt: skip
 
     def final_rule(self, evaluable: int) -> FinalRule:
         """Each endpoint's exact test at its own level on the ``evaluable`` patients (the
@@ -255,6 +294,13 @@ class CoPrimaryDesign:
             for j, e in enumerate(design.endpoints)
         )  # fmt: skip
         return FinalRule(tests, self.rule)
+
+
+def _hypothesis_name(a: str, b: str, ha: str, hb: str) -> str:
+    """``"both null"``, ``"<a> only"``, ``"<b> only"`` or ``"both"``."""
+    if ha == hb:
+        return "both" if ha == "H1" else "both null"
+    return f"{a if ha == 'H1' else b} only"
 
 
 def coprimary_design(
@@ -282,8 +328,9 @@ def coprimary_design(
         ``(alpha, alpha)`` for "both" (intersection-union test: P(success) <= alpha whenever
         either endpoint is null). For "either" the split must sum to at most alpha.
     n : int, optional
-        Evaluable patients. Without it, the smallest n whose probability of success with
-        both endpoints at p1 reaches 1 - beta under independence.
+        Evaluable patients. Without it, the smallest n whose probability of success under
+        every alternative the rule names reaches 1 - beta under independence (rule
+        "either": each endpoint improving alone, and both; rule "both": both).
     beta : float, default=0.2
         Used only to find n.
 
@@ -349,7 +396,7 @@ def coprimary_design(
     best_power = -1.0
     for m in range(1, COPRIMARY_NMAX + 1):
         d = build(m)
-        power = d.success_prob((pair[0].p1, pair[1].p1))[0]
+        power = d.exact_power()
         if power >= 1.0 - beta:
             return d
         if power > best_power:

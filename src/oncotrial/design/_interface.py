@@ -54,12 +54,27 @@ class Observed:
         Kaplan-Meier PFS at the landmark over the analysed patients (NaN with none).
     landmark_method : {'binomial', 'kaplan_meier'}
         How a landmark-rate endpoint is judged.
+    cum_pfs : ndarray of int, (trials, n), optional
+        Patients beyond the landmark among the first k evaluable patients, k = 1..n (for a
+        design that looks at the landmark count at an interim).
     """
 
     cum_responders: NDArray[np.int64]
     pfs_successes: NDArray[np.int64]
     km_landmark: NDArray[np.float64]
     landmark_method: LandmarkMethod = "binomial"
+    cum_pfs: NDArray[np.int64] | None = None
+
+    @property
+    def cum_pfs_successes(self) -> NDArray[np.int64]:
+        """``cum_pfs``; a :class:`DesignError` if the caller did not give it."""
+        if self.cum_pfs is None:
+            raise DesignError(
+                "this design needs the landmark count of the first patients at its interim",
+                constraint="cum_pfs",
+                hint="give Observed(cum_pfs=...)",
+            )
+        return self.cum_pfs
 
     @property
     def responders(self) -> NDArray[np.int64]:
@@ -218,7 +233,7 @@ def register_design(method: str) -> Callable[[Builder[S]], Builder[S]]:
     Examples
     --------
     >>> sorted(registered_methods())
-    ['co_primary', 'simon_two_stage', 'single_stage']
+    ['co_primary', 'co_primary_two_stage', 'simon_two_stage', 'single_stage']
     """
 
     def add(builder: Builder[S]) -> Builder[S]:

@@ -28,8 +28,9 @@ class ProtocolDesign:
     search : SimonSearch or None
         For a design chosen by a search (Simon, by criterion): the whole search (minimax,
         admissible).
-    toxicity : ToxicityBoundary or None
-        The continuous toxicity stopping boundary, when the protocol asks for one.
+    toxicity_rules : tuple of (str, ToxicityBoundary)
+        Each toxicity monitoring rule of the protocol, by name, with its stopping boundary;
+        the trial stops when any is crossed.
     target_power : float
         1 - beta as the protocol states it.
     landmark_method : {'binomial', 'kaplan_meier'}
@@ -39,14 +40,39 @@ class ProtocolDesign:
     protocol_id: str
     design: Design
     search: SimonSearch | None
-    toxicity: ToxicityBoundary | None
+    toxicity_rules: tuple[tuple[str, ToxicityBoundary], ...]
     target_power: float
     landmark_method: LandmarkMethod = "binomial"
 
     @property
+    def toxicity(self) -> ToxicityBoundary | None:
+        """The first toxicity boundary (the only one of a protocol with one rule), or None."""
+        return self.toxicity_rules[0][1] if self.toxicity_rules else None
+
+    def toxicity_oc(self, rates: tuple[float, ...] = (0.10, 0.17, 0.30, 0.35)) -> pl.DataFrame:
+        """Each rule's exact probability of stopping and expected patients at true event
+        rates ``rates`` (one row per rule and rate; the rule alone, as if the others were
+        absent). Columns: rule, p, prob_stop, expected_n."""
+        rows = [
+            {"rule": name, "p": p, "prob_stop": o.prob_reject, "expected_n": o.en}
+            for name, b in self.toxicity_rules
+            for p in rates
+            for o in (b.oc(p),)
+        ]
+        schema = {"rule": pl.String, "p": pl.Float64, "prob_stop": pl.Float64,
+                  "expected_n": pl.Float64}  # fmt: skip
+        return pl.DataFrame(rows, schema=schema)
+
+    @property
+    def meets_power(self) -> bool:
+        """The power at the weakest alternative reaches the protocol's 1 - beta."""
+        return self.power >= self.target_power - 1e-12
+
+    @property
     def power(self) -> float:
-        """Power of the design at the protocol's alternative (both endpoints at p1 for a
-        co-primary design, endpoints assumed independent)."""
+        """Power of the design at the weakest alternative it names (a co-primary design with
+        rule "either": the least of its powers with one endpoint improving alone and with
+        both; endpoints assumed independent). The protocol's beta is checked against it."""
         return self.design.exact_power()
 
     def design_frame(self) -> pl.DataFrame:
@@ -60,7 +86,7 @@ class ProtocolDesign:
 
 
 def design_for(protocol: Protocol) -> ProtocolDesign:
-    """Build the design of ``protocol.statistics`` and its toxicity boundary.
+    """Build the design of ``protocol.statistics`` and its toxicity boundaries.
 
     Parameters
     ----------
@@ -95,12 +121,12 @@ def design_for(protocol: Protocol) -> ProtocolDesign:
     (1, 10, 5, 29)
     """
     built = build_design(protocol.statistics.design, protocol)
-    tox = protocol.statistics.toxicity_monitoring
-    boundary = None
-    if tox is not None:
-        boundary = toxicity_boundary(
+    rules = tuple(
+        (tox.label, toxicity_boundary(
             tox.p_acceptable, tox.p_unacceptable, protocol.study.planned_enrollment,
             cross_lo=tox.stop_probability_null, delta=tox.shape,
-        )  # fmt: skip
-    return ProtocolDesign(protocol.study.id, built.design, built.search, boundary,
+        ))
+        for tox in protocol.statistics.toxicity_rules
+    )  # fmt: skip
+    return ProtocolDesign(protocol.study.id, built.design, built.search, rules,
                           built.target_power, built.landmark_method)  # fmt: skip

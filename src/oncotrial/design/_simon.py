@@ -203,6 +203,9 @@ class SimonSearch:
     designs : polars.DataFrame
         Every (r1, n1, n) for which some r meets both error rates, with the smallest such r
         (the largest power): columns r1, n1, r, n, pet0, pet1, en0, en1, alpha, power.
+    proven : bool
+        The optimal design is optimal among all n, not only n <= nmax: no larger design can
+        have a smaller EN0 (:func:`en0_lower_bound`). Always true without a given nmax.
     """
 
     p0: float
@@ -214,6 +217,7 @@ class SimonSearch:
     minimax: SimonDesign
     admissible: tuple[AdmissibleDesign, ...]
     designs: pl.DataFrame
+    proven: bool = True
 
     def to_frame(self) -> pl.DataFrame:
         """Minimax, admissible and optimal designs, one row each, from small n to large.
@@ -369,8 +373,52 @@ def _closest(
     }
 
 
+def en0_lower_bound(p0: float, p1: float, beta: float, n_from: int) -> float:
+    """A lower bound on EN0 of every two-stage design with n >= ``n_from`` and the power.
+
+    A design (r1, n1, r, n) with power 1 - beta needs P(X1 > r1 | p1) >= 1 - beta, since it
+    cannot reject H0 after stopping; so r1 <= r1*(n1), the largest r1 >= 0 with that property,
+    and the chance of going on to stage 2 under p0 is at least a(n1) = P(Bin(n1, p0) > r1*).
+    Then EN0 = n1 + P(go on | p0) (n - n1) >= n1 + a(n1) (n_from - n1) when n1 < n_from,
+    and EN0 >= n1 >= n_from otherwise. The bound is the least of these over n1.
+
+    Examples
+    --------
+    >>> round(en0_lower_bound(0.1, 0.3, 0.2, 37), 2)  # above 15.0, the optimal EN0
+    15.3
+    """
+    best = float(n_from)
+    for n1 in range(1, n_from):
+        sf1 = binom.sf(np.arange(n1), n1, p1)  # P(X1 > r1 | p1), r1 = 0..n1-1
+        ok = np.nonzero(sf1 >= 1.0 - beta)[0]
+        if ok.size == 0:
+            continue
+        a = float(binom.sf(int(ok[-1]), n1, p0))
+        best = min(best, n1 + a * (n_from - n1))
+    return best
+
+
+def _search_upto(
+    p0: float, p1: float, alpha: float, beta: float, n_lo: int, n_hi: int
+) -> list[NDArray[np.float64]]:
+    """Feasible designs with n_lo <= n <= n_hi, one block per n (columns of :func:`_search_n`
+    and n)."""
+    tables = (_tables(p0, n_hi), _tables(p1, n_hi))
+    blocks = []
+    for n in range(n_lo, n_hi + 1):
+        rows = _search_n(n, tables, n_hi, alpha, 1.0 - beta)
+        if rows is not None:
+            blocks.append(np.column_stack([rows, np.full(len(rows), n)]))
+    return blocks
+
+
 def simon_search(
-    p0: float, p1: float, *, alpha: float = 0.05, beta: float = 0.2, nmax: int = 100
+    p0: float,
+    p1: float,
+    *,
+    alpha: float = 0.05,
+    beta: float = 0.2,
+    nmax: int | None = None,
 ) -> SimonSearch:
     """Every Simon two-stage design meeting the error rates; optimal, minimax and admissible.
 
@@ -384,19 +432,24 @@ def simon_search(
         Largest type I error, P(declare promising | p0).
     beta : float, default=0.2
         Largest type II error, 1 - P(declare promising | p1).
-    nmax : int, default=100
-        Largest total sample size searched (at most 500).
+    nmax : int, optional
+        Restrict the search to n <= nmax (at most 500); ``proven`` of the result then says
+        whether the optimum is also the unrestricted one. Without it, n up to 100 is searched
+        first and the search widens (up to 500) until the optimal design is proven: no
+        design with a larger n can have a smaller EN0 (:func:`en0_lower_bound`).
 
     Returns
     -------
     SimonSearch
-        Optimal, minimax and admissible designs, and all feasible designs.
+        Optimal, minimax and admissible designs, and all feasible designs; ``nmax`` is the
+        largest n searched.
 
     Raises
     ------
     DesignError
-        No design with n <= nmax meets alpha and power; the message names the failing
-        constraint and the design of size nmax with the largest power.
+        No design with n <= nmax (500 when widening) meets alpha and power (the message
+        names the failing constraint and the design of size nmax with the largest power), or,
+        widening, the optimal design is not proven with n <= 500.
 
     Notes
     -----
@@ -406,7 +459,14 @@ def simon_search(
        on r, so this r loses nothing and has the largest power.
     2. Optimal: minimum EN0 (ties: smaller n, then n1, then r1). Minimax: minimum n, then
        minimum EN0 (Simon 1989).
-    3. Admissible (Jung et al. 2004): for each n from the minimax n to the optimal n, the
+    3. The search ends at nmax only when the optimum is proven: every design with n > nmax
+       has EN0 at least :func:`en0_lower_bound` (p0, p1, beta, nmax + 1), and that is no less
+       than the best EN0 found. Otherwise (no nmax given) nmax grows by half (to at most
+       500) and the larger sizes are searched. A search cut at a fixed nmax (as R clinfun
+       ``ph2simon``, nmax = 100) can return a design with n = nmax that is not optimal: 0.27
+       vs 0.39 at alpha 0.05, beta 0.2 has optimum 11/38, 37/112 (EN0 61.49), not 14/50,
+       34/100 (EN0 68.34).
+    4. Admissible (Jung et al. 2004): for each n from the minimax n to the optimal n, the
        design of least EN0; those on the lower convex hull of (n, EN0) minimise
        q n + (1 - q) EN0 for q in a range found from the slopes of the hull: between hull
        neighbours a (smaller n) and b, the crossover is q = s / (1 + s) with
@@ -434,26 +494,38 @@ def simon_search(
     p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob(alpha, "alpha")
     beta = check_prob(beta, "beta")
-    nmax = check_int(nmax, "nmax", minimum=2)
+    widen = nmax is None
+    nmax = check_int(100 if nmax is None else nmax, "nmax", minimum=2)
     if nmax > NMAX_LIMIT:
         raise InputError(f"must be <= {NMAX_LIMIT}", field="nmax", value=nmax)
-    tables = (_tables(p0, nmax), _tables(p1, nmax))
-    blocks = []
-    for n in range(2, nmax + 1):
-        rows = _search_n(n, tables, nmax, alpha, 1.0 - beta)
-        if rows is not None:
-            blocks.append(np.column_stack([rows, np.full(len(rows), n)]))
-    if not blocks:
-        constraint, closest = _closest(p0, p1, alpha, beta, nmax)
-        raise DesignError(
-            f"no two-stage design with n <= {nmax} has alpha <= {alpha} and power >= {1 - beta}",
-            constraint=constraint,
-            closest=closest,
-            hint="raise nmax, or relax alpha or beta, or widen p1 - p0",
-        )
+    blocks = _search_upto(p0, p1, alpha, beta, 2, nmax)
+    while True:
+        best = min((float(np.min(_en0(b))) for b in blocks), default=None)
+        proven = best is not None and en0_lower_bound(p0, p1, beta, nmax + 1) >= best
+        if proven or (best is not None and not widen):
+            break
+        if not widen or nmax >= NMAX_LIMIT:
+            if best is None:
+                constraint, closest = _closest(p0, p1, alpha, beta, nmax)
+                raise DesignError(
+                    f"no two-stage design with n <= {nmax} has alpha <= {alpha} and power >= "
+                    f"{1 - beta}",
+                    constraint=constraint,
+                    closest=closest,
+                    hint="raise nmax, or relax alpha or beta, or widen p1 - p0",
+                )
+            raise DesignError(
+                f"the optimal two-stage design is not proven within n <= {nmax}: a design "
+                f"with larger n may have a smaller expected size under p0 than {best:.2f}",
+                constraint="nmax",
+                hint="relax alpha or beta, or widen p1 - p0",
+            )
+        wider = min(NMAX_LIMIT, nmax + max(nmax // 2, 10))
+        blocks += _search_upto(p0, p1, alpha, beta, nmax + 1, wider)
+        nmax = wider
     a = np.vstack(blocks)
     nn = a[:, 7]
-    en0 = a[:, 1] + (1 - a[:, 5]) * (nn - a[:, 1])
+    en0 = _en0(a)
     en1 = a[:, 1] + (1 - a[:, 6]) * (nn - a[:, 1])
     designs = pl.DataFrame(
         {
@@ -495,7 +567,13 @@ def simon_search(
         .sort("n")
     )
     admissible = _admissible([make(row) for row in per_n.iter_rows(named=True)])
-    return SimonSearch(p0, p1, alpha, beta, nmax, optimal, minimax, admissible, designs)
+    return SimonSearch(p0, p1, alpha, beta, nmax, optimal, minimax, admissible, designs, proven)
+
+
+def _en0(block: NDArray[np.float64]) -> NDArray[np.float64]:
+    """EN0 = n1 + (1 - PET0)(n - n1) of rows (r1, n1, r, alpha, power, pet0, pet1, n)."""
+    result: NDArray[np.float64] = block[:, 1] + (1 - block[:, 5]) * (block[:, 7] - block[:, 1])
+    return result
 
 
 def _admissible(candidates: list[SimonDesign]) -> tuple[AdmissibleDesign, ...]:

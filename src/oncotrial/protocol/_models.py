@@ -19,6 +19,7 @@ from pydantic import (
     PositiveFloat,
     PositiveInt,
     Tag,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -416,7 +417,11 @@ class SimonTwoStage(DesignSpec):
     alpha: Probability = 0.05
     beta: Probability = 0.2
     criterion: Literal["optimal", "minimax"] = "optimal"
-    nmax: PositiveInt = 100
+    nmax: PositiveInt | None = Field(
+        None,
+        description="Restrict the search to n <= nmax; by default the search widens until "
+        "the optimal design is proven.",
+    )
     r1: NonNegativeInt | None = Field(None, description="Fix the design: stop if <= r1 of n1.")
     n1: PositiveInt | None = None
     r: NonNegativeInt | None = Field(None, description="Reject H1 if <= r of n in all.")
@@ -537,7 +542,89 @@ class CoPrimary(DesignSpec):
         return None
 
 
-Design = Annotated[SimonTwoStage | SingleStage | CoPrimary, Field(discriminator="method")]
+class EndpointHypothesis(Model):
+    """An endpoint with its uninteresting and desirable rates."""
+
+    endpoint: str
+    p0: Probability
+    p1: Probability
+    rationale: str | None = Field(None, description="Why these rates, in words.")
+
+    @model_validator(mode="after")
+    def _check(self) -> EndpointHypothesis:
+        _p0_below_p1(self.p0, self.p1)
+        return self
+
+
+class CoPrimaryTwoStage(DesignSpec):
+    """Modified two-stage design on response OR progression-free at a landmark (the
+    hepatocellular stratum of NCT01010126): go on after ``n1`` if more than ``r1`` respond or
+    more than ``s1`` are progression-free; promising if more than ``r`` or more than ``s`` of
+    ``n``. Give all six bounds, or none and a criterion for the search."""
+
+    method: Literal["co_primary_two_stage"]
+    response: EndpointHypothesis
+    pfs: EndpointHypothesis
+    correlation: float = Field(
+        0.0,
+        ge=-1.0,
+        le=1.0,
+        description="Correlation of a patient's response and progression-free indicators.",
+    )
+    alpha: Probability = 0.05
+    beta: Probability = 0.2
+    criterion: Literal["optimal", "minimax"] = "optimal"
+    nmax: PositiveInt = Field(60, description="Largest n the search tries.")
+    n1: PositiveInt | None = None
+    r1: NonNegativeInt | None = None
+    s1: NonNegativeInt | None = None
+    n: PositiveInt | None = None
+    r: NonNegativeInt | None = None
+    s: NonNegativeInt | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CoPrimaryTwoStage:
+        fixed = [self.n1, self.r1, self.s1, self.n, self.r, self.s]
+        if any(v is not None for v in fixed) and any(v is None for v in fixed):
+            raise ValueError("to fix the design give all of n1, r1, s1, n, r and s, or none")
+        if self.n1 is not None and self.n is not None and self.n1 >= self.n:
+            raise ValueError(f"n1 ({self.n1}) must be smaller than n ({self.n})")
+        return self
+
+    @property
+    def tested_endpoints(self) -> tuple[str, ...]:
+        """The response endpoint, then the landmark endpoint."""
+        return (self.response.endpoint, self.pfs.endpoint)
+
+    def describe(self) -> str:
+        """``Design: modified two-stage co-primary on ORR or PFS6: ...``."""
+        a, b = self.response, self.pfs
+        text = (
+            f"Design: modified two-stage co-primary on {a.endpoint} or {b.endpoint}: "
+            f"{a.endpoint} p0 = {a.p0}, p1 = {a.p1}; {b.endpoint} p0 = {b.p0}, p1 = {b.p1}; "
+            f"alpha = {self.alpha}, power = {1 - self.beta:g} under each alternative, "
+            f"correlation {self.correlation:g}"
+        )
+        if self.n is not None:
+            text += (
+                f"; go on after {self.n1} if > {self.r1} responses or > {self.s1} "
+                f"progression-free; promising if > {self.r} or > {self.s} of {self.n}"
+            )
+        return text
+
+    def enrollment_problem(self, planned_enrollment: int) -> str | None:
+        """The design needs ``n`` evaluable patients: more than planned cannot be."""
+        if self.n is not None and self.n > planned_enrollment:
+            return (
+                f"the design needs {self.n} evaluable patients but the study plans to enrol "
+                f"only {planned_enrollment}"
+            )
+        return None
+
+
+Design = Annotated[
+    SimonTwoStage | SingleStage | CoPrimary | CoPrimaryTwoStage, Field(discriminator="method")
+]
 
 
 class ToxicityMonitoring(Model):
@@ -558,6 +645,13 @@ class ToxicityMonitoring(Model):
         "dose-limiting toxicity",
         description="What counts, e.g. 'grade >= 3 bleeding or any bowel perforation'.",
     )
+    min_grade: int = Field(
+        3, ge=1, le=5, description="Events of this CTCAE grade or worse count (5: fatal only)."
+    )
+    name: str | None = Field(
+        None, description="A short name for the rule (e.g. 'perforation'); default: events."
+    )
+    rationale: str | None = Field(None, description="Why these rates, in words.")
 
     @model_validator(mode="after")
     def _check(self) -> ToxicityMonitoring:
@@ -565,12 +659,77 @@ class ToxicityMonitoring(Model):
             raise ValueError("p_acceptable must be below p_unacceptable")
         return self
 
+    @property
+    def label(self) -> str:
+        """The rule's name, or its events."""
+        return self.name if self.name is not None else self.events
+
 
 class StatisticalDesign(Model):
-    """The design that decides the trial, with optional monitoring rules."""
+    """The design that decides the trial, with optional monitoring rules.
+
+    ``toxicity_monitoring`` is one rule or a list of rules, each with its own events and rates
+    (e.g. one for bowel perforation, one for bleeding); the trial stops when any rule's
+    boundary is crossed.
+    """
 
     design: Design
-    toxicity_monitoring: ToxicityMonitoring | None = None
+    toxicity_monitoring: ToxicityMonitoring | tuple[ToxicityMonitoring, ...] | None = None
+
+    @field_validator("toxicity_monitoring")
+    @classmethod
+    def _unique_rules(
+        cls, v: ToxicityMonitoring | tuple[ToxicityMonitoring, ...] | None
+    ) -> ToxicityMonitoring | tuple[ToxicityMonitoring, ...] | None:
+        if isinstance(v, tuple):
+            if not v:
+                raise ValueError("an empty list of toxicity rules: leave the key out instead")
+            labels = [r.label for r in v]
+            dupes = sorted({x for x in labels if labels.count(x) > 1})
+            if dupes:
+                raise ValueError(f"toxicity rules need distinct names; repeated: {dupes}")
+        return v
+
+    @property
+    def toxicity_rules(self) -> tuple[ToxicityMonitoring, ...]:
+        """The toxicity monitoring rules, none, one or several."""
+        tox = self.toxicity_monitoring
+        if tox is None:
+            return ()
+        return tox if isinstance(tox, tuple) else (tox,)
+
+
+# --------------------------------------------------------------------------------------------
+# Cohorts (strata)
+# --------------------------------------------------------------------------------------------
+
+
+class Cohort(Model):
+    """A stratum of the trial: its own eligibility, enrolment, design and endpoints.
+
+    The regimen, schedule and assessments are the protocol's unless the cohort overrides them;
+    so are the endpoints and the statistical design (a cohort's design without toxicity
+    monitoring keeps the protocol's rules). :meth:`Protocol.cohort` gives the protocol as
+    that cohort runs it.
+    """
+
+    name: str = Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Short name, e.g. 'pnet' (letters, digits, - and _).",
+    )
+    label: str | None = Field(None, description="The stratum in words.")
+    eligibility: str = Field(min_length=1, description="Who belongs to the stratum.")
+    planned_enrollment: PositiveInt
+    statistics: StatisticalDesign | None = Field(
+        None, description="The stratum's design and monitoring; default: the protocol's."
+    )
+    endpoints: tuple[Endpoint, ...] | None = None
+    regimen: Regimen | None = None
+    published: str | None = Field(
+        None, description="What the public record reports of the stratum (facts, sources)."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -606,6 +765,45 @@ class Protocol(Model):
         description="Term groups the safety tables report, by name: the protocol's own "
         "(term_groups) or oncotrial's bundled ones (bleeding, bowel_perforation, ...).",
     )
+    cohorts: tuple[Cohort, ...] = Field(
+        (),
+        description="Strata, each with its own eligibility, enrolment and design; none: the "
+        "protocol is one cohort.",
+    )
+
+    def cohort(self, name: str) -> Protocol:
+        """The protocol as cohort ``name`` runs it: its population, enrolment, design,
+        endpoints and regimen (the protocol's where the cohort gives none), no cohorts.
+
+        Raises
+        ------
+        KeyError
+            No cohort of that name.
+        ValueError
+            The cohort's view is not a valid protocol (e.g. its design tests an endpoint it
+            does not have).
+        """
+        for c in self.cohorts:
+            if c.name == name:
+                study = self.study.model_copy(update={
+                    "population": c.eligibility, "planned_enrollment": c.planned_enrollment,
+                })  # fmt: skip
+                data = self.model_dump(exclude={"cohorts"})
+                data["study"] = study.model_dump()
+                if c.statistics is not None:
+                    data["statistics"] = c.statistics.model_dump()
+                    if c.statistics.toxicity_monitoring is None:  # inherits the monitoring
+                        data["statistics"]["toxicity_monitoring"] = self.statistics.model_dump()[
+                            "toxicity_monitoring"
+                        ]
+                if c.endpoints is not None:
+                    data["endpoints"] = [e.model_dump() for e in c.endpoints]
+                if c.regimen is not None:
+                    data["regimen"] = c.regimen.model_dump()
+                # a ValidationError (a ValueError) keeps each problem's location in the view,
+                # which the protocol's check maps back to the cohort's own keys
+                return Protocol.model_validate(data)
+        raise KeyError(f"no cohort {name!r} (cohorts: {[c.name for c in self.cohorts]})")
 
     @model_validator(mode="after")
     def _check(self) -> Protocol:
@@ -642,6 +840,28 @@ class Protocol(Model):
         for group, terms in self.term_groups.items():
             if not terms:
                 raise ValueError(f"term group {group!r} lists no terms")
+        return self
+
+    @model_validator(mode="after")
+    def _check_cohorts(self) -> Protocol:
+        names = [c.name for c in self.cohorts]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"cohort names must be unique; repeated: {', '.join(dupes)}")
+        for i, c in enumerate(self.cohorts):
+            try:
+                self.cohort(c.name)
+            except ValidationError as exc:
+                # the cohort's view failed: point at the cohort's own key that caused it
+                first = exc.errors()[0]
+                message = str(first["msg"]).removeprefix("Value error, ")
+                cause = first.get("ctx", {}).get("error")
+                inner = cause.loc if isinstance(cause, FieldCheckError) else ()
+                raise FieldCheckError(
+                    f"cohort {c.name!r}: {message}", "cohorts", i, *first["loc"], *inner
+                ) from None
+            except ValueError as exc:
+                raise FieldCheckError(f"cohort {c.name!r}: {exc}", "cohorts", i) from None
         return self
 
     def endpoint(self, name: str) -> Endpoint:

@@ -84,6 +84,7 @@ class ToxicityRule:
 
     events: str
     groups: tuple[str, ...]
+    min_grade: int
     monitored: int
     toxicities: int
     crossed_at: int | None
@@ -101,7 +102,7 @@ class DesignRules:
     """The stage-1 rule (Simon designs) and the toxicity rule (when the protocol has one)."""
 
     stage_one: StageOne | None
-    toxicity: ToxicityRule | None
+    toxicity: tuple[ToxicityRule, ...]
 
 
 def _best_response(adam: Mapping[str, pl.DataFrame]) -> pl.DataFrame | None:
@@ -153,35 +154,48 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s_]+", " ", text.strip().lower())
 
 
-def _toxicity(adam: Mapping[str, pl.DataFrame], protocol: Protocol) -> ToxicityRule | None:
-    monitoring = protocol.statistics.toxicity_monitoring
-    boundary = design_for(protocol).toxicity
+def _toxicity(adam: Mapping[str, pl.DataFrame], protocol: Protocol) -> tuple[ToxicityRule, ...]:
+    rules = protocol.statistics.toxicity_rules
+    boundaries = design_for(protocol).toxicity_rules
     adsl = adam["adsl"]
     adae = adam.get("adae")
-    if monitoring is None or boundary is None or adae is None or "SAFFL" not in adsl.columns:
-        return None
+    if not rules or adae is None or "SAFFL" not in adsl.columns:
+        return ()
     if not {"USUBJID", "TRTEMFL", "ATOXGRN"} <= set(adae.columns):
-        return None
-    # the term groups the protocol's text names ("grade >= 3 bleeding or any bowel
-    # perforation": bleeding, bowel_perforation), as the simulator's monitoring reads it
-    text = _norm(monitoring.events)
+        return ()
     group_cols = [c for c in adae.columns if re.fullmatch(r"CQ\d+NAM", c)]
-    names = sorted({v for c in group_cols for v in adae[c].drop_nulls().unique().to_list()})
-    named = tuple(g for g in names if re.search(rf"\b{re.escape(_norm(g))}\b", text))
-    severe = adae.filter((pl.col("TRTEMFL") == "Y") & (pl.col("ATOXGRN") >= 3))
-    if named:
-        severe = severe.filter(pl.any_horizontal(pl.col(c).is_in(list(named)) for c in group_cols))
-    hit = set(severe["USUBJID"].unique().to_list())
+    # the groups a rule may name: the protocol's own and those it reports (a group with no
+    # event in the data is still named, so its rule counts nothing rather than every event),
+    # and any other group ADAE carries
+    names = sorted(
+        set(protocol.term_groups)
+        | set(protocol.reported_term_groups)
+        | {v for c in group_cols for v in adae[c].drop_nulls().unique().to_list()}
+    )
     treated = enrolment_order(adsl.filter(pl.col("SAFFL") == "Y"))["USUBJID"].to_list()
-    first = treated[: boundary.n]
-    cum = 0
-    crossed_at: int | None = None
-    bound: int | None = None
-    for k, subject in enumerate(first, start=1):
-        cum += subject in hit
-        if crossed_at is None and cum >= int(boundary.bounds[k - 1]):
-            crossed_at, bound = k, int(boundary.bounds[k - 1])
-    return ToxicityRule(monitoring.events, named, len(first), cum, crossed_at, bound, boundary.n)
+    out = []
+    for rule, (_, boundary) in zip(rules, boundaries, strict=True):
+        # the term groups the rule's text names ("grade >= 3 bleeding or any bowel
+        # perforation": bleeding, bowel_perforation), as the simulator's monitoring reads it
+        text = _norm(rule.events)
+        named = tuple(g for g in names if re.search(rf"\b{re.escape(_norm(g))}\b", text))
+        severe = adae.filter((pl.col("TRTEMFL") == "Y") & (pl.col("ATOXGRN") >= rule.min_grade))
+        if named:
+            severe = severe.filter(
+                pl.any_horizontal(pl.col(c).is_in(list(named)) for c in group_cols)
+            )
+        hit = set(severe["USUBJID"].unique().to_list())
+        first = treated[: boundary.n]
+        cum = 0
+        crossed_at: int | None = None
+        bound: int | None = None
+        for k, subject in enumerate(first, start=1):
+            cum += subject in hit
+            if crossed_at is None and cum >= int(boundary.bounds[k - 1]):
+                crossed_at, bound = k, int(boundary.bounds[k - 1])
+        out.append(ToxicityRule(rule.label, named, rule.min_grade, len(first), cum, crossed_at,
+                                bound, boundary.n))  # fmt: skip
+    return tuple(out)
 
 
 def design_rules(adam: Mapping[str, pl.DataFrame], protocol: Protocol) -> DesignRules:
@@ -197,9 +211,10 @@ def design_rules(adam: Mapping[str, pl.DataFrame], protocol: Protocol) -> Design
        each limit, a 95% interval): after a stage-1 stop on the n1 patients; after stage 2
        on the first n evaluable patients. Simulated trials run to the end whatever stage 1
        gave, so the report judges them as the design would have.
-    4. Toxicity: a patient counts when a treatment-emergent ADAE record of grade >= 3 falls
-       in a term group (ADAE CQxxNAM) named in the protocol's ``toxicity_monitoring.events``
-       (any grade >= 3 event when it names none), as the simulator's monitoring counts; the
-       boundary is applied to the first n treated patients (SAFFL) in enrolment order.
+    4. Toxicity, for each of the protocol's toxicity rules: a patient counts when a
+       treatment-emergent ADAE record of the rule's ``min_grade`` or worse falls in a term
+       group (ADAE CQxxNAM) named in the rule's ``events`` (any such event when it names
+       none), as the simulator's monitoring counts; the rule's boundary is applied to the
+       first n treated patients (SAFFL) in enrolment order.
     """
     return DesignRules(_stage_one(adam, protocol), _toxicity(adam, protocol))

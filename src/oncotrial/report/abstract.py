@@ -393,21 +393,22 @@ def _rules(w: _Writer, rules: DesignRules) -> list[str]:
             text += (f"; adjusted for the two-stage design, the response rate was {est} "
                      f"({level} CI {a}-{b})")  # fmt: skip
         out.append(text + ".")
-    tox = rules.toxicity
-    if tox is not None:
-        flt = "TRTEMFL == 'Y' and ATOXGRN >= 3 in the monitored term groups"
+    for tox in rules.toxicity:
+        flt = (f"TRTEMFL == 'Y' and ATOXGRN >= {tox.min_grade} in the term groups of the rule "
+               f"'{tox.events}'")  # fmt: skip
         k = w.num(str(tox.toxicities), tox.toxicities, dataset="ADAE", filter=flt,
                   statistic="patients with a monitored toxicity")  # fmt: skip
         m = w.num(str(tox.monitored), tox.monitored, dataset="ADSL", filter=SAF,
                   statistic="treated patients monitored (at most the boundary's n)")  # fmt: skip
         if tox.crossed_at is None:
-            out.append(f"The toxicity stopping rule was not met: {k} of the first {m} treated "
-                       "patients had a monitored toxicity.")  # fmt: skip
+            out.append(f"The toxicity stopping rule ({tox.events}) was not met: {k} of the "
+                       f"first {m} treated patients had a monitored toxicity.")  # fmt: skip
         else:
             at = w.num(str(tox.crossed_at), tox.crossed_at, dataset="ADSL", filter=SAF,
                        statistic="patient at which the toxicity boundary was reached")  # fmt: skip
-            out.append(f"The toxicity stopping rule was met at patient {at}; {k} of the first "
-                       f"{m} treated patients had a monitored toxicity.")  # fmt: skip
+            out.append(f"The toxicity stopping rule ({tox.events}) was met at patient {at}; "
+                       f"{k} of the first {m} treated patients had a monitored "
+                       "toxicity.")  # fmt: skip
     return out
 
 

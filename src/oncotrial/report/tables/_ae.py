@@ -108,8 +108,7 @@ def ae_summary(adam: Adam, protocol: Protocol) -> ReportTable:
     rows.append(Row("Total number of patients with at least one", blank(cols)))
     rows += _at_least_one(ev, cols, pop, protocol)
     notes = [*ev.notes, "Deaths and discontinuations from ADSL; percentages of the column's N."]
-    tox = design_rules(adam, protocol).toxicity
-    if tox is not None:
+    for tox in design_rules(adam, protocol).toxicity:
         more, note = toxicity_rows(tox, cols)
         rows += more
         notes.append(note)
@@ -133,9 +132,9 @@ def toxicity_rows(tox: ToxicityRule, cols: Columns) -> tuple[list[Row], str]:
     ]  # fmt: skip
     which = ", ".join(g.replace("_", " ") for g in tox.groups) or "any adverse event"
     note = (
-        f"Toxicity rule: a treatment-emergent event of grade >= 3 ({which}) counts once per "
-        f"patient; the protocol's boundary (n = {tox.n}) applied to treated patients in order "
-        "of first dose."
+        f"Toxicity rule '{tox.events}': a treatment-emergent event of grade >= {tox.min_grade} "
+        f"({which}) counts once per patient; the protocol's boundary (n = {tox.n}) applied to "
+        "treated patients in order of first dose."
     )
     return rows, note
 

@@ -50,16 +50,25 @@ class DecisionRule:
     ----------
     design : Design
         Any design of :mod:`oncotrial.design` (Simon, single-stage, co-primary, predictive).
-    toxicity : ToxicityBoundary or None
+    toxicity : ToxicityBoundary, tuple of ToxicityBoundary, or None
+        The toxicity stopping boundaries (one per rule, in the order of the outcomes' rules);
+        the trial stops when any is crossed.
     landmark_days : float
         Landmark of the landmark-rate endpoint, in days (PFS analysis values are in days).
     landmark_method : {'binomial', 'kaplan_meier'}
     """
 
     design: Design
-    toxicity: ToxicityBoundary | None
+    toxicity: ToxicityBoundary | tuple[ToxicityBoundary, ...] | None
     landmark_days: float
     landmark_method: Literal["binomial", "kaplan_meier"] = "binomial"
+
+    @property
+    def toxicity_rules(self) -> tuple[ToxicityBoundary, ...]:
+        """The toxicity boundaries, none, one or several."""
+        if self.toxicity is None:
+            return ()
+        return self.toxicity if isinstance(self.toxicity, tuple) else (self.toxicity,)
 
     @property
     def n(self) -> int:
@@ -80,7 +89,8 @@ def decision_rule(protocol: Protocol) -> DecisionRule:
         if ep.type == "landmark_rate" and ep.time_point_months is not None:
             months = float(ep.time_point_months)
             break
-    return DecisionRule(pd_.design, pd_.toxicity, months * DAYS_PER_MONTH, pd_.landmark_method)
+    bounds = tuple(b for _, b in pd_.toxicity_rules)
+    return DecisionRule(pd_.design, bounds or None, months * DAYS_PER_MONTH, pd_.landmark_method)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +117,11 @@ class Estimates:
     median_pfs_days : ndarray of float
         Kaplan-Meier median PFS of the analysed, days (NaN if not reached).
     toxicities : ndarray of int
-        Monitored toxicities among all enrolled.
+        Patients with a monitored toxicity (of any rule) among all enrolled.
     toxicity_stop_at : ndarray of int
-        Patient at which the toxicity boundary is crossed, 0 if never (or no boundary).
+        Patient at which a toxicity boundary is first crossed, 0 if never (or no boundary).
+    cum_pfs_successes : ndarray of int, (trials, n), optional
+        Patients beyond the landmark among the first k evaluable patients, k = 1..n.
     """
 
     enrolled: I64
@@ -123,6 +135,7 @@ class Estimates:
     median_pfs_days: F64
     toxicities: I64
     toxicity_stop_at: I64
+    cum_pfs_successes: I64 | None = None
 
 
 def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
@@ -145,7 +158,11 @@ def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
     pos[:, :width] = np.where(valid, first + 1, patients)
     times = np.take_along_axis(outcomes.pfs_days, first, axis=1)
     events = np.take_along_axis(outcomes.pfs_event, first, axis=1)
-    successes = ((times > rule.landmark_days) & valid).sum(axis=1).astype(np.int64)
+    beyond = (times > rule.landmark_days) & valid
+    successes = beyond.sum(axis=1).astype(np.int64)
+    cum_pfs = np.zeros((trials, n), dtype=np.int64)
+    cum_pfs[:, :width] = np.cumsum(beyond, axis=1)
+    cum_pfs[:, width:] = cum_pfs[:, width - 1 : width] if width else 0
     km = np.full(trials, np.nan)
     median = np.full(trials, np.nan)
     for m in np.unique(analysed).tolist():
@@ -155,17 +172,22 @@ def estimate(outcomes: Outcomes, rule: DecisionRule) -> Estimates:
         res = km_batch(times[rows, :m], events[rows, :m], landmark=rule.landmark_days)
         km[rows] = res.surv
         median[rows] = res.median
-    tox = outcomes.toxicity
+    tox = outcomes.toxicity if outcomes.toxicity.ndim == 3 else outcomes.toxicity[:, :, None]
+    bounds = rule.toxicity_rules
+    if bounds and tox.shape[2] not in (1, len(bounds)):
+        raise ValueError(f"outcomes for {tox.shape[2]} toxicity rules, {len(bounds)} boundaries")
     stop_at = np.zeros(trials, dtype=np.int64)
-    if rule.toxicity is not None:
-        k = min(patients, rule.toxicity.n)
-        crossed = np.cumsum(tox[:, :k], axis=1) >= rule.toxicity.bounds[None, :k]
-        stop_at = np.where(crossed.any(axis=1), crossed.argmax(axis=1) + 1, 0).astype(np.int64)
+    for j, b in enumerate(bounds):
+        k = min(patients, b.n)
+        crossed = np.cumsum(tox[:, :k, min(j, tox.shape[2] - 1)], axis=1) >= b.bounds[None, :k]
+        at = np.where(crossed.any(axis=1), crossed.argmax(axis=1) + 1, 0).astype(np.int64)
+        stop_at = np.where((at > 0) & ((stop_at == 0) | (at < stop_at)), at, stop_at)
     return Estimates(
         enrolled=np.full(trials, patients, dtype=np.int64), evaluable=n_eval, analysed=analysed,
         responders=cum[:, -1].copy(), cum_responders=cum, evaluable_position=pos,
         pfs_successes=successes, km_landmark=km, median_pfs_days=median,
-        toxicities=tox.sum(axis=1).astype(np.int64), toxicity_stop_at=stop_at,
+        toxicities=tox.any(axis=2).sum(axis=1).astype(np.int64), toxicity_stop_at=stop_at,
+        cum_pfs_successes=cum_pfs,
     )  # fmt: skip
 
 
@@ -180,7 +202,7 @@ def decide(rule: DecisionRule, est: Estimates) -> dict[str, NDArray[np.generic]]
         toxicity first) and ``n_enrolled`` (patients enrolled when the trial ended).
     """
     observed = Observed(est.cum_responders, est.pfs_successes, est.km_landmark,
-                        rule.landmark_method)  # fmt: skip
+                        rule.landmark_method, est.cum_pfs_successes)  # fmt: skip
     verdict = rule.design.decide(observed)
     out: dict[str, NDArray[np.generic]] = {
         f"success_{name}": ok for name, ok in verdict.endpoint_success.items()

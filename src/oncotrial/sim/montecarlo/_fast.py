@@ -54,7 +54,8 @@ class Overrides:
         Each evaluable patient's PFS is exponential with ``S(landmark) = p_pfs``, an event,
         never censored.
     p_toxicity : float or None
-        Each treated patient has a monitored toxicity with this probability.
+        Each treated patient has a monitored toxicity with this probability (one draw, counted
+        by every toxicity rule).
     """
 
     p_response: float | None = None
@@ -81,11 +82,16 @@ def _event_classes(protocol: Protocol, scenario: Scenario) -> tuple[F64, B, B, B
     Every hazard's worst grade in a cycle is independent of the others (as in the full path);
     each grade maps to flags; refusal of each agent is one more independent flag. The joint
     distribution of the flags is enumerated exactly over the hazards' grades.
-    Returns (probabilities, fatal, monitored, stops) with stops shaped (classes, agents).
+    Returns (probabilities, fatal, monitored, stops) with monitored shaped (classes, rules)
+    (one column when the protocol has no rule) and stops (classes, agents).
     """
     agents = [a.name for a in protocol.regimen.agents]
-    nflag = 2 + len(agents)
-    watched = {id(h) for h in monitored_hazards(protocol, scenario)}
+    rules = protocol.statistics.toxicity_rules
+    nrule = max(len(rules), 1)
+    nflag = 1 + nrule + len(agents)
+    # per rule: the hazards it counts and the least grade that counts
+    watched = [({id(h) for h in monitored_hazards(protocol, scenario, r)}, r.min_grade)
+               for r in rules] or [(set(), 6)]  # fmt: skip
     dist = {tuple([False] * nflag): 1.0}
 
     def combine(outcomes: list[tuple[float, tuple[bool, ...]]]) -> None:
@@ -103,7 +109,7 @@ def _event_classes(protocol: Protocol, scenario: Scenario) -> tuple[F64, B, B, B
         outs: list[tuple[float, tuple[bool, ...]]] = []
         for grade, q in h.per_cycle.items():
             stop = h.action == "discontinue" and grade >= 3
-            outs.append((q, (grade == 5, id(h) in watched and grade >= 3,
+            outs.append((q, (grade == 5, *(id(h) in ids and grade >= g for ids, g in watched),
                              *(stop and a in h.attributed_to for a in agents))))  # fmt: skip
         outs.append((1.0 - math.fsum(h.per_cycle.values()), tuple([False] * nflag)))
         combine(outs)
@@ -111,12 +117,12 @@ def _event_classes(protocol: Protocol, scenario: Scenario) -> tuple[F64, B, B, B
     for k, a in enumerate(agents):
         m = mods.get(a.lower())
         if m is not None and m.refusal_per_cycle > 0:
-            flags = tuple(i == 2 + k for i in range(nflag))
+            flags = tuple(i == 1 + nrule + k for i in range(nflag))
             combine([(m.refusal_per_cycle, flags), (1.0 - m.refusal_per_cycle, (False,) * nflag)])
     keys = sorted(dist)
     probs = np.array([dist[k] for k in keys])
     arr = np.array(keys, dtype=np.bool_).reshape(len(keys), nflag)
-    return probs / probs.sum(), arr[:, 0], arr[:, 1], arr[:, 2:]
+    return probs / probs.sum(), arr[:, 0], arr[:, 1 : 1 + nrule], arr[:, 1 + nrule :]
 
 
 def simulate_outcomes(
@@ -220,12 +226,15 @@ def _outcomes(protocol: Protocol, scenario: Scenario, c: Cohort,
             pfs_days = e * (_landmark_days(protocol) / -math.log(ov.p_pfs))
         event = np.ones(size, dtype=np.bool_)
     if ov.p_toxicity is not None:
-        toxicity = rng["override_toxicity"].random(size) < ov.p_toxicity
-    toxicity &= treated
+        drawn = rng["override_toxicity"].random(size) < ov.p_toxicity
+        toxicity = np.repeat(drawn[:, None], toxicity.shape[1], axis=1)
+    toxicity &= treated[:, None]
+    if toxicity.shape[1] == 1:
+        toxicity = toxicity[:, 0]
     responder &= evaluable
 
     def r(a: A) -> A:
-        out = a.reshape(shape)
+        out = a.reshape(shape + a.shape[1:])
         out.flags.writeable = False
         return out
 
@@ -321,7 +330,8 @@ def _tumour(protocol: Protocol, scenario: Scenario, c: Cohort,
 
 def _toxicity(protocol: Protocol, scenario: Scenario, rng: dict[str, np.random.Generator],
               treated: B, withdrew: B, stop_day: F64, size: int) -> tuple[F64, B]:  # fmt: skip
-    """Fatal-AE day (inf if none) and "had a monitored toxicity", cycle by cycle on treatment.
+    """Fatal-AE day (inf if none) and "had a monitored toxicity" per toxicity rule (patients x
+    rules), cycle by cycle on treatment.
 
     A cycle starts while its first day is on or before the stop day (progression or end of
     follow-up), some agent is still given and ``max_cycles`` is not reached (one cycle for a
@@ -334,14 +344,14 @@ def _toxicity(protocol: Protocol, scenario: Scenario, rng: dict[str, np.random.G
     """
     reg = protocol.regimen
     probs, fatal, watched, stops = _event_classes(protocol, scenario)
-    quiet = ~(fatal | watched | stops.any(axis=1))
+    quiet = ~(fatal | watched.any(axis=1) | stops.any(axis=1))
     p_event = float(probs[~quiet].sum())
     event_classes = np.flatnonzero(~quiet)
     cum = np.cumsum(probs[event_classes]) / max(p_event, 1e-300)
     if cum.size:
         cum[-1] = 1.0
     tox_death = np.full(size, np.inf)
-    toxicity = np.zeros(size, dtype=np.bool_)
+    toxicity = np.zeros((size, watched.shape[1]), dtype=np.bool_)
     cycle_len = reg.cycle_length_days
     # last cycle each patient may start (0-based)
     last = np.floor(stop_day / cycle_len)
@@ -365,7 +375,7 @@ def _toxicity(protocol: Protocol, scenario: Scenario, rng: dict[str, np.random.G
         if idx.size == 0:
             break
         k = event_classes[np.searchsorted(cum, rng["toxicity"].random(idx.size), side="right")]
-        toxicity[idx[watched[k]]] = True
+        toxicity[idx] |= watched[k]  # idx holds each patient at most once
         dies = fatal[k]
         if dies.any():
             within = rng["toxicity_day"].integers(0, cycle_len, int(dies.sum()))

@@ -30,8 +30,9 @@ def outcomes_from_adam(
 
     Patients in USUBJID order (the simulator numbers them in enrolment order). Evaluable:
     ADSL.EFFFL = "Y"; responder: ADRS PARAMCD CBOR in CR, PR; PFS: ADTTE PARAMCD PFS AVAL
-    (days) and CNSR; monitored toxicity: a treatment-emergent ADAE record of grade >= 3 whose
-    AEDECOD is one of :func:`monitored_terms`.
+    (days) and CNSR; monitored toxicity, per toxicity rule: a treatment-emergent ADAE record
+    of the rule's ``min_grade`` or worse whose AEDECOD is one of the rule's
+    :func:`monitored_terms`.
     """
     adsl = adam["adsl"].sort("USUBJID")
     ids = adsl["USUBJID"]
@@ -43,15 +44,18 @@ def outcomes_from_adam(
         .select("USUBJID", RESP=pl.col("AVALC").is_in(["CR", "PR"]))
     )
     pfs = adam["adtte"].filter(pl.col("PARAMCD") == "PFS").select("USUBJID", "AVAL", "CNSR")
-    terms = sorted(monitored_terms(protocol, scenario))
+    rules = protocol.statistics.toxicity_rules
     adae = adam.get("adae")
+    tox_cols = [f"TOX{j}" for j in range(max(len(rules), 1))]
+    tox = base.with_columns(*(pl.lit(False).alias(c) for c in tox_cols))
     if adae is not None and adae.height:
-        tox = (adae.filter((pl.col("TRTEMFL") == "Y") & (pl.col("ATOXGRN") >= 3)
-                           & pl.col("AEDECOD").str.to_lowercase().is_in(terms))
-               .select("USUBJID").unique().with_columns(TOX=pl.lit(True)))  # fmt: skip
-    else:
-        tox = pl.DataFrame({"USUBJID": [], "TOX": []}, schema={"USUBJID": pl.String,
-                                                               "TOX": pl.Boolean})  # fmt: skip
+        for j, rule in enumerate(rules):
+            terms = sorted(monitored_terms(protocol, scenario, rule))
+            hit = (adae.filter((pl.col("TRTEMFL") == "Y") & (pl.col("ATOXGRN") >= rule.min_grade)
+                               & pl.col("AEDECOD").str.to_lowercase().is_in(terms))
+                   .select("USUBJID").unique())  # fmt: skip
+            hit_ids = hit["USUBJID"].implode()
+            tox = tox.with_columns(pl.col("USUBJID").is_in(hit_ids).alias(tox_cols[j]))
     frame = (
         base.join(adsl.select("USUBJID", EV=pl.col("EFFFL") == "Y"), on="USUBJID", how="left")
         .join(cbor, on="USUBJID", how="left")
@@ -68,11 +72,13 @@ def outcomes_from_adam(
         out.flags.writeable = False
         return out
 
+    per_rule = np.stack([np.asarray(col(c, False), dtype=np.bool_) for c in tox_cols], axis=2)
+    toxicity = per_rule[:, :, 0] if per_rule.shape[2] == 1 else per_rule
     days = np.asarray(col("AVAL", 1.0), dtype=np.float64)
     days.flags.writeable = False
     return Outcomes(
         evaluable=flag(col("EV", False)), responder=flag(col("RESP", False)),
-        pfs_days=days, pfs_event=flag(col("CNSR", 1) == 0), toxicity=flag(col("TOX", False)),
+        pfs_days=days, pfs_event=flag(col("CNSR", 1) == 0), toxicity=flag(toxicity),
     )  # fmt: skip
 
 

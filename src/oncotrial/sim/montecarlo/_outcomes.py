@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from oncotrial.protocol import Protocol
+from oncotrial.protocol import Protocol, ToxicityMonitoring
 from oncotrial.sim._scenario import Scenario, ToxicityHazard
 from oncotrial.terminology import term_groups
 
@@ -38,8 +38,9 @@ class Outcomes:
         evaluable.
     pfs_event : ndarray of bool
         Progression or death (ADTTE CNSR = 0).
-    toxicity : ndarray of bool
-        A monitored toxicity (the protocol's ``toxicity_monitoring.events``) while treated.
+    toxicity : ndarray of bool, (trials, patients) or (trials, patients, rules)
+        A monitored toxicity while treated: with one toxicity rule (or none) per patient;
+        with several, per patient and rule (the protocol's ``toxicity_monitoring``, in order).
     """
 
     evaluable: B
@@ -59,35 +60,42 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s_]+", " ", text.strip().lower())
 
 
-def monitored_hazards(protocol: Protocol, scenario: Scenario) -> tuple[ToxicityHazard, ...]:
-    """The scenario's toxicity hazards the protocol's toxicity monitoring counts.
+def monitored_hazards(
+    protocol: Protocol, scenario: Scenario, rule: ToxicityMonitoring | None = None
+) -> tuple[ToxicityHazard, ...]:
+    """The scenario's toxicity hazards a toxicity rule counts (all the protocol's rules when
+    ``rule`` is None).
 
     A hazard counts when its CTCAE term or its term group (underscores read as spaces) is
-    named in ``statistics.toxicity_monitoring.events`` (e.g. "grade >= 3 bleeding or any bowel
-    perforation" names the groups ``bleeding`` and ``bowel_perforation``); its events of grade
-    >= 3 count. When the text names none of the hazards (e.g. "dose-limiting toxicity"), every
-    hazard's grade >= 3 events count. No monitoring: no hazard.
+    named in the rule's ``events`` (e.g. "grade >= 3 bleeding or any bowel perforation"
+    names the groups ``bleeding`` and ``bowel_perforation``); its events of the rule's
+    ``min_grade`` or worse count. When the text names none of the hazards (e.g. "dose-limiting
+    toxicity"), every hazard counts. No monitoring: no hazard.
     """
-    tox = protocol.statistics.toxicity_monitoring
-    if tox is None:
-        return ()
-    text = _norm(tox.events)
+    rules = protocol.statistics.toxicity_rules if rule is None else (rule,)
+    found: list[ToxicityHazard] = []
+    for tox in rules:
+        text = _norm(tox.events)
 
-    def name(h: ToxicityHazard) -> str:
-        return _norm(h.term if h.term is not None else str(h.group))
+        def name(h: ToxicityHazard) -> str:
+            return _norm(h.term if h.term is not None else str(h.group))
 
-    named = tuple(h for h in scenario.toxicity if re.search(rf"\b{re.escape(name(h))}\b", text))
-    return named or scenario.toxicity
+        named = tuple(h for h in scenario.toxicity if re.search(rf"\b{re.escape(name(h))}\b", text))
+        found += [h for h in (named or scenario.toxicity) if all(h is not f for f in found)]
+    return tuple(found)
 
 
-def monitored_terms(protocol: Protocol, scenario: Scenario) -> frozenset[str]:
-    """The CTCAE terms (lower case) whose grade >= 3 events the monitoring counts in ADAE.
+def monitored_terms(
+    protocol: Protocol, scenario: Scenario, rule: ToxicityMonitoring | None = None
+) -> frozenset[str]:
+    """The CTCAE terms (lower case) whose events a toxicity rule counts in ADAE (all rules
+    when ``rule`` is None).
 
     A group hazard contributes its ``report_terms``, or all the terms of its term group.
     """
     groups = term_groups()  # as the full path records group events (sim._trial)
     terms: set[str] = set()
-    for h in monitored_hazards(protocol, scenario):
+    for h in monitored_hazards(protocol, scenario, rule):
         if h.term is not None:
             terms.add(h.term.lower())
         else:

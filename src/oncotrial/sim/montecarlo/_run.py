@@ -165,8 +165,7 @@ def exact_note(rule: DecisionRule) -> str:
     table (they assume exactly n evaluable patients, a binomial landmark and, for a co-primary
     design, independent endpoints)."""
     text = rule.design.describe()
-    t = rule.toxicity
-    if t is not None:
+    for t in rule.toxicity_rules:
         text += (f"; toxicity boundary: P(stop) {t.cross_lo:.4f} at {t.p_lo:g}, "
                  f"{t.cross_hi:.4f} at {t.p_hi:g}")  # fmt: skip
     return text

@@ -89,15 +89,13 @@ def _status(
     values = {(f.event_oid, f.event_repeat, f.form_oid, f.form_repeat): _values(f) for f in forms}
     dosed = {f.form_oid for f in forms if f.form_oid.startswith("EX_") and f.version >= 1}
     ended: set[str] = set()
-    for (event, _er, form, _fr), vals in values.items():
+    for (_ev, _er, form, _fr), vals in values.items():
         if form == "EOT":
             for name in definition.agents:
                 group = f"EOT_{agent_oid(name)}"
                 if checks.one(vals, group, "DSDECOD") or checks.one(vals, group, "EXENDTC"):
                     ended.add(name)
-    off = any(
-        form in ("DS", "DD") and vals for (_e, _er, form, _fr), vals in values.items()
-    )
+    off = any(form in ("DS", "DD") and vals for (_e, _er, form, _fr), vals in values.items())
     on = tuple(n for n in definition.agents if f"EX_{agent_oid(n)}" in dosed and n not in ended)
     if off:
         status = "off study"
@@ -109,8 +107,12 @@ def _status(
         status = "screening"
     day_one = dt.date.fromisoformat(
         min(
-            (d for (e, _er, _f, _fr), v in values.items() if e == "CYCLE_1_DAY_1"
-             if (d := checks.one(v, "EX", "EXSTDTC"))),  # fmt: skip
+            (
+                d
+                for (e, _er, _f, _fr), v in values.items()
+                if e == "CYCLE_1_DAY_1"
+                if (d := checks.one(v, "EX", "EXSTDTC"))
+            ),
             default=subj.enrolled_on.isoformat(),
         )
     )
@@ -470,8 +472,8 @@ def planned_dose(
                            current, next_level)  # fmt: skip
     if isinstance(dose, WeightDose):
         if weight is None:
-            return PlannedDose(agent.name, lv, None, f"{dose.per_kg:g} mg/kg x baseline weight "
-                               "(enter the baseline weight first)", current, next_level)  # fmt: skip
+            text = f"{dose.per_kg:g} mg/kg x baseline weight (enter the baseline weight first)"
+            return PlannedDose(agent.name, lv, None, text, current, next_level)
         mg = dose.per_kg * float(weight)
         capped = min(mg, dose.max_mg) if dose.max_mg is not None else mg
         text = f"{dose.per_kg:g} mg/kg x {float(weight):g} kg baseline weight = {mg:g} mg"

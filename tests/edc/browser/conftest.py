@@ -22,6 +22,7 @@ import pytest
 
 from oncotrial import protocol
 from oncotrial.edc import SYSTEM, Edc
+
 from ..conftest import ADMIN_PW, PW, free_port
 
 CHROMIUM = Path(os.environ.get("ONCOTRIAL_CHROMIUM", "/usr/bin/chromium"))
@@ -136,8 +137,11 @@ def shoot(page: Any, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(50)
         height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True,
-                        clip={"x": 0, "y": 0, "width": width, "height": height})
+        page.screenshot(
+            path=str(SHOTS / f"{name}-{width}.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height},
+        )
     page.set_viewport_size(size)
 
 
@@ -150,8 +154,10 @@ def check_accessible(page: Any) -> None:
     )
     problems = [
         f"{v['id']} ({v['impact']}): {v['help']} at "
-        + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else json.dumps(n["target"])
-                    for n in v["nodes"][:3])  # fmt: skip
+        + "; ".join(
+            n["target"][0] if isinstance(n["target"][0], str) else json.dumps(n["target"])
+            for n in v["nodes"][:3]
+        )
         for v in result["violations"]
     ]
     assert not problems, f"{page.url}:\n" + "\n".join(problems)

@@ -17,7 +17,7 @@ import pytest
 
 from oncotrial.edc import SYSTEM
 
-from .conftest import Live, day, login, logout, page_check
+from .conftest import PW, Live, day, login, logout, page_check
 
 pytestmark = pytest.mark.browser
 
@@ -183,3 +183,229 @@ def test_coordinator_enrols_doses_grades_and_measures(live: Live, context: Any) 
     page.goto(f"{live.url}/subjects")
     expect_text(page, "table.subjects", "on treatment")
     page_check(page, "subjects")
+
+
+# ---------------------------------------------------------------------- scenarios 2 to 5
+# Their starting data is entered through the service layer (the same actions the pages call);
+# the browser does the steps each scenario is about.
+
+
+def seed(live: Live, sid: str = SID, *, temsirolimus_mg: float = 25, user: str = "crc") -> Any:
+    """Enrol a subject with baseline data and the cycle 1 day 1 doses; returns the actor."""
+    from oncotrial.edc._views import enrol_eligible
+
+    edc = live.edc
+    _, who = edc.login(user, PW)
+    elig = edc.definition().form("ELIG")
+    answers = {
+        g.oid: {i.oid: ("Y" if g.oid == "INCL" else "N") for i in g.items} for g in elig.groups
+    }
+    made = enrol_eligible(edc, who, answers, subject_id=sid)
+    sid = made["subject_id"]
+    edc.save_form(
+        who, sid, "SCREENING", "VS", {"VS": {"VSDTC": day(-2), "WEIGHT": 70, "HEIGHT": 165}}
+    )
+    edc.save_form(
+        who,
+        sid,
+        "SCREENING",
+        "TA",
+        {
+            "TA": {"TRDTC": day(-2)},
+            "TARGET": [
+                {"LNKID": "T1", "LOC": "LIVER", "NODE": "N", "DIAM": 40},
+                {"LNKID": "T2", "LOC": "MEDIASTINUM", "NODE": "Y", "DIAM": 20},
+            ],
+            "NONTARGET": [{"LNKID": "NT1", "LOC": "LUNG", "STATE": "PRESENT"}],
+        },
+    )
+    for agent, mg in (("TEMSIROLIMUS", temsirolimus_mg), ("BEVACIZUMAB", 700)):
+        edc.save_form(
+            who,
+            sid,
+            "CYCLE_1_DAY_1",
+            f"EX_{agent}",
+            {"EX": {"EXSTDTC": day(1), "EXDOSE": mg, "EXLEVEL": "0", "EXADJ": "NONE"}},
+        )
+    return who
+
+
+def test_query_on_a_dose_is_answered_with_a_correction(live: Live, context: Any) -> None:
+    """Scenario 2: the monitor queries a dose, the coordinator corrects it with a reason and
+    answers, the monitor closes; the item's audit history shows both values."""
+    seed(live, temsirolimus_mg=23)  # a transcription error: the source says 25 mg
+    dose_url = f"{live.url}{BASE}/CYCLE_1_DAY_1/1/EX_TEMSIROLIMUS/1"
+    page = context.new_page()
+    login(page, live, "mon")
+    page.goto(dose_url)
+    page.locator("#q-item").select_option("EX.EXDOSE")
+    page.locator("#q-text").fill("Dose 23 mg: the infusion record says 25 mg. Please check.")
+    page_check(page, "monitor-query")
+    page.get_by_role("button", name="Raise query").click()
+    page.wait_for_url("**/queries/*")
+    query_url = page.url
+    logout(page)
+
+    login(page, live, "crc")
+    page.goto(f"{live.url}/queries")
+    expect_text(page, "main", "Please check")
+    page_check(page, "queries")
+    page.goto(dose_url)
+    page.locator("#f-EX-EXDOSE").fill("25")
+    page.get_by_role("button", name="Save", exact=True).click()
+    # A change to a saved form needs a reason: refused, with the reason field flagged.
+    expect_text(page, "#errors", "needs a reason for change")
+    page.locator("#f-EX-EXDOSE").fill("25")
+    page.locator("#reason").fill("transcription error: infusion record says 25 mg")
+    save(page)
+    page.goto(query_url)
+    page.locator("#t-answer").fill("Corrected to 25 mg from the infusion record.")
+    page.get_by_role("button", name="Answer").click()
+    expect_text(page, "main", "answered")
+    logout(page)
+
+    login(page, live, "mon")
+    page.goto(query_url)
+    page.locator("#t-close").fill("Correction verified against source.")
+    page.get_by_role("button", name="Close").click()
+    expect_text(page, "h1", "closed")
+    page_check(page, "query-thread")
+    page.goto(dose_url)
+    page.get_by_role("link", name="History of EX.EXDOSE").click()
+    history = page.locator("#history")
+    expect_text(page, "#history", "transcription error: infusion record says 25 mg")
+    assert history.locator("tr.a-item-entered td.new").all_inner_texts() == ["23.0"]
+    assert history.locator("tr.a-item-changed td.old").all_inner_texts() == ["23.0"]
+    assert history.locator("tr.a-item-changed td.new").all_inner_texts() == ["25.0"]
+    expect_text(page, "#history", "query opened")
+    page_check(page, "item-history")
+
+
+def test_signature_is_voided_by_a_later_edit(live: Live, context: Any) -> None:
+    """Scenario 3: the investigator signs (manifest shown, password re-entered); a later edit
+    voids the signature on screen."""
+    seed(live)
+    page = context.new_page()
+    login(page, live, "inv")
+    page.goto(f"{live.url}/subjects/{SID}/sign")
+    expect_text(page, "#meaning", "I have reviewed this casebook")
+    expect_text(page, "main", "Dr Ian Vance")
+    page.locator("#sign-password").fill("not my password")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect_text(page, "#sign-password-err", "password did not match")
+    page.locator("#sign-password").fill(PW)
+    page_check(page, "sign")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    page.wait_for_url(f"**/subjects/{SID}")
+    expect_text(page, "#signature", "Signed by Dr Ian Vance")
+    expect_text(page, "table.grid", "signed")
+    page_check(page, "casebook-signed")
+    logout(page)
+
+    login(page, live, "crc")
+    page.goto(f"{live.url}{BASE}/SCREENING/1/VS/1")
+    page.locator("#f-VS-WEIGHT").fill("71")
+    page.locator("#reason").fill("re-weighed at the visit: 71 kg")
+    save(page)
+    page.goto(f"{live.url}/subjects/{SID}")
+    expect_text(page, "#signature", "Signature VOIDED")
+    expect_text(page, "#signature", "VS at SCREENING changed")
+    page_check(page, "casebook-voided")
+    sigs = live.edc.casebook(SYSTEM, SID)["signatures"]
+    assert [s["status"] for s in sigs] == ["voided"]
+
+
+def test_site_b_cannot_see_site_a_patient_by_url(live: Live, context: Any) -> None:
+    """Scenario 4: a user of site B gets "not found" for site A's patient, whatever the URL."""
+    seed(live)
+    page = context.new_page()
+    login(page, live, "crcb")
+    page.goto(f"{live.url}/subjects")
+    assert SID not in page.locator("main").inner_text()
+    for path in (
+        f"/subjects/{SID}",
+        f"{BASE}/SCREENING/1/VS/1",
+        f"/subjects/{SID}/sign",
+        f"{BASE}/SCREENING/1/VS/1/history?item=VS.WEIGHT",
+    ):
+        response = page.goto(live.url + path)
+        assert response is not None and response.status == 404, path
+        expect_text(page, "h1", "Not found")
+        assert "70" not in page.locator("main").inner_text()
+    page_check(page, "not-found")
+    # A page of the subject that does not exist at all looks the same (nothing to probe).
+    response = page.goto(f"{live.url}/subjects/SITEA-999")
+    assert response is not None and response.status == 404
+
+
+def test_data_manager_exports_sdtm_and_analysis_gives_the_orr(
+    live: Live, context: Any, tmp_path: Path
+) -> None:
+    """Scenario 5: the data manager exports SDTM; `oncotrial analyze` on it gives the ORR.
+
+    Two evaluable patients: SITEA-001 with PR at week 8 and week 16 (confirmed, >= 28 days
+    apart; sums 37 and 36 mm against 60 mm baseline, -38% and -40%), SITEA-002 with stable
+    disease (52 mm, -13%). Confirmed ORR = 1/2 = 50.0%.
+    """
+    cli = [sys.executable, "-m", "oncotrial"]
+    probe = subprocess.run([*cli, "edc", "export", "--help"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.xfail("`oncotrial edc export --format sdtm` is not there yet (the export issue)")
+    edc = live.edc
+    for sid, sizes in (("SITEA-001", [(25, 12), (24, 12)]), ("SITEA-002", [(36, 16), (35, 17)])):
+        who = seed(live, sid)
+        for wk, (liver, node) in zip((8, 16), sizes, strict=True):
+            edc.save_form(
+                who,
+                sid,
+                f"WEEK_{wk}_IMAGING",
+                "TA",
+                {
+                    "TA": {"TRDTC": day(7 * wk + 1)},
+                    "TARGET": [
+                        {"LNKID": "T1", "LOC": "LIVER", "NODE": "N", "DIAM": liver},
+                        {"LNKID": "T2", "LOC": "MEDIASTINUM", "NODE": "Y", "DIAM": node},
+                    ],
+                    "NONTARGET": [{"LNKID": "NT1", "LOC": "LUNG", "STATE": "PRESENT"}],
+                },
+            )
+    page = context.new_page()
+    login(page, live, "dm")
+    page.goto(f"{live.url}/admin")
+    page_check(page, "data-management")
+    sdtm = tmp_path / "sdtm"
+    link = page.get_by_role("link", name="SDTM datasets (zip)")
+    if link.count():
+        with page.expect_download() as download:
+            link.click()
+        zipped = tmp_path / "sdtm.zip"
+        download.value.save_as(zipped)
+        import zipfile
+
+        with zipfile.ZipFile(zipped) as z:
+            z.extractall(sdtm)
+    else:
+        run = subprocess.run(
+            [*cli, "edc", "export", "--db", live.db, "--format", "sdtm", "--out", str(sdtm)],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+    out = subprocess.run(
+        [
+            *cli,
+            "analyze",
+            "--sdtm",
+            str(sdtm),
+            "--protocol",
+            "nct01010126",
+            "--out",
+            str(tmp_path / "analysis"),
+            "--no-report",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if "objective response rate" in x)
+    assert re.search(r"1/2|50\.0%", line), line

@@ -192,7 +192,7 @@ def add_pages(app: FastAPI, service: Edc) -> None:
     # ------------------------------------------------------------------ sessions
 
     @page("/login")
-    async def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002
+    async def login_form(request: Request, next: str = "/") -> Response:
         pre = secrets.token_urlsafe(24)
         request.state.pre = pre
         resp = _render(request, "login.html", next=_safe_next(next))
@@ -411,8 +411,10 @@ def add_pages(app: FastAPI, service: Edc) -> None:
         action = str(posted.get("EX.EXADJ") or "")
         current = views.planned_dose(service, who, sid, form)
         oob = False
-        if action == "REDUCED" and current.next_level is not None and (
-            level is None or level == current.current_level
+        if (
+            action == "REDUCED"
+            and current.next_level is not None
+            and (level is None or level == current.current_level)
         ):
             level, oob = current.next_level, True
         fdef = service.definition().form(form)
@@ -546,8 +548,11 @@ def add_pages(app: FastAPI, service: Edc) -> None:
             raise NotFoundError(f"no export {fmt}",
                                 hint="available: " + ", ".join(exporters) or "none")  # fmt: skip
         name, media, body = exporters[fmt](who)
-        return Response(body, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
 
 def _exporters(edc: Edc) -> dict[str, Callable[[Actor], tuple[str, str, bytes]]]:

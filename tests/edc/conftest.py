@@ -102,7 +102,7 @@ def pg_cluster() -> Iterator[PgCluster]:
     try:
         yield PgCluster(port, itertools.count(1))
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True, env=env)  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)
 

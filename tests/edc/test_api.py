@@ -246,3 +246,21 @@ def test_openapi_docs_are_served(api):
     assert api.get("/docs").status_code == 200
     spec = api.get("/openapi.json").json()
     assert "/api/subjects/{subject_id}/forms/{event}/{form}" in spec["paths"]
+
+
+def test_overlong_text_is_a_clear_4xx_on_both_databases(api):
+    sid, _ = _seed(api)
+    r = api.post("/api/login", json={"username": "u" * 1000, "password": "x" * 20})
+    assert r.status_code == 401
+    r = api.post(f"/api/subjects/{sid}/queries", headers=api.as_user("mon_a"),
+                 json={"text": "check", "item": "I" * 500})  # fmt: skip
+    assert r.status_code == 422 and r.json()["field"] == "item"
+    r = api.post(
+        "/api/users",
+        headers=api.as_user("admin"),
+        json={"username": "newbie", "role": "statistician", "password": PW, "full_name": "N" * 300},
+    )
+    assert r.status_code == 422 and r.json()["field"] == "full name"
+    r = api.post(f"/api/subjects/{sid}/sign", headers=api.as_user("inv_a"),
+                 json={"password": PW, "meaning": "M" * 300})  # fmt: skip
+    assert r.status_code == 422 and r.json()["field"] == "meaning"

@@ -475,7 +475,7 @@ def test_site_isolation_in_the_service(trial):
 def test_schema_upgrade_from_first_revision(db_url):
     from oncotrial.edc import Database, current_revision, head_revision, upgrade
 
-    db = Database(db_url)
+    db = Database(db_url, create=True)
     upgrade(db, "0001")
     assert current_revision(db) == "0001"
     upgrade(db)

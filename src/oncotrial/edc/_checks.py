@@ -67,7 +67,7 @@ def parse_item(item: ItemDef, raw: Any, where: str) -> str | None:
         else:
             raise EdcInputError(f"must be a {_type_word(item)}", field=where, value=raw,
                                 hint=_type_hint(item))  # fmt: skip
-    text = raw.strip()
+    text: str = raw.strip()
     if item.type == "date":
         return _date(text, where).isoformat()
     if item.type == "choice":

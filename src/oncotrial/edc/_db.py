@@ -42,8 +42,11 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url` with the EDC's transaction rules installed."""
+def make_engine(url: str, *, create: bool = False) -> Engine:
+    """An engine for `url` with the EDC's transaction rules installed.
+
+    A SQLite file must exist unless `create` (so a mistyped path is an error, not a new file).
+    """
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -58,6 +61,11 @@ def make_engine(url: str) -> Engine:
             raise EdcInputError(
                 "needs a file: an in-memory SQLite database is not shared between requests",
                 field="--db", value=url, hint="use sqlite:///trial.db",
+            )  # fmt: skip
+        if not create and not Path(parsed.database).exists():
+            raise EdcInputError(
+                "names a SQLite file that does not exist", field="--db", value=url,
+                hint="check the path, or create the study with `oncotrial edc init`",
             )  # fmt: skip
         engine = create_engine(
             url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -97,9 +105,9 @@ def _sqlite_rules(engine: Engine) -> None:
 class Database:
     """An engine with its read and write session factories."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = False) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, create=create)
         self.dialect = self.engine.dialect.name
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(

@@ -235,6 +235,15 @@ def build_definition(protocol: Protocol, *, version: int = 1, cycles: int | None
             )),
         ))
     )  # fmt: skip
+    forms.append(
+        FormDef("VSW", "Weight on day 1 of the cycle", "VS", (
+            GroupDef("VS", "Weight", (
+                ItemDef("VSDTC", "Date measured", "date", "VS.VSDTC", required=True),
+                ItemDef("WEIGHT", "Weight", "float", "VS.VSSTRESN[WEIGHT]", unit="kg",
+                        min=20, max=300, required=True),
+            )),
+        ))
+    )  # fmt: skip
     for agent in reg.agents:
         levels = ("0", *(str(lv.level) for lv in agent.dose_levels))
         actions = tuple(
@@ -353,8 +362,16 @@ def build_definition(protocol: Protocol, *, version: int = 1, cycles: int | None
     return StudyDefinition(protocol.study.id, version, tuple(events), tuple(forms), tuple(agents))
 
 
+def per_cycle_weight(protocol: Protocol) -> bool:
+    """Whether an agent's dose follows the weight measured on day 1 of each cycle."""
+    return any(
+        getattr(a.dose, "weight", "baseline") == "per_cycle" for a in protocol.regimen.agents
+    )
+
+
 def _events(protocol: Protocol, cycles: int) -> list[EventDef]:
     plan = planned_assessments(protocol, start=dt.date(2000, 1, 3), cycles=cycles)
+    weigh = per_cycle_weight(protocol)
     dosing: dict[int, list[str]] = {}
     for agent in protocol.regimen.agents:
         for day in agent.days:
@@ -376,6 +393,8 @@ def _events(protocol: Protocol, cycles: int) -> list[EventDef]:
             forms = ("TA",)
         else:
             forms = tuple(dosing.get(row["CYCLE_DAY"], []))
+            if weigh and forms and row["CYCLE_DAY"] == 1 and row["CYCLE"] > 1:
+                forms = ("VSW", *forms)  # weighed before the cycle's dose is planned
             kind = "treatment"
         if not forms:
             continue

@@ -32,7 +32,7 @@ class StudyRow(Base):
 
     __tablename__ = "study"
     id: Mapped[int] = mapped_column(primary_key=True)
-    study_id: Mapped[str] = mapped_column(String(64), unique=True)
+    study_id: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(Text)
     protocol_yaml: Mapped[str] = mapped_column(Text)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)

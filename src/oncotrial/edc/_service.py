@@ -60,6 +60,7 @@ from oncotrial.edc._security import (
     token_digest,
     verify_password,
 )
+from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import planned_dose_mg
 
@@ -177,7 +178,7 @@ class Edc:
         cycles: int | None = None,
     ) -> Edc:
         """Create the schema and the study from `protocol`, with an administrator and sites."""
-        edc = cls(url)
+        edc = cls(Database(url, create=True))
         upgrade(edc.db)
         _check_password(admin_password)
         _check_username(admin)
@@ -261,6 +262,7 @@ class Edc:
         Data already entered keeps the version it was entered under.
         """
         _require(actor, "manage")
+        label = _text(label, "label", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             study = self._study(s)
@@ -313,8 +315,7 @@ class Edc:
                 value=code,
                 hint="upper-case letters, digits, - and _, e.g. SITE01",
             )
-        if not isinstance(name, str) or not name.strip():
-            raise EdcInputError("is required", field="site name")
+        name = _text(name, "site name", 200)
         if s.execute(select(SiteRow).where(SiteRow.code == code)).scalar_one_or_none():
             raise ConflictError(f"site {code} exists already")
         site = SiteRow(code=code, name=name.strip())
@@ -354,8 +355,7 @@ class Edc:
         if site and role not in SITE_ROLES | OPTIONAL_SITE_ROLES:
             raise EdcInputError(f"cannot be given to the study-wide role {role}", field="site",
                                 value=site)  # fmt: skip
-        if not isinstance(full_name, str) or not full_name.strip():
-            raise EdcInputError("is required (it is printed on signatures)", field="full name")
+        full_name = _text(full_name, "full name", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             site_row = None
@@ -411,8 +411,10 @@ class Edc:
                                 hint="session or api")  # fmt: skip
         failure: str | None = None
         token = new_token()
+        if not isinstance(username, str) or len(username) > 64:
+            username = "?" if not isinstance(username, str) else username[:61] + "..."
         with self.db.write() as s:
-            audit = AuditWriter(s, username if isinstance(username, str) else "?")
+            audit = AuditWriter(s, username)
             user = s.execute(
                 select(UserRow).where(UserRow.username == username).with_for_update(of=UserRow)
             ).scalar_one_or_none()
@@ -497,7 +499,7 @@ class Edc:
         q = self._site_filter(actor, select(SubjectRow).where(SubjectRow.subject_id == subject_id))
         if lock:
             q = q.with_for_update(of=SubjectRow)
-        subj = s.execute(q).scalar_one_or_none()
+        subj: SubjectRow | None = s.execute(q).scalar_one_or_none()
         if subj is None:
             raise NotFoundError(f"no subject {subject_id}")
         return subj
@@ -555,18 +557,22 @@ class Edc:
         _require(actor, "read")
         with self.db.read() as s:
             q = self._site_filter(actor, select(SubjectRow).order_by(SubjectRow.subject_id))
-            out = []
-            for subj in s.execute(q).scalars():
-                open_q = s.execute(
-                    select(func.count())
-                    .select_from(QueryRow)
-                    .where(QueryRow.subject_id == subj.id, QueryRow.status != "closed")
-                ).scalar_one()
-                out.append({"subject_id": subj.subject_id, "site": subj.site.code,
-                            "enrolled_on": subj.enrolled_on.isoformat(),
-                            "study_version": subj.study_version, "locked": subj.locked,
-                            "open_queries": open_q})  # fmt: skip
-            return out
+            counts = dict(
+                s.execute(
+                    select(QueryRow.subject_id, func.count())
+                    .where(QueryRow.status != "closed")
+                    .group_by(QueryRow.subject_id)
+                )
+                .tuples()
+                .all()
+            )
+            return [
+                {"subject_id": subj.subject_id, "site": subj.site.code,
+                 "enrolled_on": subj.enrolled_on.isoformat(),
+                 "study_version": subj.study_version, "locked": subj.locked,
+                 "open_queries": counts.get(subj.id, 0)}
+                for subj in s.execute(q).scalars()
+            ]  # fmt: skip
 
     def casebook(self, actor: Actor, subject_id: str) -> dict[str, Any]:
         """Everything about a subject: forms with values, signatures, queries, RECIST."""
@@ -670,7 +676,8 @@ class Edc:
         Returns
         -------
         dict
-            ``form`` (the saved form), ``queries_opened`` (by soft checks), ``recist``.
+            ``form`` (the saved form), ``queries_opened`` (by soft checks), ``recist`` (the
+            subject's RECIST state after a tumour assessment; None for other forms).
         """
         _require(actor, "enter")
         with self.db.write() as s:
@@ -736,7 +743,7 @@ class Edc:
                 raise ConflictError(f"form {form} of {subject_id} at {event} is locked")
 
             values = checks.parse_form(form_def, data)
-            soft = self._cross_checks(s, subj, ev_def, form_def, values)
+            soft = self._cross_checks(s, subj, ev_def, form_def, values, version_no)
             old = _values(row) if row is not None else {}
             changes = sorted(
                 (k for k in set(old) | set(values) if old.get(k) != values.get(k)),
@@ -763,10 +770,10 @@ class Edc:
                 s.flush()
             if not changes and row.version >= 1:
                 return {"form": self._form_view(s, subj, row), "queries_opened": [],
-                        "recist": [asdict(r) for r in self._recist(s, subj)]}  # fmt: skip
+                        "recist": None}  # fmt: skip
             by_key = {(v.group_oid, v.repeat, v.item_oid): v for v in row.values}
             first_save = row.version == 0
-            ctx = {
+            ctx: dict[str, Any] = {
                 "site": subj.site.code,
                 "subject": subject_id,
                 "event": _event_label(event, event_repeat),
@@ -782,9 +789,9 @@ class Edc:
                                                    item_oid=key[2], value=after))  # fmt: skip
                 action = ("item entered" if first_save else
                           "item cleared" if after is None else "item changed")  # fmt: skip
-                audit.add(action, item=_path(form_def, key), old=before, new=after,
-                          reason=None if first_save else reason.strip()  # type: ignore[union-attr]
-                          , **ctx)  # fmt: skip
+                why = None if first_save or reason is None else reason.strip()
+                audit.add(action, item=_path(form_def, key), old=before, new=after, reason=why,
+                          **ctx)  # fmt: skip
             row.version += 1
             row.updated_at = now
             row.updated_by = actor.username
@@ -795,16 +802,17 @@ class Edc:
             s.expire(row, ["values"])
             self._void_signatures(s, audit, subj, f"{form} at {event} changed")
             opened = [self._auto_query(s, audit, subj, row, f, ctx) for f in soft]
-            recist = self._recist(s, subj)
-            if form_def.oid == "TA":
+            recist = self._recist(s, subj) if form_def.oid == "TA" else None
+            if recist is not None:
                 opened += self._recist_disagreement(s, audit, subj, row, recist, ctx)
             view = self._form_view(s, subj, row)
             return {"form": view, "queries_opened": [q for q in opened if q is not None],
-                    "recist": [asdict(r) for r in recist]}  # fmt: skip
+                    "recist": None if recist is None else [asdict(r) for r in recist]}  # fmt: skip
 
     def _cross_checks(
-        self, s: Session, subj: SubjectRow, ev: Any, form: FormDef, values: checks.Values
-    ) -> list[checks.SoftFinding]:
+        self, s: Session, subj: SubjectRow, ev: Any, form: FormDef, values: checks.Values,
+        version: int,
+    ) -> list[checks.SoftFinding]:  # fmt: skip
         soft: list[checks.SoftFinding] = []
         if form.oid == "AE":
             checks.check_adverse_event(values)
@@ -822,26 +830,28 @@ class Edc:
                         for g in ("TARGET", "NONTARGET")})  # fmt: skip
         elif form.oid.startswith("EX_"):
             checks.check_dosing(values)
-            planned = self._planned_dose(s, subj, form.oid, checks.one(values, "EX", "EXLEVEL"))
+            level = checks.one(values, "EX", "EXLEVEL")
+            planned = self._planned_dose(s, subj, form.oid, level, version, ev.cycle)
             if planned is not None:
                 values[("EX", 1, "EXPLDOSE")] = repr(round(planned, 3))
             soft += checks.check_dose_amount(values, planned)
-            agent = self._agent(form.oid)
-            delay = agent.max_delay_days or 0 if agent is not None else 0
+            agent = self._agent(form.oid, version)
+            delay = (agent.max_delay_days or 0) if agent is not None else 0
             first = self._first_dose(s, subj, values if ev.oid == "CYCLE_1_DAY_1" else None)
             soft += checks.check_dose_window(values, first, ev.study_day, ev.window_before,
                                              ev.window_after + delay)  # fmt: skip
         return soft
 
-    def _agent(self, form_oid: str) -> Any:
-        proto = self._protocols[max(self._protocols)]
+    def _agent(self, form_oid: str, version: int) -> Any:
+        proto = self._protocols[version]
         return next((a for a in proto.regimen.agents if f"EX_{agent_oid(a.name)}" == form_oid),
                     None)  # fmt: skip
 
-    def _planned_dose(self, s: Session, subj: SubjectRow, form_oid: str, level: str | None) -> (
-        float | None
-    ):  # fmt: skip
-        agent = self._agent(form_oid)
+    def _planned_dose(
+        self, s: Session, subj: SubjectRow, form_oid: str, level: str | None, version: int,
+        cycle: int | None = None,
+    ) -> float | None:  # fmt: skip
+        agent = self._agent(form_oid, version)
         if agent is None or level is None:
             return None
         lv = int(level)
@@ -852,10 +862,15 @@ class Edc:
         vs = self._form_row(s, subj, "SCREENING", 1, "VS", 1)
         vals = _values(vs) if vs is not None else {}
         weight, height = checks.one(vals, "VS", "WEIGHT"), checks.one(vals, "VS", "HEIGHT")
+        if getattr(dose, "weight", "baseline") == "per_cycle" and cycle is not None and cycle > 1:
+            # the weight of day 1 of this cycle (form VSW), else the baseline weight
+            vsw = self._form_row(s, subj, f"CYCLE_{cycle}_DAY_1", 1, "VSW", 1)
+            weight = (checks.one(_values(vsw), "VS", "WEIGHT") if vsw is not None else None
+                      ) or weight  # fmt: skip
         try:
             return planned_dose_mg(dose, weight_kg=float(weight) if weight else None,
                                    height_cm=float(height) if height else None)  # fmt: skip
-        except Exception:  # a weight-based dose before the weight is entered
+        except InputError:  # a weight-based dose before the weight is entered
             return None
 
     def _first_dose(self, s: Session, subj: SubjectRow, own: checks.Values | None) -> (
@@ -965,6 +980,8 @@ class Edc:
         _require(actor, "read")
         if not isinstance(text, str) or not text.strip():
             raise EdcInputError("is required", field="text", hint="say what should be checked")
+        if item is not None:
+            item = _text(item, "item", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             subj = self._subject(s, actor, subject_id)
@@ -1076,8 +1093,7 @@ class Edc:
                           new="password did not match")  # fmt: skip
         if not ok:
             raise AuthenticationError("the password did not match; the casebook is not signed")
-        if not isinstance(meaning, str) or not meaning.strip():
-            raise EdcInputError("is required", field="meaning")
+        meaning = _text(meaning, "meaning", 200)
         with self.db.write() as s:
             audit = AuditWriter(s, actor.username)
             subj = self._subject(s, actor, subject_id, lock=True)
@@ -1190,6 +1206,16 @@ class Edc:
 def _actor(user: UserRow) -> Actor:
     return Actor(user.username, user.role, user.full_name, user.site_id,
                  user.site.code if user.site else None, user.id)  # fmt: skip
+
+
+def _text(value: Any, field: str, max_len: int) -> str:
+    """A required one-line text of at most `max_len` characters, stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise EdcInputError("is required", field=field)
+    if len(value.strip()) > max_len:
+        raise EdcInputError(f"is longer than {max_len} characters", field=field,
+                            value=value[:40] + "...")  # fmt: skip
+    return value.strip()
 
 
 def _check_password(password: Any) -> None:

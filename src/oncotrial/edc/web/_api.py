@@ -54,7 +54,8 @@ async def _json(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+        line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        where = f" at line {line} column {col}" if line is not None else ""
         raise EdcInputError(
             f"is not valid JSON{where}",
             field="body",

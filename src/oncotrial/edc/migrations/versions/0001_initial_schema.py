@@ -55,7 +55,7 @@ def upgrade() -> None:
     op.create_table(
         "study",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("study_id", sa.String(length=64), nullable=False),
+        sa.Column("study_id", sa.String(length=200), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("protocol_yaml", sa.Text(), nullable=False),
         sa.Column("locked", sa.Boolean(), nullable=False),

@@ -126,7 +126,7 @@ def _status(
                 continue
             wanted = [
                 f for f in ev.forms
-                if not f.startswith("EX_") or _agent_of(definition, f) in on or not dosed
+                if not f.startswith("EX_") or _agent_of(definition, f) not in ended
             ]  # fmt: skip
             missing = [f for f in wanted if (ev.oid, f) not in entered]
             if not missing:
@@ -426,23 +426,27 @@ class PlannedDose:
 
 
 def planned_dose(
-    edc: Edc, actor: Actor, subject_id: str, form_oid: str, level: str | None = None
-) -> PlannedDose:
+    edc: Edc, actor: Actor, subject_id: str, form_oid: str, level: str | None = None,
+    event: str | None = None,
+) -> PlannedDose:  # fmt: skip
     """Planned dose of a dosing form's agent for a subject, at `level` (default: current).
 
-    The current level is the level of the latest dose given; the next level is the one a
-    reduction goes to (the protocol's next lower level), None at the lowest.
+    The number is the service's (the one the save checks the dose given against); this adds
+    its arithmetic for the page. The current level is the level of the latest dose given; the
+    next level is the one a reduction goes to (the protocol's next lower level), None at the
+    lowest.
     """
     edc.casebook(actor, subject_id)  # role and site checks
-    proto = edc.protocol()
-    agent = next((a for a in proto.regimen.agents if f"EX_{agent_oid(a.name)}" == form_oid),
-                 None)  # fmt: skip
-    if agent is None:
-        raise NotFoundError(f"no dosing form {form_oid}")
     with edc.db.read() as s:
         subj = s.execute(select(SubjectRow).where(SubjectRow.subject_id == subject_id)
                          ).scalar_one()  # fmt: skip
-        definition = edc.definition(subj.study_version, s)
+        version = edc.current_version(s)
+        definition = edc.definition(version, s)
+        proto = edc.protocol(version, s)
+        agent = next((a for a in proto.regimen.agents if f"EX_{agent_oid(a.name)}" == form_oid),
+                     None)  # fmt: skip
+        if agent is None:
+            raise NotFoundError(f"no dosing form {form_oid}")
         order = {e.oid: i for i, e in enumerate(definition.events)}
         doses = sorted(
             (f for f in s.execute(select(FormRow).where(
@@ -450,45 +454,42 @@ def planned_dose(
              if f.version >= 1),
             key=lambda f: (order.get(f.event_oid, 0), f.event_repeat),
         )  # fmt: skip
-        current = checks.one(_values(doses[-1]), "EX", "EXLEVEL") if doses else None
-        current = current or "0"
-        vs = s.execute(select(FormRow).where(
-            FormRow.subject_id == subj.id, FormRow.event_oid == "SCREENING",
-            FormRow.form_oid == "VS")).scalar_one_or_none()  # fmt: skip
-        vals = _values(vs) if vs is not None else {}
-    weight = checks.one(vals, "VS", "WEIGHT")
-    height = checks.one(vals, "VS", "HEIGHT")
-    lv = level if level is not None else current
+        current = (checks.one(_values(doses[-1]), "EX", "EXLEVEL") if doses else None) or "0"
+        lv = level if level is not None else current
+        ev = definition.event(event) if event else None
+        cycle = ev.cycle if ev is not None else None
+        mg = edc._planned_dose(s, subj, form_oid, lv, version, cycle)
+        weights = {}
+        for ev_oid, label in (("SCREENING", "baseline"), (f"CYCLE_{cycle}_DAY_1", "this cycle's")):
+            for form in ("VS", "VSW"):
+                row = s.execute(select(FormRow).where(
+                    FormRow.subject_id == subj.id, FormRow.event_oid == ev_oid,
+                    FormRow.form_oid == form)).scalars().first()  # fmt: skip
+                if row is not None and (w := checks.one(_values(row), "VS", "WEIGHT")):
+                    weights[label] = float(w)
     levels = sorted((d.level for d in agent.dose_levels), reverse=True)
     lower = [x for x in levels if x < int(current)]
     next_level = str(lower[0]) if lower else None
     dose = agent.dose if int(lv) == 0 else next(
         (d.dose for d in agent.dose_levels if d.level == int(lv)), None)  # fmt: skip
     if dose is None:
-        return PlannedDose(agent.name, lv, None, f"level {lv} is not a dose level of "
-                           f"{agent.name}", current, next_level)  # fmt: skip
-    if isinstance(dose, FlatDose):
-        return PlannedDose(agent.name, lv, float(dose.mg), f"{dose.mg:g} mg (flat dose)",
-                           current, next_level)  # fmt: skip
-    if isinstance(dose, WeightDose):
-        if weight is None:
-            text = f"{dose.per_kg:g} mg/kg x baseline weight (enter the baseline weight first)"
-            return PlannedDose(agent.name, lv, None, text, current, next_level)
-        mg = dose.per_kg * float(weight)
-        capped = min(mg, dose.max_mg) if dose.max_mg is not None else mg
-        text = f"{dose.per_kg:g} mg/kg x {float(weight):g} kg baseline weight = {mg:g} mg"
-        if capped != mg:
-            text += f", capped at {capped:g} mg"
-        return PlannedDose(agent.name, lv, capped, text, current, next_level)
-    from oncotrial.protocol.calendar import planned_dose_mg  # BSA: the calendar's formula
-
-    try:
-        mg = planned_dose_mg(dose, weight_kg=float(weight) if weight else None,
-                             height_cm=float(height) if height else None)  # fmt: skip
-    except InputError as exc:
-        return PlannedDose(agent.name, lv, None, f"{dose.label}: {exc.message}", current,
-                           next_level)  # fmt: skip
-    return PlannedDose(agent.name, lv, mg, f"{dose.label} = {mg:.1f} mg", current, next_level)
+        text = f"level {lv} is not a dose level of {agent.name}"
+    elif isinstance(dose, FlatDose):
+        text = f"{dose.mg:g} mg (flat dose)"
+    elif isinstance(dose, WeightDose):
+        which = "this cycle's" if dose.weight == "per_cycle" and "this cycle's" in weights \
+            else "baseline"  # fmt: skip
+        if mg is None or which not in weights:
+            text = f"{dose.per_kg:g} mg/kg x {which} weight (enter the weight first)"
+        else:
+            text = (f"{dose.per_kg:g} mg/kg x {weights[which]:g} kg {which} weight = "
+                    f"{dose.per_kg * weights[which]:g} mg")  # fmt: skip
+            if dose.max_mg is not None and mg < dose.per_kg * weights[which]:
+                text += f", capped at {mg:g} mg"
+    else:
+        text = f"{dose.label}: " + (f"{mg:.1f} mg" if mg is not None else
+                                    "enter the baseline weight and height first")  # fmt: skip
+    return PlannedDose(agent.name, lv, mg, text, current, next_level)
 
 
 def recist_preview(

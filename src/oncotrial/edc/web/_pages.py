@@ -148,7 +148,7 @@ def _form_context(edc: Edc, who: Actor, sid: str, event: str, form_oid: str, ere
         level = None
         if data and data.get("EX", {}).get("EXLEVEL") is not None:
             level = str(data["EX"]["EXLEVEL"])
-        ctx["dose"] = views.planned_dose(edc, who, sid, form_oid, level)
+        ctx["dose"] = views.planned_dose(edc, who, sid, form_oid, level, event)
     if form_oid == "TA":
         ctx["carried"] = views.carried_lesions(edc, who, sid) if event != "SCREENING" else None
         ctx["recist"] = None
@@ -403,13 +403,13 @@ def add_pages(app: FastAPI, service: Edc) -> None:
         return _fragment("_grades.html", grades=views.ctcae_grades(term) if term else None,
                          chosen=chosen, errors={})  # fmt: skip
 
-    @page("/subjects/{sid}/dose/{form}", methods=("POST",))
-    async def dose(request: Request, sid: str, form: str) -> Response:
+    @page("/subjects/{sid}/dose/{event}/{form}", methods=("POST",))
+    async def dose(request: Request, sid: str, event: str, form: str) -> Response:
         who = _actor(request, service)
         posted = await _post(request)
         level = str(posted.get("EX.EXLEVEL") or "") or None
         action = str(posted.get("EX.EXADJ") or "")
-        current = views.planned_dose(service, who, sid, form)
+        current = views.planned_dose(service, who, sid, form, None, event)
         oob = False
         if (
             action == "REDUCED"
@@ -419,7 +419,7 @@ def add_pages(app: FastAPI, service: Edc) -> None:
             level, oob = current.next_level, True
         fdef = service.definition().form(form)
         assert fdef is not None
-        shown = views.planned_dose(service, who, sid, form, level)
+        shown = views.planned_dose(service, who, sid, form, level, event)
         return _fragment("_dose.html", dose=shown, oob=oob, dose_url=request.url.path,
                          level_item=fdef.groups[0].item("EXLEVEL"))  # fmt: skip
 

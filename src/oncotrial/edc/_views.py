@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from oncotrial.design import design_for
 from oncotrial.edc import _checks as checks
@@ -25,7 +26,16 @@ from oncotrial.edc._errors import AuthenticationError, EdcInputError, NotFoundEr
 from oncotrial.edc._models import FormRow, QueryRow, SignatureRow, SubjectRow, UserRow
 from oncotrial.edc._recist import Assessment, compute
 from oncotrial.edc._security import hash_password, verify_password
-from oncotrial.edc._service import Actor, Edc, _check_password, _event_label, _values
+from oncotrial.edc._service import (
+    Actor,
+    Edc,
+    _check_password,
+    _event_label,
+    _query_view,
+    _require,
+    _signature_view,
+    _values,
+)
 from oncotrial.errors import InputError
 from oncotrial.protocol import FlatDose, WeightDose
 from oncotrial.terminology import ctcae_terms, lookup_term
@@ -37,6 +47,31 @@ CELL_STATUSES = ("planned", "overdue", "entered", "queried", "verified", "signed
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _open_subject(edc: Edc, actor: Actor, s: Any, subject_id: str) -> SubjectRow:
+    """The subject, through the service's role check and site filter (another site's: 404)."""
+    _require(actor, "read")
+    return edc._subject(s, actor, subject_id)
+
+
+_RECIST: dict[tuple[int, int, tuple[tuple[int, int], ...]], list[dict[str, Any]]] = {}
+
+
+def _recist(edc: Edc, s: Any, subj: SubjectRow) -> list[dict[str, Any]]:
+    """The service's RECIST state of a subject, computed once per set of saved tumour forms.
+
+    The key holds each TA form's row and version: any save changes it, so a cached result is
+    never stale.
+    """
+    key = (id(edc), subj.id, tuple(sorted(
+        (f.id, f.version) for f in s.execute(select(FormRow).where(
+            FormRow.subject_id == subj.id, FormRow.form_oid == "TA")).scalars())))  # fmt: skip
+    if key not in _RECIST:
+        if len(_RECIST) > 512:
+            _RECIST.clear()
+        _RECIST[key] = [asdict(r) for r in edc._recist(s, subj)]
+    return _RECIST[key]
 
 
 def _day_one(s: Any, subj: SubjectRow) -> dt.date:
@@ -86,7 +121,11 @@ class SubjectStatus:
 def _status(
     definition: StudyDefinition, forms: list[FormRow], subj: SubjectRow, today: dt.date
 ) -> tuple[str, tuple[str, ...], EventDef | None, dt.date | None, int]:
-    values = {(f.event_oid, f.event_repeat, f.form_oid, f.form_repeat): _values(f) for f in forms}
+    values = {
+        (f.event_oid, f.event_repeat, f.form_oid, f.form_repeat): _values(f)
+        for f in forms
+        if f.form_oid in ("EOT", "DS", "DD") or f.event_oid == "CYCLE_1_DAY_1"
+    }
     dosed = {f.form_oid for f in forms if f.form_oid.startswith("EX_") and f.version >= 1}
     ended: set[str] = set()
     for (_ev, _er, form, _fr), vals in values.items():
@@ -162,8 +201,8 @@ def subject_statuses(
         subjects = [x for x in s.execute(q).scalars() if x.subject_id in wanted]
         by_id = {r["subject_id"]: r for r in listed}
         for subj in subjects:
-            forms = list(s.execute(select(FormRow).where(FormRow.subject_id == subj.id))
-                         .scalars())  # fmt: skip
+            q_forms = select(FormRow).options(lazyload(FormRow.values))
+            forms = list(s.execute(q_forms.where(FormRow.subject_id == subj.id)).scalars())
             definition = edc.definition(subj.study_version, s)
             status, on, ev, when, overdue = _status(definition, forms, subj, today)
             out.append(SubjectStatus(
@@ -249,12 +288,16 @@ def casebook_grid(
     ``entered``; an empty cell is ``overdue`` once its visit window has closed, else ``planned``.
     """
     today = today or dt.datetime.now(dt.UTC).date()
-    book = edc.casebook(actor, subject_id)  # role and site checks
     with edc.db.read() as s:
-        subj = s.execute(select(SubjectRow).where(SubjectRow.subject_id == subject_id)
-                         ).scalar_one()  # fmt: skip
+        subj = _open_subject(edc, actor, s, subject_id)
         definition = edc.definition(subj.study_version, s)
-        forms = list(s.execute(select(FormRow).where(FormRow.subject_id == subj.id)).scalars())
+        forms = list(
+            s.execute(
+                select(FormRow)
+                .options(lazyload(FormRow.values))
+                .where(FormRow.subject_id == subj.id)
+            ).scalars()
+        )
         day_one = _day_one(s, subj)
         signed = s.execute(select(SignatureRow).where(
             SignatureRow.subject_id == subj.id, SignatureRow.voided_at.is_(None))
@@ -265,9 +308,14 @@ def casebook_grid(
         }  # fmt: skip
         status, *_ = _status(definition, forms, subj, today)
         stored = {(f.event_oid, f.event_repeat, f.form_oid, f.form_repeat): f for f in forms}
+        instances: dict[tuple[str, int, str], list[int]] = {}
+        repeats_of: dict[str, set[int]] = {}
+        for k in sorted(stored):
+            instances.setdefault(k[:3], []).append(k[3])
+            repeats_of.setdefault(k[0], set()).add(k[1])
         rows: list[GridRow] = []
         for ev in definition.events:
-            repeats = sorted({f.event_repeat for f in forms if f.event_oid == ev.oid} or {1})
+            repeats = sorted(repeats_of.get(ev.oid) or {1})
             for rep in repeats:
                 when = planned_date(ev, day_one)
                 window = (f"-{ev.window_before}/+{ev.window_after} d"
@@ -275,8 +323,7 @@ def casebook_grid(
                 row = GridRow(ev.oid, rep, _event_label(ev.label, rep), ev.kind,
                               when.isoformat() if when else None, window)  # fmt: skip
                 for form_oid in ev.forms:
-                    instances = sorted(k[3] for k in stored if k[:3] == (ev.oid, rep, form_oid))
-                    for frep in instances or [1]:
+                    for frep in instances.get((ev.oid, rep, form_oid)) or [1]:
                         f = stored.get((ev.oid, rep, form_oid, frep))
                         row.cells.append(Cell(ev.oid, rep, form_oid, frep,
                                               _cell_status(f, subj, signed, queried, when, ev,
@@ -285,11 +332,25 @@ def casebook_grid(
                 row.later = (when is not None and when > today + LATER
                              and all(c.status == "planned" for c in row.cells))  # fmt: skip
                 rows.append(row)
-    return {"subject_id": subject_id, "site": book["site"], "status": status,
-            "day_one": day_one.isoformat(), "rows": rows, "forms": {
-                f.oid: f.label for f in definition.forms},
-            "signatures": book["signatures"], "queries": book["queries"],
-            "recist": book["recist"], "locked": book["locked"]}  # fmt: skip
+        sigs = [
+            _signature_view(g)
+            for g in s.execute(
+                select(SignatureRow)
+                .where(SignatureRow.subject_id == subj.id)
+                .order_by(SignatureRow.id)
+            ).scalars()
+        ]
+        queries = [
+            _query_view(q, subject_id)
+            for q in s.execute(
+                select(QueryRow).where(QueryRow.subject_id == subj.id).order_by(QueryRow.id)
+            ).scalars()
+        ]
+        return {"subject_id": subject_id, "site": subj.site.code, "status": status,
+                "day_one": day_one.isoformat(), "rows": rows,
+                "forms": {f.oid: f.label for f in definition.forms}, "signatures": sigs,
+                "queries": queries, "recist": _recist(edc, s, subj),
+                "locked": subj.locked}  # fmt: skip
 
 
 def _cell_status(
@@ -436,10 +497,8 @@ def planned_dose(
     next level is the one a reduction goes to (the protocol's next lower level), None at the
     lowest.
     """
-    edc.casebook(actor, subject_id)  # role and site checks
     with edc.db.read() as s:
-        subj = s.execute(select(SubjectRow).where(SubjectRow.subject_id == subject_id)
-                         ).scalar_one()  # fmt: skip
+        subj = _open_subject(edc, actor, s, subject_id)
         version = edc.current_version(s)
         definition = edc.definition(version, s)
         proto = edc.protocol(version, s)
@@ -501,7 +560,8 @@ def recist_preview(
     assessments with this one in place of its stored version. None while the entered values
     cannot be computed yet (a value that fails its check, or no baseline).
     """
-    edc.casebook(actor, subject_id)  # role and site checks
+    with edc.db.read() as s:
+        _open_subject(edc, actor, s, subject_id)
     form = edc.definition().form("TA")
     assert form is not None
     try:
@@ -510,8 +570,7 @@ def recist_preview(
         return None
     label = _event_label(event, event_repeat)
     with edc.db.read() as s:
-        subj = s.execute(select(SubjectRow).where(SubjectRow.subject_id == subject_id)
-                         ).scalar_one()  # fmt: skip
+        subj = _open_subject(edc, actor, s, subject_id)
         saved = [
             Assessment(lab, lab, _values(r))
             for r in s.execute(select(FormRow).where(
@@ -529,6 +588,16 @@ def recist_preview(
         if visit.event == label:
             return asdict(visit)
     return None
+
+
+def saved_recist(
+    edc: Edc, actor: Actor, subject_id: str, event: str, event_repeat: int
+) -> dict[str, Any] | None:
+    """The RECIST state of a saved tumour assessment (what the save computed), or None."""
+    label = _event_label(event, event_repeat)
+    with edc.db.read() as s:
+        subj = _open_subject(edc, actor, s, subject_id)
+        return next((r for r in _recist(edc, s, subj) if r["event"] == label), None)
 
 
 def carried_lesions(edc: Edc, actor: Actor, subject_id: str) -> dict[str, list[dict[str, str]]]:
@@ -574,6 +643,22 @@ def verify_visit(
     return done
 
 
+def form_meta(
+    edc: Edc, actor: Actor, subject_id: str, event: str, form: str, event_repeat: int,
+    form_repeat: int,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:  # fmt: skip
+    """A form's stored state (version, who saved it, SDV, lock; None if not entered) and the
+    subject's queries that are not closed."""
+    with edc.db.read() as s:
+        subj = _open_subject(edc, actor, s, subject_id)
+        row = edc._form_row(s, subj, event, event_repeat, form, form_repeat)
+        meta = edc._form_view(s, subj, row) if row is not None else None
+        queries = [_query_view(q, subject_id) for q in s.execute(select(QueryRow).where(
+            QueryRow.subject_id == subj.id, QueryRow.status != "closed")
+            .order_by(QueryRow.id)).scalars()]  # fmt: skip
+    return meta, queries
+
+
 def item_defs(form: FormDef) -> dict[str, ItemDef]:
     """``GROUP.ITEM`` -> item, for every item of a form."""
     return {f"{g.oid}.{i.oid}": i for g in form.groups for i in g.items}
@@ -592,11 +677,13 @@ __all__ = [
     "ctcae_grades",
     "ctcae_search",
     "enrol_eligible",
+    "form_meta",
     "item_defs",
     "item_history",
     "planned_date",
     "planned_dose",
     "recist_preview",
+    "saved_recist",
     "study_home",
     "subject_statuses",
     "verify_visit",

@@ -125,18 +125,9 @@ def form_payload(form: FormDef, posted: FormData) -> dict[str, Any]:
     return data
 
 
-def _subject_form(edc: Edc, who: Actor, sid: str, event: str, form: str, erep: int,
-                  frep: int) -> tuple[dict[str, Any] | None, int]:  # fmt: skip
-    try:
-        f = edc.get_form(who, sid, event, form, event_repeat=erep, form_repeat=frep)
-    except NotFoundError:
-        edc.casebook(who, sid)  # a subject of another site is "not found" here
-        return None, 0
-    return f["data"], int(f["version"])
-
-
 def _form_context(edc: Edc, who: Actor, sid: str, event: str, form_oid: str, erep: int,
-                  frep: int, data: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
+                  frep: int, data: dict[str, Any] | None, *, saved: bool = False,
+                  ) -> dict[str, Any]:  # fmt: skip
     definition = edc.definition()
     ev = definition.event(event)
     form = definition.form(form_oid)
@@ -152,7 +143,9 @@ def _form_context(edc: Edc, who: Actor, sid: str, event: str, form_oid: str, ere
     if form_oid == "TA":
         ctx["carried"] = views.carried_lesions(edc, who, sid) if event != "SCREENING" else None
         ctx["recist"] = None
-        if data:
+        if data and saved:
+            ctx["recist"] = views.saved_recist(edc, who, sid, event, erep)
+        elif data:
             ctx["recist"] = views.recist_preview(edc, who, sid, event, erep, data)
     if form_oid == "AE":
         term = (data or {}).get("AE", {}).get("AETERM")
@@ -313,13 +306,9 @@ def add_pages(app: FastAPI, service: Edc) -> None:
                         frep: str) -> Response:  # fmt: skip
         who = _actor(request, service)
         n = 0 if frep == "new" else int(frep)
-        data, version = _subject_form(service, who, sid, event, form, erep, n or 1) if n else (
-            None, 0)  # fmt: skip
-        ctx = _form_context(service, who, sid, event, form, erep, n or 1, data)
-        book = service.casebook(who, sid)
-        queries = [q for q in book["queries"] if q["status"] != "closed"]
-        meta = next((f for f in book["forms"] if (f["event"], f["event_repeat"], f["form"],
-                     f["form_repeat"]) == (event, erep, form, n)), None)  # fmt: skip
+        meta, queries = views.form_meta(service, who, sid, event, form, erep, n)
+        data, version = (meta["data"], int(meta["version"])) if meta else (None, 0)
+        ctx = _form_context(service, who, sid, event, form, erep, n or 1, data, saved=True)
         return _render(request, "form.html", **ctx, version=version, errors={}, frep_url=frep,
                        queries=queries, meta=meta, action=form_url(sid, event, form, erep, frep),
                        can_enter=who.can("enter"), can_query=who.can("query_open"),

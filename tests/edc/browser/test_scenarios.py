@@ -274,9 +274,9 @@ def test_query_on_a_dose_is_answered_with_a_correction(live: Live, context: Any)
     page.get_by_role("link", name="History of EX.EXDOSE").click()
     history = page.locator("#history")
     expect_text(page, "#history", "transcription error: infusion record says 25 mg")
-    assert history.locator("tr.a-item-entered td.new").all_inner_texts() == ["23.0"]
-    assert history.locator("tr.a-item-changed td.old").all_inner_texts() == ["23.0"]
-    assert history.locator("tr.a-item-changed td.new").all_inner_texts() == ["25.0"]
+    assert history.locator("li.a-item-entered .new").all_inner_texts() == ["23.0"]
+    assert history.locator("li.a-item-changed .old").all_inner_texts() == ["23.0"]
+    assert history.locator("li.a-item-changed .new").all_inner_texts() == ["25.0"]
     expect_text(page, "#history", "query opened")
     page_check(page, "item-history")
 

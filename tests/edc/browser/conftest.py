@@ -136,6 +136,9 @@ def shoot(page: Any, name: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(50)
+        # Usable at 390 px: nothing wider than the screen (a table may scroll inside its box).
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{page.url} is {wide} px wide at a {width} px screen"
         height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
         page.screenshot(
             path=str(SHOTS / f"{name}-{width}.png"),

@@ -106,7 +106,7 @@ def test_coordinator_enrols_doses_grades_and_measures(live: Live, context: Any) 
     a week-8 assessment showing PR computed live."""
     page = context.new_page()
     login(page, live, "crc")
-    page_check(page, "home")
+    page_check(page)
 
     # Refused: prior temsirolimus (exclusion criterion 1 answered Yes); the criterion is named.
     page.goto(f"{live.url}/enrol")
@@ -183,6 +183,11 @@ def test_coordinator_enrols_doses_grades_and_measures(live: Live, context: Any) 
     page.goto(f"{live.url}/subjects")
     expect_text(page, "table.subjects", "on treatment")
     page_check(page, "subjects")
+    logout(page)
+    # The data manager's study home: every site, the enrolment against the design's 54.
+    login(page, live, "dm")
+    expect_text(page, "main", "1 of 54 planned")
+    page_check(page, "home")
 
 
 # ---------------------------------------------------------------------- scenarios 2 to 5

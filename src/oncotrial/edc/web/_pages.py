@@ -278,8 +278,8 @@ def add_pages(app: FastAPI, service: Edc) -> None:
         except OncotrialError as exc:
             field = getattr(exc, "field", None) or "enrol"
             return _render(request, "enrol.html", code=status_of(exc), form=form,
-                           today=when, answers=answers, errors={field: exc.headline()},
-                           refused=exc.headline(), can=who.can("enrol"))  # fmt: skip
+                           today=when, answers=answers, errors={field: _message(exc)},
+                           refused=_message(exc), can=who.can("enrol"))  # fmt: skip
         return _see_other(f"/subjects/{quote(made['subject_id'])}")
 
     @page("/subjects/{sid}")
@@ -361,7 +361,8 @@ def add_pages(app: FastAPI, service: Edc) -> None:
         who = _actor(request, service)
         rows = views.item_history(service, who, sid, event, form, item, event_repeat=erep,
                                   form_repeat=frep)  # fmt: skip
-        ctx = {"rows": rows, "item": item, "sid": sid, "event": event, "form": form,
+        ctx: dict[str, Any] = {"rows": rows, "item": item, "sid": sid, "event": event,
+               "form": form,
                "back": form_url(sid, event, form, erep, frep)}  # fmt: skip
         if request.headers.get("HX-Request"):
             return _fragment("_history.html", **ctx)

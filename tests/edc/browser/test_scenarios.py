@@ -414,3 +414,29 @@ def test_data_manager_exports_sdtm_and_analysis_gives_the_orr(
     assert out.returncode == 0, out.stderr
     line = next(x for x in out.stdout.splitlines() if "objective response rate" in x)
     assert re.search(r"1/2|50\.0%", line), line
+
+
+def test_keyboard_only_entry(live: Live, context: Any) -> None:
+    """Sign in and enrol with the keyboard alone: tab order, typed choices, Enter to submit."""
+    page = context.new_page()
+    page.goto(f"{live.url}/login")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.locator("#username").focus()
+    page.keyboard.type("crc")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PW)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.url}/")
+    page.goto(f"{live.url}/enrol")
+    # (the date input keeps today's date: Tab steps through its month, day and year parts)
+    page.locator("#f-INCL-IN01").focus()
+    for n, answer in enumerate(["Y"] * 4 + ["N"] * 3):  # the seven criteria, in tab order
+        if n:
+            page.keyboard.press("Tab")
+        page.keyboard.press(answer)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Check eligibility and enrol"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/subjects/{SID}")
+    assert [x["subject_id"] for x in live.edc.subjects(SYSTEM)] == [SID]

@@ -139,3 +139,11 @@ def test_every_page_renders_for_every_role(trial: Trial) -> None:
         for path in pages:
             r = client.get(path)
             assert r.status_code == 200, (user, path, r.text[:500])
+
+
+def test_queries_per_site(trial: Trial) -> None:
+    client, token = signed_in(trial, "dm")
+    r = client.post("/subjects/SITEA-001/queries", data={"text": "site A query", "csrf": token})
+    assert r.status_code == 200
+    assert "site A query" in client.get("/queries?site=SITEA").text
+    assert "site A query" not in client.get("/queries?site=SITEB").text

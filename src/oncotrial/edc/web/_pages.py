@@ -426,10 +426,13 @@ def add_pages(app: FastAPI, service: Edc) -> None:
     # ------------------------------------------------------------------ queries
 
     @page("/queries")
-    async def queries(request: Request, status: str | None = None) -> Response:
+    async def queries(request: Request, status: str | None = None, site: str = "") -> Response:
         who = _actor(request, service)
         rows = service.queries(who, status=status or None)
-        return _render(request, "queries.html", rows=rows, status=status or "")
+        if site:  # a subject ID starts with its site's code (the service enrols it so)
+            rows = [q for q in rows if q["subject_id"].startswith(site + "-")]
+        return _render(request, "queries.html", rows=rows, status=status or "", site=site,
+                       sites=service.sites(who))  # fmt: skip
 
     @page("/queries/{qid}")
     async def query(request: Request, qid: int) -> Response:

@@ -121,7 +121,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the JSON API (OpenAPI at /docs) with uvicorn."""
+    """Serve the web pages (at /) and the JSON API (OpenAPI at /docs) with uvicorn."""
     import uvicorn
 
     with user_errors():

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from oncotrial import __version__
 from oncotrial.edc._errors import AuthenticationError, ConflictError, EdcInputError, status_of
 from oncotrial.edc._service import Actor, Edc
+from oncotrial.edc.web._pages import add_pages
 from oncotrial.errors import InputError, OncotrialError
 
 #: Largest request body accepted (bytes); a form is a few kilobytes.
@@ -344,6 +345,7 @@ def create_app(edc: Edc | str) -> FastAPI:
         return {"ok": report.ok, "records": report.records, "broken_seq": report.broken_seq,
                 "problem": report.problem}  # fmt: skip
 
+    add_pages(app, service)
     return app
 
 

@@ -199,7 +199,7 @@ def test_failed_write_keeps_the_previous_file(tmp_path, tables, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("oncotrial.report.render._files.os.replace", boom)
+    monkeypatch.setattr("oncotrial._files.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         write_html(target, title="new", tables=tables, figures=[])
     assert target.read_bytes() == before

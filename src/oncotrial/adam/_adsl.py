@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from oncotrial.adam._common import SUBJECT_KEYS, refuse_existing, require_columns
+from oncotrial.adam._common import RELATED, SUBJECT_KEYS, refuse_existing, require_columns
 from oncotrial.sdtm.dates import compute_dt, with_dt
 
 __all__ = [
@@ -234,8 +234,6 @@ def derive_vars_dthcaus(
     DTHRELFL = "Y" when a fatal AE is related to any agent (AEREL, or any AERELxxx column,
     in :data:`oncotrial.adam.RELATED`); only for subjects with a death date (DTHDT).
     """
-    from oncotrial.adam._adae import RELATED  # shared list of "related" values
-
     keys = list(by_vars)
     refuse_existing(dataset, ["DTHCAUS", "DTHDOM", "DTHRELFL"], frame_name="dataset")
 

@@ -14,6 +14,13 @@ FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 #: The keys of a subject, as admiral's ``get_admiral_option("subject_keys")``.
 SUBJECT_KEYS: tuple[str, ...] = ("STUDYID", "USUBJID")
 
+#: AEREL values counted as related to the agent (CDISC and common sponsor terms); ADAE's
+#: AGxxREL and ADSL's DTHRELFL share them.
+RELATED: tuple[str, ...] = (
+    "Y", "RELATED", "POSSIBLY RELATED", "PROBABLY RELATED", "DEFINITELY RELATED",
+    "POSSIBLE", "PROBABLE", "DEFINITE",
+)  # fmt: skip
+
 
 def columns_of(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
     """Column names of an eager or lazy frame (without collecting it)."""

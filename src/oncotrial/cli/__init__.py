@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from oncotrial import __version__
+from oncotrial import __version__, versions
 from oncotrial.cli import _analyze, _demo, _design, _edc, _protocol, _report, _sdtm, _sim
 from oncotrial.cli._common import out
 
@@ -32,6 +32,17 @@ def _root(
     ),
 ) -> None:
     """Phase II oncology trials from protocol to report."""
+
+
+@app.command(epilog="Example: oncotrial info")
+def info() -> None:
+    """Print the versions of oncotrial, Python and the libraries that shape its results.
+
+    The same versions are in every report (the HTML's generator, the PDF's creator), so that
+    a report can say what produced it.
+    """
+    for name, ver in versions().items():
+        out.print(f"{name:<14} {ver}", highlight=False)
 
 
 app.add_typer(_protocol.app, name="protocol")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from oncotrial._files import atomic_path
 from oncotrial.errors import OncotrialError
 
 #: Results go to stdout; messages, errors and progress bars to stderr.
@@ -71,7 +71,7 @@ def summary_table(summary: pl.DataFrame, *, title: str) -> Table:
 
 
 def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
-    """Write frames as CSV into `out_dir`, each through a temporary file then renamed.
+    """Write frames as CSV into `out_dir`, each atomically (:mod:`oncotrial._files`).
 
     Every frame is computed before this is called, so a failure cannot leave a mix of old and
     new files for one run; a file is either the old one or the whole new one.
@@ -80,8 +80,7 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
     written = []
     for name, frame in frames.items():
         target = out_dir / f"{name}.csv"
-        tmp = out_dir / f".{name}.csv.tmp"
-        frame.write_csv(tmp)
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            frame.write_csv(tmp)
         written.append(target)
     return written

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from oncotrial import protocol as proto
+from oncotrial._files import write_file
 from oncotrial.adam import derive_adam, write_adam
 from oncotrial.cli._common import err, out, user_errors, write_frames
 from oncotrial.cli._design import protocol_design_tables
@@ -102,7 +103,7 @@ def demo(
             report = build_report(adam, p, out_dir / "report", overwrite=True,
                                   progress=report_step)  # fmt: skip
             advance(5)
-        (out_dir / "protocol.yaml").write_text(proto.bundled_text("nct01010126"))
+        write_file(out_dir / "protocol.yaml", proto.bundled_text("nct01010126"))
         write_frames(frames, out_dir)
         out.rule(f"[bold]A simulated trial of 59 patients (seed {seed})")
         out.print(published_vs_simulated(trial_metrics(adam, protocol=p), seed=seed))

@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from oncotrial import protocol as proto
+from oncotrial._files import write_file
 from oncotrial.cli._common import err, frame_table, out, user_errors, write_frames
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
@@ -72,9 +73,7 @@ def schema(
     with user_errors():
         if not out_file.parent.is_dir():
             raise InputError("folder does not exist", file=str(out_file.parent))
-        from oncotrial.protocol._yaml import write_atomic
-
-        write_atomic(out_file, text)
+        write_file(out_file, text)
     err.print(f"written: {out_file}")
 
 

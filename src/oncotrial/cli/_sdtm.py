@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from oncotrial import sdtm
+from oncotrial._files import write_file
 from oncotrial.cli._common import EXIT_USER_ERROR, err, frame_table, out, user_errors
 from oncotrial.errors import InputError
 
@@ -49,9 +50,7 @@ def validate(
         if report is not None:
             if not report.parent.is_dir():
                 raise InputError("folder does not exist", file=str(report.parent))
-            from oncotrial.protocol._yaml import write_atomic
-
-            write_atomic(report, result.frame.write_csv())
+            write_file(report, result.frame.write_csv())
     for finding in result.head(max_rows):
         colour = "red" if finding.severity == "error" else "yellow"
         head, *rest = str(finding).splitlines()

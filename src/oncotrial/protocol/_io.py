@@ -8,9 +8,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from oncotrial._files import write_file
+from oncotrial._yaml import model_from_yaml, model_to_yaml, read_text
 from oncotrial.errors import ProtocolError
 from oncotrial.protocol._models import Protocol
-from oncotrial.protocol._yaml import model_from_yaml, model_to_yaml, read_text, write_atomic
 
 _DATA = "oncotrial.protocol.data"
 
@@ -91,7 +92,7 @@ def dumps(protocol: Protocol) -> str:
 
 def dump(protocol: Protocol, path: str | os.PathLike[str]) -> None:
     """Write the protocol as YAML to `path`, atomically."""
-    write_atomic(path, dumps(protocol))
+    write_file(path, dumps(protocol))
 
 
 def json_schema() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from oncotrial.protocol._base import Model
+from oncotrial._base import Model
 
 Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
 CycleDay = Annotated[int, Field(ge=1, le=366)]

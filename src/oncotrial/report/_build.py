@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from oncotrial._files import building_folder
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportFigure, ReportTable
@@ -98,8 +96,8 @@ def build_report(
             progress(steps.index(name), total, name)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    # built beside out_dir and swapped in: the old report stays whole until the new one is
+    with building_folder(out_dir) as tmp:
         data = dict(adam)
         step("tables")
         tables = tuple(tables_mod.csr_tables(data, protocol))
@@ -122,15 +120,6 @@ def build_report(
         if rtf:
             step("RTF")
             render.write_rtf(tmp / "tables", tables)
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the report is a normal folder
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     if progress is not None:
         progress(total, total, "done")
     moved = tuple(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from oncotrial.sdtm._report import FINDINGS_SCHEMA
-from oncotrial.sdtm._study import Study
 from oncotrial.terminology import grade_problems
+
+if TYPE_CHECKING:  # for the annotation only: _study runs this check, so it imports this module
+    from oncotrial.sdtm._study import Study
 
 __all__ = ["ctcae_grade_findings"]
 

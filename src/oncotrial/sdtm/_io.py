@@ -15,10 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from oncotrial._files import building_folder
 from oncotrial.errors import InputError
 from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._study import DomainSource, ExtraCheck, Study, validate_study
@@ -730,8 +728,7 @@ def write_datasets(
         if fmt == FileFormat.XPT:
             _check_xpt(key, ds.frame, target, ds.labels, ds.label)
         plan.append((key, ds))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
+    with building_folder(folder) as tmp:  # the old folder stays whole until the swap
         for key, ds in plan:
             path = tmp / f"{key}{ext}"
             if fmt == FileFormat.PARQUET:
@@ -742,18 +739,6 @@ def write_datasets(
                 _write_xpt(key, ds.frame, path, ds.labels, ds.label, creation_datetime)
             else:
                 path.write_text(_json_text(key, ds, creation_datetime), encoding="utf-8")
-        if folder.exists():
-            old = folder.parent / f".{folder.name}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return [folder / f"{key}{ext}" for key, _ in plan]
 
 

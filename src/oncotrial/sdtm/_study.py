@@ -10,6 +10,7 @@ from typing import Literal
 import polars as pl
 
 from oncotrial.errors import InputError
+from oncotrial.sdtm._ctcae import ctcae_grade_findings
 from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
 from oncotrial.sdtm._spec import DomainSpec, domain_spec
@@ -64,9 +65,13 @@ class DomainSource:
     types: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Study:
+@dataclass(frozen=True, eq=False)
+class Study(Mapping[str, pl.DataFrame]):
     """A study's SDTM: domain name (lower case, as the file stem: ``"dm"``) -> polars frame.
+
+    A read-only mapping (``study["dm"]``, ``study.items()``, ``"ae" in study``), what
+    :func:`oncotrial.sdtm.read_study`, :func:`oncotrial.sdtm.build_study` and
+    :func:`oncotrial.sim.simulate_trial` return and :func:`oncotrial.adam.derive_adam` takes.
 
     Frames are conformed to the specs on the way in (Char -> String, Num -> Float64, Int ->
     Int64; see :func:`oncotrial.sdtm.read_study`); problems found while doing so are kept in
@@ -142,6 +147,10 @@ class Study:
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self.domains
+
+    def get(self, name: str, default: pl.DataFrame | None = None) -> pl.DataFrame | None:  # type: ignore[override]
+        """The frame of a domain, or `default` when the study has none."""
+        return self.domains.get(name.lower(), default)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.domains)
@@ -239,8 +248,6 @@ def validate_study(
     for name, frame in study.domains.items():
         parts.append(check_domain(frame, study.context(name)))
     parts.extend(_cross_domain(study))
-    from oncotrial.sdtm._ctcae import ctcae_grade_findings  # it imports this module
-
     for check in (ctcae_grade_findings, *extra_checks):
         got = check(study)
         if isinstance(got, pl.DataFrame):

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from oncotrial.errors import InputError, ProtocolError
-from oncotrial.protocol import Protocol
-from oncotrial.protocol._yaml import (
+from oncotrial._yaml import (
     Loc,
     model_to_yaml,
     nearest_mark,
@@ -19,6 +17,8 @@ from oncotrial.protocol._yaml import (
     translate_validation_error,
     yaml_path,
 )
+from oncotrial.errors import InputError, ProtocolError
+from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import Scenario
 from oncotrial.terminology import format_grades, lookup_term, term_groups
 

@@ -19,8 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, model_validator
 
+from oncotrial._base import Model
 from oncotrial._units import DAYS_PER_MONTH as DAYS_PER_MONTH  # sim's modules import it from here
-from oncotrial.protocol._base import Model
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Grade = Literal[1, 2, 3, 4, 5]

@@ -10,8 +10,6 @@ theirs.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -21,6 +19,7 @@ import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from oncotrial._files import atomic_path
 from oncotrial._units import DAYS_PER_MONTH
 from oncotrial.terminology import RESPONSE_LABELS
 
@@ -120,28 +119,13 @@ def set_titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     ax.set_title(subtitle, loc="left", fontsize=8.5, color="#444444")
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)  # reading the umask means setting it; put it back at once
-    os.umask(mask)
-    return mask
-
-
 def _atomic_write(path: Path, fig: Figure, fmt: str, **kwargs: Any) -> None:
     """Save `fig` to a temporary file beside `path`, then rename it over `path`.
 
     A reader never sees a half-written file, and a failed save leaves the old file in place.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=fmt, **kwargs)
-        # mkstemp creates the file 0600; give it the mode a plain open() would (0666 - umask)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        fig.savefig(handle, format=fmt, **kwargs)
 
 
 def save_figure(fig: Figure, stem: Path, *, dpi: float = 150.0) -> tuple[Path, Path]:

@@ -2,8 +2,8 @@
 
 They lay out :class:`~oncotrial.report.ReportTable` and :class:`~oncotrial.report.ReportFigure`
 objects and compute nothing. Every file is written atomically (a temporary file in the same
-folder, then :func:`os.replace`) and holds no date, path or random id: the same inputs give
-the same bytes.
+folder, fsync, rename: :mod:`oncotrial._files`) and holds no date, path or random id: the same
+inputs give the same bytes.
 """
 
 from oncotrial.report.render._files import write_atomic

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from oncotrial._files import write_file
 from oncotrial.errors import InputError
 
 __all__ = ["check_ids", "prepare_dir", "write_atomic"]
@@ -46,9 +45,10 @@ def prepare_dir(directory: Path, *, field: str) -> Path:
 def write_atomic(path: Path, data: bytes | str, *, field: str = "path") -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
-    The temporary file is renamed over ``path`` with :func:`os.replace` once complete, so a
-    reader never sees a half-written file and a failed write leaves nothing behind. Text is
-    written as UTF-8 with ``\\n`` line ends on every platform.
+    Through :func:`oncotrial._files.write_file`: the temporary file is fsync-ed, given the
+    umask's mode (0644 under umask 022) and renamed over ``path`` once complete, so a reader
+    never sees a half-written file and a failed write leaves nothing behind. Text is written as
+    UTF-8 with ``\\n`` line ends on every platform.
 
     Raises
     ------
@@ -61,18 +61,7 @@ def write_atomic(path: Path, data: bytes | str, *, field: str = "path") -> Path:
         raise InputError(
             "is a folder, not a file", field=field, value=str(path), hint="give a file name"
         )
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # mkstemp makes the file private (0600); a report is an ordinary file (0644)
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_file(path, data)
 
 
 def check_ids(ids: Iterable[str], *, kind: str) -> None:

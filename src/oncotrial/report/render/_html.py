@@ -13,6 +13,7 @@ import polars as pl
 from great_tables import GT
 from great_tables import html as gt_html
 
+from oncotrial import versions_line
 from oncotrial.errors import InputError
 from oncotrial.report._model import ReportFigure, ReportTable, Row
 from oncotrial.report.render._files import check_ids, write_atomic
@@ -276,7 +277,7 @@ def html_report(
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="generator" content="oncotrial">\n'
+        f'<meta name="generator" content="{esc(versions_line())}">\n'
         f"<title>{esc(title)}</title>\n<style>\n{table_css}{CSS}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n{intro_html}{nav}" + "\n".join(body) + "\n</body>\n</html>\n"
     )

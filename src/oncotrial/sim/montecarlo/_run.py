@@ -11,7 +11,6 @@ already finished.
 from __future__ import annotations
 
 import math
-import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -26,6 +25,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from oncotrial._checks import check_int
+from oncotrial._files import atomic_path
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
@@ -174,9 +174,8 @@ def exact_note(rule: DecisionRule) -> str:
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.write_parquet(tmp, statistics=False)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        frame.write_parquet(tmp, statistics=False)
     return path
 
 

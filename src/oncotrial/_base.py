@@ -1,4 +1,5 @@
-"""The base of every protocol model: frozen, and strict about unknown keys with a useful hint."""
+"""The base of every model read from YAML (protocols, scenarios): frozen, and strict about unknown
+keys with a useful hint (which `oncotrial._yaml` turns into an error at the line of the key)."""
 
 from __future__ import annotations
 

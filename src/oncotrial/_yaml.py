@@ -1,4 +1,8 @@
-"""YAML in and out for protocols, with errors that point at the file, the YAML path and the line.
+"""YAML in and out for protocols and scenarios, with errors that point at the file, the YAML
+path and the line.
+
+Part of the file layer beside :mod:`oncotrial.errors` and :mod:`oncotrial._files`, below every
+subpackage: :mod:`oncotrial.protocol` and :mod:`oncotrial.sim` read their YAML through it.
 
 PyYAML keeps the position of every node while composing; we walk the composed tree once to build
 a map from YAML path (``regimen.agents[1].dose.per_kg``) to (line, column), refuse duplicate keys
@@ -9,7 +13,6 @@ it to pydantic. pydantic's error locations are translated back to YAML paths and
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -274,19 +277,6 @@ def model_to_yaml(model: BaseModel) -> str:
         width=100,
         default_flow_style=False,
     )
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text to `path` through a temporary file in the same folder, then rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def iter_locs(marks: dict[Loc, tuple[int, int]]) -> Iterator[str]:

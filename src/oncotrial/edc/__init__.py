@@ -16,6 +16,7 @@ from oncotrial.edc._definition import (
     GroupDef,
     ItemDef,
     StudyDefinition,
+    agent_oid,
     build_definition,
     eligibility_criteria,
 )
@@ -27,6 +28,7 @@ from oncotrial.edc._errors import (
     PermissionDeniedError,
     status_of,
 )
+from oncotrial.edc._export import SdtmExport, export_odm, export_sdtm
 from oncotrial.edc._roles import PERMISSIONS, ROLE_HELP, ROLES
 from oncotrial.edc._service import DEFAULT_MEANING, SYSTEM, Actor, Edc, form_data
 
@@ -49,10 +51,14 @@ __all__ = [
     "ItemDef",
     "NotFoundError",
     "PermissionDeniedError",
+    "SdtmExport",
     "StudyDefinition",
+    "agent_oid",
     "build_definition",
     "current_revision",
     "eligibility_criteria",
+    "export_odm",
+    "export_sdtm",
     "form_data",
     "head_revision",
     "normalise_url",

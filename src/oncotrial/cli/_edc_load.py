@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from oncotrial.edc import Actor, Edc, EdcInputError, agent_oid, build_definition
+from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import planned_dose_mg
 from oncotrial.sdtm import Study, ae_relationship_variable
@@ -133,7 +134,16 @@ def load_simulated(
         sid = f"{subj['SITEID']}-{subj['SUBJID']}"
         edc.enrol(actor, subject_id=sid, enrolled_on=dt.date.fromisoformat(subj["RFICDTC"]))
 
-        def save(event: str, form: str, data: Mapping[str, Any], repeat: int | None = 1) -> None:
+        def save(
+            event: str,
+            form: str,
+            data: Mapping[str, Any],
+            repeat: int | None = 1,
+            *,
+            actor: Actor = actor,
+            sid: str = sid,
+            usubjid: str = usubjid,
+        ) -> None:
             nonlocal forms, queries
             try:
                 result = edc.save_form(actor, sid, event, form, data, form_repeat=repeat)
@@ -205,7 +215,7 @@ def _level(agent: Any, dose: float, weight: float | None, height: float) -> int:
     for level, spec in options:
         try:
             planned = planned_dose_mg(spec, weight_kg=weight, height_cm=height)
-        except Exception:  # noqa: BLE001  a weight-based dose without a weight: not this level
+        except InputError:  # a weight-based dose without a weight: not this level
             continue
         if abs(planned - dose) < gap:
             best, gap = level, abs(planned - dose)

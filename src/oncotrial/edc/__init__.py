@@ -28,12 +28,13 @@ from oncotrial.edc._errors import (
     PermissionDeniedError,
     status_of,
 )
-from oncotrial.edc._export import SdtmExport, export_odm, export_sdtm
+from oncotrial.edc._export import DERIVED_EVALUATOR, SdtmExport, export_odm, export_sdtm
 from oncotrial.edc._roles import PERMISSIONS, ROLE_HELP, ROLES
 from oncotrial.edc._service import DEFAULT_MEANING, SYSTEM, Actor, Edc, form_data
 
 __all__ = [
     "DEFAULT_MEANING",
+    "DERIVED_EVALUATOR",
     "PERMISSIONS",
     "ROLES",
     "ROLE_HELP",

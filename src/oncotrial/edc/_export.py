@@ -83,7 +83,11 @@ class _Builder:
         self.definition = definition
         self.records: dict[str, list[dict[str, Any]]] = {}
         self.trace: dict[str, list[dict[str, Any]]] = {}
-        self.labels = {e.oid: e.label for e in definition.events}
+        # an imaging event's visit is the scan's name in SDTM ("WEEK 8", as the simulator says)
+        self.labels = {
+            e.oid: e.label.removesuffix(" IMAGING") if e.kind == "imaging" else e.label
+            for e in definition.events
+        }
         imaging = sorted(
             (e for e in definition.events if e.kind == "imaging"), key=lambda e: e.study_day or 0
         )
@@ -132,12 +136,9 @@ class _Builder:
             "USUBJID": usubjid,
             "SUBJID": subjid,
             "SITEID": cb["site"],
-            "BRTHDTC": dm.get("BRTHDTC"),
             "AGE": _age(dm.get("BRTHDTC"), dm.get("RFICDTC")),
             "AGEU": "YEARS" if dm.get("BRTHDTC") else None,
             "SEX": dm.get("SEX"),
-            "RACE": dm.get("RACE"),
-            "ETHNIC": dm.get("ETHNIC"),
             "ARMCD": ARMCD,
             "ARM": ARM,
             "ACTARMCD": ARMCD if treated else "NOTTRT",
@@ -151,6 +152,8 @@ class _Builder:
             "DTHDTC": death,
             "DTHFL": "Y" if death else None,
         }
+        # permissible variables only when captured (SDTM submits no all-empty variable)
+        record |= {k: dm[k] for k in ("BRTHDTC", "RACE", "ETHNIC") if dm.get(k)}
         self.add("dm", record, _source(cb, dm_form, "DM") if dm_form else str(cb["subject_id"]))
 
     def protocol_country(self) -> str:

@@ -127,11 +127,16 @@ def test_adam_and_report_tables_round_trip(trip: tuple[Study, Study, Edc, proto.
             assert tw[tid] == tg[tid], tid
 
 
-def test_odm_export(trip: tuple[Study, Study, Edc, proto.Protocol], tmp_path: Path) -> None:
+def test_odm_export(trip: tuple[Study, Study, Edc, proto.Protocol]) -> None:
     import xml.etree.ElementTree as ET
 
     _, exported, edc, _ = trip
     xml = export_odm(edc, SYSTEM)
+    # valid against the ODM 1.3.2 schema (CDISC's XSD files, as odmlib 0.2.1 ships them)
+    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is in the test lock")
+    schema = xmlschema.XMLSchema(str(Path(__file__).parent / "data/odm1.3.2/ODM1-3-2.xsd"))
+    errors = [f"{e.path}: {e.reason}" for e in schema.iter_errors(xml.decode("utf-8"))]
+    assert errors == []
     ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
     root = ET.fromstring(xml)
     assert root.get("ODMVersion") == "1.3.2"
@@ -147,5 +152,5 @@ def test_odm_export(trip: tuple[Study, Study, Edc, proto.Protocol], tmp_path: Pa
         rec = trail[int(source.text.removeprefix("audit:"))]
         assert rec["new"] == item.get("Value") or float(rec["new"]) == float(item.get("Value"))
     # one weight per subject weighed, as in the SDTM export
-    weights = [i for i in items if i.get("ItemOID") == "VS.VS.WEIGHT"]
+    weights = [i for i in items if i.get("ItemOID") == "I.VS.VS.WEIGHT"]
     assert len(weights) == exported["vs"].filter(pl.col("VSTESTCD") == "WEIGHT").height

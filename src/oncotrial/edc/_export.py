@@ -430,31 +430,35 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
     proto = ET.SubElement(mdv, _q("Protocol"))
     for i, ev in enumerate(definition.events, 1):
         ET.SubElement(proto, _q("StudyEventRef"), {
-            "StudyEventOID": ev.oid, "OrderNumber": str(i), "Mandatory": "No"})  # fmt: skip
+            "StudyEventOID": f"SE.{ev.oid}", "OrderNumber": str(i), "Mandatory": "No"})  # fmt: skip
     for ev in definition.events:
         se = ET.SubElement(mdv, _q("StudyEventDef"), {
-            "OID": ev.oid, "Name": ev.label, "Repeating": "Yes" if ev.repeating else "No",
+            "OID": f"SE.{ev.oid}", "Name": ev.label, "Repeating": "Yes" if ev.repeating else "No",
             "Type": "Unscheduled" if ev.repeating else "Scheduled"})  # fmt: skip
         for form in ev.forms:
-            ET.SubElement(se, _q("FormRef"), {"FormOID": form, "Mandatory": "No"})
+            ET.SubElement(se, _q("FormRef"), {"FormOID": f"F.{form}", "Mandatory": "No"})
     items: dict[str, Any] = {}
     codelists: dict[str, tuple[str, ...]] = {}
     for form in definition.forms:
         fd = ET.SubElement(
             mdv,
             _q("FormDef"),
-            {"OID": form.oid, "Name": form.label, "Repeating": "Yes" if form.repeating else "No"},
+            {
+                "OID": f"F.{form.oid}",
+                "Name": form.label,
+                "Repeating": "Yes" if form.repeating else "No",
+            },
         )
         for g in form.groups:
             ET.SubElement(fd, _q("ItemGroupRef"), {
-                "ItemGroupOID": f"{form.oid}.{g.oid}", "Mandatory": "No"})  # fmt: skip
+                "ItemGroupOID": f"IG.{form.oid}.{g.oid}", "Mandatory": "No"})  # fmt: skip
     for form in definition.forms:
         for g in form.groups:
             gd = ET.SubElement(mdv, _q("ItemGroupDef"), {
-                "OID": f"{form.oid}.{g.oid}", "Name": g.label,
+                "OID": f"IG.{form.oid}.{g.oid}", "Name": g.label,
                 "Repeating": "Yes" if g.repeating else "No", "Domain": form.domain})  # fmt: skip
             for item in g.items:
-                oid = f"{form.oid}.{g.oid}.{item.oid}"
+                oid = f"I.{form.oid}.{g.oid}.{item.oid}"
                 ET.SubElement(gd, _q("ItemRef"), {
                     "ItemOID": oid, "Mandatory": "Yes" if item.required else "No"})  # fmt: skip
                 items[oid] = item
@@ -470,14 +474,16 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
         if item.unit:
             ET.SubElement(idef, _q("MeasurementUnitRef"), {"MeasurementUnitOID": f"U.{item.unit}"})
         if item.codelist:
-            cl_oid = f"CL.{oid}"
+            cl_oid = f"CL.{oid.removeprefix('I.')}"
             codelists[cl_oid] = tuple(item.codelist)
             ET.SubElement(idef, _q("CodeListRef"), {"CodeListOID": cl_oid})
     for cl_oid, terms in codelists.items():
         cl = ET.SubElement(mdv, _q("CodeList"), {"OID": cl_oid, "Name": cl_oid,
                                                   "DataType": "text"})  # fmt: skip
         for t in terms:
-            ET.SubElement(cl, _q("CodeListItem"), {"CodedValue": t})
+            cli = ET.SubElement(cl, _q("CodeListItem"), {"CodedValue": t})
+            decode = ET.SubElement(cli, _q("Decode"))
+            ET.SubElement(decode, _q("TranslatedText"), {"xml:lang": "en"}).text = t
     units = sorted({i.unit for i in items.values() if i.unit})
     if units:  # ODM orders BasicDefinitions (MeasurementUnit) before MetaDataVersion
         bd = ET.Element(_q("BasicDefinitions"))
@@ -504,10 +510,13 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
                 events[key] = ET.SubElement(
                     sd,
                     _q("StudyEventData"),
-                    {"StudyEventOID": f["event"], "StudyEventRepeatKey": str(f["event_repeat"])},
+                    {
+                        "StudyEventOID": f"SE.{f['event']}",
+                        "StudyEventRepeatKey": str(f["event_repeat"]),
+                    },
                 )
             fd = ET.SubElement(events[key], _q("FormData"), {
-                "FormOID": f["form"], "FormRepeatKey": str(f["form_repeat"])})  # fmt: skip
+                "FormOID": f"F.{f['form']}", "FormRepeatKey": str(f["form_repeat"])})  # fmt: skip
             for group, value in f["data"].items():
                 rows = value if isinstance(value, list) else [value]
                 for n, row in enumerate(rows, 1):
@@ -516,7 +525,7 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
                     gd = ET.SubElement(
                         fd,
                         _q("ItemGroupData"),
-                        {"ItemGroupOID": f"{f['form']}.{group}", "ItemGroupRepeatKey": str(n)},
+                        {"ItemGroupOID": f"IG.{f['form']}.{group}", "ItemGroupRepeatKey": str(n)},
                     )
                     for item, v in row.items():
                         if v is None:
@@ -524,13 +533,14 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
                         idata = ET.SubElement(
                             gd,
                             _q("ItemData"),
-                            {"ItemOID": f"{f['form']}.{group}.{item}", "Value": _odm_value(v)},
+                            {"ItemOID": f"I.{f['form']}.{group}.{item}", "Value": _odm_value(v)},
                         )
                         at = n if isinstance(value, list) else None
                         rec = latest.get((cb["subject_id"], _path_key(f, group, at, item)))
                         if rec is not None:
                             _audit_record(idata, rec)
-    admin = ET.SubElement(odm, _q("AdminData"), {"StudyOID": study_id})
+    admin = ET.Element(_q("AdminData"), {"StudyOID": study_id})
+    odm.insert(1, admin)  # ODM orders Study, AdminData, ClinicalData
     for user in sorted({str(r["user"]) for r in trail if r.get("user")}):
         u = ET.SubElement(admin, _q("User"), {"OID": f"USER.{user}"})
         ET.SubElement(u, _q("LoginName")).text = user
@@ -565,7 +575,7 @@ def _path_key(form: Mapping[str, Any], group: str, row: int | None, item: str) -
 
 
 def _audit_record(parent: ET.Element, rec: Mapping[str, Any]) -> None:
-    ar = ET.SubElement(parent, _q("AuditRecord"), {"EditPoint": "DataEntry",
+    ar = ET.SubElement(parent, _q("AuditRecord"), {"EditPoint": "DBAudit",
                                                    "UsedImputationMethod": "No"})  # fmt: skip
     ET.SubElement(ar, _q("UserRef"), {"UserOID": f"USER.{rec['user']}"})
     ET.SubElement(ar, _q("LocationRef"), {"LocationOID": f"SITE.{rec.get('site')}"})

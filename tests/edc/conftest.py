@@ -3,7 +3,8 @@
 The cluster is started by the tests themselves (``initdb``/``pg_ctl`` as the ``postgres`` user
 when running as root, since initdb refuses root) on 127.0.0.1 and a free port, with fsync off.
 Where no PostgreSQL binaries exist the PostgreSQL cases skip with a message, unless
-``ONCOTRIAL_REQUIRE_SERVICES=1`` (CI) turns that skip into a failure.
+``ONCOTRIAL_REQUIRE_SERVICES=1`` (CI) turns that skip into a failure; binaries that exist but
+fail to start a cluster are always a failure.
 """
 
 from __future__ import annotations
@@ -85,20 +86,27 @@ def pg_cluster() -> Iterator[PgCluster]:
     if as_root:
         shutil.chown(root, "postgres")
         root.chmod(0o700)
-    port = free_port()
     env = {**os.environ, "LC_ALL": "C"}
     try:
         subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust",
                         "-U", "postgres", "--no-sync", "-E", "UTF8"],
                        check=True, capture_output=True, env=env)  # fmt: skip
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
-                        str(root / "log"), "start", "-o",
-                        f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
-                        "-c max_connections=200"],
-                       check=True, capture_output=True, env=env)  # fmt: skip
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(root, ignore_errors=True)
-        _unavailable(f"PostgreSQL did not start: {exc.stderr.decode(errors='replace')[-500:]}")
+        pytest.fail(f"initdb failed: {exc.stderr.decode(errors='replace')[-500:]}")
+    for attempt in range(3):  # another process may take the free port before the server does
+        port = free_port()
+        started = subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
+                                  str(root / "log"), "start", "-o",
+                                  f"-c listen_addresses=127.0.0.1 -p {port} -k {root} "
+                                  "-c fsync=off -c max_connections=200"],
+                                 capture_output=True, env=env)  # fmt: skip
+        if started.returncode == 0:
+            break
+        if attempt == 2:
+            log = (root / "log").read_text(errors="replace")[-1000:]
+            shutil.rmtree(root, ignore_errors=True)
+            pytest.fail(f"PostgreSQL did not start: {log}")
     try:
         yield PgCluster(port, itertools.count(1))
     finally:

@@ -48,8 +48,7 @@ DbOption = Annotated[
     str,
     typer.Option(
         "--db",
-        help="Database: sqlite:///trial.db (or a file path), or "
-        "postgresql+psycopg://user@host:5432/db.",
+        help="sqlite:///trial.db (or a path) or postgresql+psycopg://host/db.",
     ),
 ]
 #: Environment variables read instead of prompting (for scripts and tests).

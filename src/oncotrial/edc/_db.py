@@ -93,7 +93,9 @@ def _sqlite_rules(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives a process crash
+        # FULL: a commit is on disk before it is acknowledged, even if the machine loses power
+        # (NORMAL would survive a crash of the server process only)
+        cur.execute("PRAGMA synchronous=FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")

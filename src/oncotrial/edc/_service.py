@@ -557,15 +557,12 @@ class Edc:
         _require(actor, "read")
         with self.db.read() as s:
             q = self._site_filter(actor, select(SubjectRow).order_by(SubjectRow.subject_id))
-            counts = dict(
-                s.execute(
-                    select(QueryRow.subject_id, func.count())
-                    .where(QueryRow.status != "closed")
-                    .group_by(QueryRow.subject_id)
-                )
-                .tuples()
-                .all()
+            found = s.execute(
+                select(QueryRow.subject_id, func.count())
+                .where(QueryRow.status != "closed")
+                .group_by(QueryRow.subject_id)
             )
+            counts: dict[int, int] = {row[0]: row[1] for row in found}
             return [
                 {"subject_id": subj.subject_id, "site": subj.site.code,
                  "enrolled_on": subj.enrolled_on.isoformat(),

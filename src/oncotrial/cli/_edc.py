@@ -278,8 +278,8 @@ def export(
 ) -> None:
     """Export every site's data: SDTM (checked by the SDTM builder) or CDISC ODM 1.3.2.
 
-    Runs as the EDC's system reader; the SDTM folder also holds trace.csv, the form, group and
-    row each record came from (the audit trail holds each value's history there).
+    Runs as the EDC's system reader; the SDTM folder also holds trace/records.csv, the form, group
+    and row each record came from (the audit trail holds each value's history there).
     """
     with user_errors():
         kind = fmt.strip().lower()
@@ -293,11 +293,13 @@ def export(
             written = write_study(result.study, out_dir, format=file_format,
                                   overwrite=overwrite)  # fmt: skip
             trace = result.trace_table()
-            write_file(out_dir / "trace.csv", trace.write_csv())
+            # in a subfolder: SDTM readers take every data file of the folder as a domain
+            (out_dir / "trace").mkdir(exist_ok=True)
+            write_file(out_dir / "trace" / "records.csv", trace.write_csv())
             out.print(f"{edc.study_id()}: " + ", ".join(
                 f"{k.upper()} {v.height}" for k, v in result.study.items()))  # fmt: skip
             err.print(f"written to {out_dir}/: " + ", ".join(w.name for w in written)
-                      + ", trace.csv")  # fmt: skip
+                      + ", trace/records.csv")  # fmt: skip
         else:
             target = out_dir / f"{edc.study_id().lower()}_odm.xml"
             if target.exists() and not overwrite:

@@ -79,3 +79,22 @@ def test_load_sim_into_a_used_database(loaded: str) -> None:
               "--patients", "2", "--db", loaded)  # fmt: skip
     assert res.exit_code == 2
     assert "already holds study NCT01010126" in res.output and "Traceback" not in res.output
+
+
+def test_load_sim_enters_non_measurable_targets_as_non_target() -> None:
+    # RECIST 1.1 (section 3.1; the EDC's baseline check): a target is >= 10 mm (a node's short
+    # axis >= 15 mm), at most 5 in all and 2 per organ. Hand-made baseline, by lesion ID order:
+    # T01 liver 9 mm (too small), T02 node 12 mm (too small), T03-T05 lung (the third is one
+    # too many in the organ), T06 bone, T07 pancreas, T08 adrenal (a sixth target).
+    from oncotrial.cli._edc_load import _not_targets
+
+    sites = {"T01": ("LIVER", 9.0), "T02": ("LYMPH NODE", 12.0), "T03": ("LUNG", 20.0),
+             "T04": ("LUNG", 21.0), "T05": ("LUNG", 22.0), "T06": ("BONE", 30.0),
+             "T07": ("PANCREAS", 15.0), "T08": ("ADRENAL GLAND", 11.0),
+             "T09": ("KIDNEY", 40.0), "NT1": ("BONE", None)}  # fmt: skip
+    lesions = {k: {"TUORRES": "NON-TARGET" if v[1] is None else "TARGET", "TULOC": v[0]}
+               for k, v in sites.items()}  # fmt: skip
+    tr = [{"TRLNKID": k, "VISIT": "SCREENING", "TRSTRESN": v[1]} for k, v in sites.items()]
+    # kept in order: T03, T04, T06, T07, T08 (five); demoted: T01, T02 (size), T05 (third
+    # lung), T09 (sixth)
+    assert _not_targets(lesions, tr) == {"T01", "T02", "T05", "T09"}

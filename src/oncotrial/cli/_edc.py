@@ -261,6 +261,11 @@ def load_sim(
         f"{p.study.id}: {report.subjects} subjects, {report.forms} forms saved, "
         f"{report.queries} queries opened by the checks, in {report.seconds:.1f} s"
     )
+    if report.demoted:
+        err.print(
+            f"{len(report.demoted)} baseline target lesion(s) RECIST 1.1 does not allow as "
+            "targets entered as non-target: " + ", ".join(f"{u} {lnk}" for u, lnk in report.demoted)
+        )
 
 
 @app.command(

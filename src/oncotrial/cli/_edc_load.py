@@ -10,6 +10,10 @@ the date of birth is the informed-consent date less AGE years (so the export's A
 simulator's); the height, which the baseline vital-signs form requires, is `height_cm` for
 everyone; eligibility is answered as met; a causality RELATED is entered as
 ``DEFINITELY RELATED`` (the EDC's five-level scale); imaging visits are the calendar's events.
+A baseline target lesion that RECIST 1.1 does not allow as a target (under 10 mm, a node's
+short axis under 15 mm, a sixth target, a third in one organ) is refused by the EDC's baseline
+check, so it is entered as a non-target lesion, PRESENT at every scan, as a site must enter it
+(listed in :attr:`LoadReport.demoted`; the export differs from the simulation there).
 """
 
 from __future__ import annotations
@@ -26,7 +30,17 @@ from typing import Any
 
 import polars as pl
 
-from oncotrial.edc import Actor, Edc, EdcInputError, agent_oid, build_definition
+from oncotrial.edc import (
+    MAX_TARGETS,
+    MAX_TARGETS_PER_ORGAN,
+    MIN_NODE_SHORT_AXIS_MM,
+    MIN_TARGET_MM,
+    Actor,
+    Edc,
+    EdcInputError,
+    agent_oid,
+    build_definition,
+)
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import planned_dose_mg
@@ -45,6 +59,9 @@ class LoadReport:
     forms: int
     queries: int
     seconds: float
+    #: Baseline target lesions RECIST 1.1 does not allow as targets (too small, a sixth, a
+    #: third in one organ), entered as non-target lesions as a site must: (USUBJID, TULNKID).
+    demoted: tuple[tuple[str, str], ...] = ()
 
 
 def _oid(name: str) -> str:
@@ -127,6 +144,7 @@ def load_simulated(
     by = {d: _rows(study, d) for d in ("ex", "vs", "ae", "ds", "tu", "tr", "rs", "dd")}
     agents = {a.name: a for a in protocol.regimen.agents}
     forms = queries = 0
+    demoted: list[tuple[str, str]] = []
 
     for n, subj in enumerate(dm.sort("USUBJID").iter_rows(named=True), 1):
         actor = users[subj["SITEID"]]
@@ -164,7 +182,7 @@ def load_simulated(
                 weight = r["VSSTRESN"]
                 save("SCREENING", "VS", {"VS": {"VSDTC": r["VSDTC"], "WEIGHT": weight,
                                                 "HEIGHT": height_cm}})  # fmt: skip
-        _tumours(save, imaging, by, usubjid)
+        demoted += _tumours(save, imaging, by, usubjid)
         last_dose: dict[str, str] = {}
         for r in sorted(by["ex"][usubjid], key=lambda r: (r["EXSTDTC"], r["EXTRT"])):
             agent = agents[r["EXTRT"]]
@@ -205,7 +223,7 @@ def load_simulated(
                                             "ALIVE": "N" if subj["DTHDTC"] else "Y"}})  # fmt: skip
         if progress is not None:
             progress(n, dm.height)
-    return LoadReport(dm.height, forms, queries, time.perf_counter() - start)
+    return LoadReport(dm.height, forms, queries, time.perf_counter() - start, tuple(demoted))
 
 
 def _level(agent: Any, dose: float, weight: float | None, height: float) -> int:
@@ -227,8 +245,9 @@ def _tumours(
     imaging: Mapping[str, str],
     by: Mapping[str, Mapping[str, list[dict[str, Any]]]],
     usubjid: str,
-) -> None:
+) -> list[tuple[str, str]]:
     lesions = {r["TULNKID"]: r for r in by["tu"][usubjid]}
+    demoted = _not_targets(lesions, by["tr"][usubjid])
     visits: dict[float, dict[str, Any]] = {}
     for r in by["tr"][usubjid]:
         v = visits.setdefault(r["VISITNUM"], {"VISIT": r["VISIT"], "DTC": r["TRDTC"], "tr": []})
@@ -243,7 +262,10 @@ def _tumours(
             tu = lesions[r["TRLNKID"]]
             role = tu["TUORRES"]
             node = tu["TULOC"] == "LYMPH NODE"
-            if role == "TARGET":
+            if r["TRLNKID"] in demoted:
+                data["NONTARGET"].append({"LNKID": r["TRLNKID"], "LOC": tu["TULOC"],
+                                          "STATE": "PRESENT"})  # fmt: skip
+            elif role == "TARGET":
                 data["TARGET"].append(
                     {
                         "LNKID": r["TRLNKID"],
@@ -263,3 +285,25 @@ def _tumours(
         if event == "SCREENING":
             del data["TA"]["RSORRES"]
         save(event, "TA", data)
+    return [(usubjid, lnk) for lnk in sorted(demoted)]
+
+
+def _not_targets(lesions: Mapping[str, dict[str, Any]], tr: list[dict[str, Any]]) -> set[str]:
+    """Baseline target lesions the EDC's RECIST 1.1 baseline check refuses as targets."""
+    baseline = {r["TRLNKID"]: r["TRSTRESN"] for r in tr
+                if r["VISIT"] == "SCREENING" and r["TRSTRESN"] is not None}  # fmt: skip
+    out: set[str] = set()
+    kept: list[str] = []
+    per_organ: dict[str, int] = defaultdict(int)
+    for lnk, tu in sorted(lesions.items()):
+        if tu["TUORRES"] != "TARGET":
+            continue
+        node = tu["TULOC"] == "LYMPH NODE"
+        size = baseline.get(lnk)
+        small = size is not None and size < (MIN_NODE_SHORT_AXIS_MM if node else MIN_TARGET_MM)
+        if small or len(kept) >= MAX_TARGETS or per_organ[tu["TULOC"]] >= MAX_TARGETS_PER_ORGAN:
+            out.add(lnk)
+            continue
+        kept.append(lnk)
+        per_organ[tu["TULOC"]] += 1
+    return out

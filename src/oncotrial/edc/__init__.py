@@ -9,6 +9,12 @@
 """
 
 from oncotrial.edc._audit import ChainReport
+from oncotrial.edc._checks import (
+    MAX_TARGETS,
+    MAX_TARGETS_PER_ORGAN,
+    MIN_NODE_SHORT_AXIS_MM,
+    MIN_TARGET_MM,
+)
 from oncotrial.edc._db import Database, current_revision, head_revision, normalise_url, upgrade
 from oncotrial.edc._definition import (
     EventDef,
@@ -35,6 +41,10 @@ from oncotrial.edc._service import DEFAULT_MEANING, SYSTEM, Actor, Edc, form_dat
 __all__ = [
     "DEFAULT_MEANING",
     "DERIVED_EVALUATOR",
+    "MAX_TARGETS",
+    "MAX_TARGETS_PER_ORGAN",
+    "MIN_NODE_SHORT_AXIS_MM",
+    "MIN_TARGET_MM",
     "PERMISSIONS",
     "ROLES",
     "ROLE_HELP",

@@ -371,7 +371,7 @@ def export_sdtm(edc: Edc, actor: Actor) -> SdtmExport:
     _may_export(actor)
     study_id = edc.study_id()
     b = _Builder(study_id, edc.protocol(), edc.definition())
-    for cb in edc.casebooks(actor):
+    for cb in edc.export_casebooks(actor):
         b.subject(cb)
     domains: dict[str, Any] = {k: v for k, v in b.records.items() if k not in ("tu", "tr")}
     tu = build_domain("TU", b.records.get("tu", []), studyid=study_id)
@@ -500,7 +500,7 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
             latest[(str(rec["subject"]), _item_key(rec))] = rec
     clinical = ET.SubElement(odm, _q("ClinicalData"), {
         "StudyOID": study_id, "MetaDataVersionOID": mdv_oid})  # fmt: skip
-    for cb in edc.casebooks(actor):
+    for cb in edc.export_casebooks(actor):
         sd = ET.SubElement(clinical, _q("SubjectData"), {"SubjectKey": cb["subject_id"]})
         ET.SubElement(sd, _q("SiteRef"), {"LocationOID": f"SITE.{cb['site']}"})
         events: dict[tuple[str, int], ET.Element] = {}

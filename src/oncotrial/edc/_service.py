@@ -583,6 +583,43 @@ class Edc:
         for row in self.subjects(actor):
             yield self.casebook(actor, row["subject_id"])
 
+    def export_casebooks(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every subject the actor may see with its forms and values, read in three queries
+        (subjects, forms, values) for exports; no signatures, queries or RECIST."""
+        _require(actor, "read")
+        with self.db.read() as s:
+            subjects = list(s.execute(self._site_filter(
+                actor, select(SubjectRow).order_by(SubjectRow.subject_id))).scalars())  # fmt: skip
+            wanted = {subj.id for subj in subjects}
+            forms: dict[int, list[FormRow]] = {}
+            for f in s.execute(select(FormRow).order_by(FormRow.id)).scalars():
+                if f.subject_id in wanted:
+                    forms.setdefault(f.subject_id, []).append(f)
+            values: dict[int, checks.Values] = {}
+            for form_id, group, repeat, item, value in s.execute(
+                select(ItemValueRow.form_id, ItemValueRow.group_oid, ItemValueRow.repeat,
+                       ItemValueRow.item_oid, ItemValueRow.value)
+                .where(ItemValueRow.value.is_not(None))
+            ):  # fmt: skip
+                values.setdefault(form_id, {})[(group, repeat, item)] = value
+            out = []
+            for subj in subjects:
+                views = []
+                for f in forms.get(subj.id, []):
+                    form_def = self.definition(f.study_version, s).form(f.form_oid)
+                    assert form_def is not None
+                    views.append({
+                        "subject_id": subj.subject_id, "event": f.event_oid,
+                        "event_repeat": f.event_repeat, "form": f.form_oid,
+                        "form_repeat": f.form_repeat, "study_version": f.study_version,
+                        "version": f.version,
+                        "data": form_data(form_def, values.get(f.id, {})),
+                    })  # fmt: skip
+                out.append({"subject_id": subj.subject_id, "site": subj.site.code,
+                            "enrolled_on": subj.enrolled_on.isoformat(),
+                            "study_version": subj.study_version, "forms": views})  # fmt: skip
+            return out
+
     def _forms(self, s: Session, subj: SubjectRow) -> list[FormRow]:
         return list(s.execute(select(FormRow).where(FormRow.subject_id == subj.id)
                               .order_by(FormRow.id)).scalars())  # fmt: skip

@@ -585,40 +585,82 @@ class Edc:
 
     def export_casebooks(self, actor: Actor) -> list[dict[str, Any]]:
         """Every subject the actor may see with its forms and values, read in three queries
-        (subjects, forms, values) for exports; no signatures, queries or RECIST."""
+        of plain columns (subjects, forms, values) for exports; no signatures, queries or
+        RECIST."""
         _require(actor, "read")
         with self.db.read() as s:
-            subjects = list(s.execute(self._site_filter(
-                actor, select(SubjectRow).order_by(SubjectRow.subject_id))).scalars())  # fmt: skip
-            wanted = {subj.id for subj in subjects}
-            forms: dict[int, list[FormRow]] = {}
-            for f in s.execute(select(FormRow).order_by(FormRow.id)).scalars():
-                if f.subject_id in wanted:
-                    forms.setdefault(f.subject_id, []).append(f)
+            q = select(
+                SubjectRow.id,
+                SubjectRow.subject_id,
+                SiteRow.code,
+                SubjectRow.enrolled_on,
+                SubjectRow.study_version,
+            ).join(SiteRow, SubjectRow.site_id == SiteRow.id)
+            subjects = s.execute(self._site_filter(actor, q).order_by(SubjectRow.subject_id)).all()
+            wanted = {row[0] for row in subjects}
+            forms: dict[int, list[Any]] = {}
+            for f in s.execute(
+                select(
+                    FormRow.id,
+                    FormRow.subject_id,
+                    FormRow.event_oid,
+                    FormRow.event_repeat,
+                    FormRow.form_oid,
+                    FormRow.form_repeat,
+                    FormRow.study_version,
+                    FormRow.version,
+                ).order_by(FormRow.id)
+            ):
+                if f[1] in wanted:
+                    forms.setdefault(f[1], []).append(f)
             values: dict[int, checks.Values] = {}
             for form_id, group, repeat, item, value in s.execute(
-                select(ItemValueRow.form_id, ItemValueRow.group_oid, ItemValueRow.repeat,
-                       ItemValueRow.item_oid, ItemValueRow.value)
-                .where(ItemValueRow.value.is_not(None))
-            ):  # fmt: skip
+                select(
+                    ItemValueRow.form_id,
+                    ItemValueRow.group_oid,
+                    ItemValueRow.repeat,
+                    ItemValueRow.item_oid,
+                    ItemValueRow.value,
+                ).where(ItemValueRow.value.is_not(None))
+            ):
                 values.setdefault(form_id, {})[(group, repeat, item)] = value
             out = []
-            for subj in subjects:
+            for sid, subject_id, site, enrolled_on, study_version in subjects:
                 views = []
-                for f in forms.get(subj.id, []):
-                    form_def = self.definition(f.study_version, s).form(f.form_oid)
+                for (
+                    fid,
+                    _,
+                    event,
+                    event_repeat,
+                    form,
+                    form_repeat,
+                    version_no,
+                    version,
+                ) in forms.get(sid, []):
+                    form_def = self.definition(version_no, s).form(form)
                     assert form_def is not None
-                    views.append({
-                        "subject_id": subj.subject_id, "event": f.event_oid,
-                        "event_repeat": f.event_repeat, "form": f.form_oid,
-                        "form_repeat": f.form_repeat, "study_version": f.study_version,
-                        "version": f.version,
-                        "data": form_data(form_def, values.get(f.id, {})),
-                    })  # fmt: skip
-                out.append({"subject_id": subj.subject_id, "site": subj.site.code,
-                            "enrolled_on": subj.enrolled_on.isoformat(),
-                            "study_version": subj.study_version, "forms": views})  # fmt: skip
-            return out
+                    views.append(
+                        {
+                            "subject_id": subject_id,
+                            "event": event,
+                            "event_repeat": event_repeat,
+                            "form": form,
+                            "form_repeat": form_repeat,
+                            "study_version": version_no,
+                            "version": version,
+                            "data": form_data(form_def, values.get(fid, {})),
+                        }
+                    )
+                out.append(
+                    {
+                        "subject_id": subject_id,
+                        "site": site,
+                        "enrolled_on": enrolled_on.isoformat(),
+                        "study_version": study_version,
+                        "forms": views,
+                    }
+                )
+            return out  # fmt: skip
 
     def _forms(self, s: Session, subj: SubjectRow) -> list[FormRow]:
         return list(s.execute(select(FormRow).where(FormRow.subject_id == subj.id)

@@ -435,8 +435,8 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
         se = ET.SubElement(mdv, _q("StudyEventDef"), {
             "OID": f"SE.{ev.oid}", "Name": ev.label, "Repeating": "Yes" if ev.repeating else "No",
             "Type": "Unscheduled" if ev.repeating else "Scheduled"})  # fmt: skip
-        for form in ev.forms:
-            ET.SubElement(se, _q("FormRef"), {"FormOID": f"F.{form}", "Mandatory": "No"})
+        for form_oid in ev.forms:
+            ET.SubElement(se, _q("FormRef"), {"FormOID": f"F.{form_oid}", "Mandatory": "No"})
     items: dict[str, Any] = {}
     codelists: dict[str, tuple[str, ...]] = {}
     for form in definition.forms:
@@ -536,9 +536,9 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
                             {"ItemOID": f"I.{f['form']}.{group}.{item}", "Value": _odm_value(v)},
                         )
                         at = n if isinstance(value, list) else None
-                        rec = latest.get((cb["subject_id"], _path_key(f, group, at, item)))
-                        if rec is not None:
-                            _audit_record(idata, rec)
+                        found = latest.get((cb["subject_id"], _path_key(f, group, at, item)))
+                        if found is not None:
+                            _audit_record(idata, found)
     admin = ET.Element(_q("AdminData"), {"StudyOID": study_id})
     odm.insert(1, admin)  # ODM orders Study, AdminData, ClinicalData
     for user in sorted({str(r["user"]) for r in trail if r.get("user")}):
@@ -554,7 +554,8 @@ def export_odm(edc: Edc, actor: Actor, *, created: dt.datetime | None = None) ->
             "StudyOID": study_id, "MetaDataVersionOID": mdv_oid,
             "EffectiveDate": dt.date.today().isoformat()})  # fmt: skip
     ET.indent(odm)
-    return ET.tostring(odm, encoding="utf-8", xml_declaration=True)
+    text: bytes = ET.tostring(odm, encoding="utf-8", xml_declaration=True)
+    return text
 
 
 def _odm_value(v: Any) -> str:

@@ -623,7 +623,8 @@ class Edc:
                     ItemValueRow.value,
                 ).where(ItemValueRow.value.is_not(None))
             ):
-                values.setdefault(form_id, {})[(group, repeat, item)] = value
+                if value is not None:  # (the query leaves no None; for the type checker)
+                    values.setdefault(form_id, {})[(group, repeat, item)] = value
             out = []
             for sid, subject_id, site, enrolled_on, study_version in subjects:
                 views = []

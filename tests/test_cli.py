@@ -122,7 +122,7 @@ def test_demo_writes_files_and_is_reproducible(tmp_path):
     pdf = PdfReader(a / "report" / "report.pdf")
     pages = "\n".join(page.extract_text() for page in pdf.pages)
     assert len(pdf.pages) >= 10
-    for title in ("Table 1. Patient disposition", "Table 4. Time-to-event endpoints",
+    for title in ("Table 14.1.1 Patient disposition", "Table 14.2.2 Time-to-event endpoints",
                   "Figure 1. Kaplan-Meier plot", f"Page 1 of {len(pdf.pages)}"):  # fmt: skip
         assert title in pages, title
 

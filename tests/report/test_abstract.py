@@ -76,14 +76,16 @@ def test_hand_study_text_and_values(hand_adam):
     # seed_study: P1-P4 enrolled, P3 never dosed -> 3 treated and evaluable
     assert a.text.startswith("4 patients were enrolled, 3 were treated and 3 were evaluable")
     # P2 the only confirmed PR: 1/3 = 33%; R binom.test(1, 3)$conf.int = 0.0084, 0.9057
-    assert "response rate was 33% (1/3; 95% CI 0.8-90.6%)" in a.text
+    # one precision for every rate given with a CI: one decimal (1/3 = 33.3%)
+    assert "response rate was 33.3% (1/3; 95% CI 0.8-90.6%)" in a.text
     assert _entry(a, "confirmed CR+PR / evaluable")["value"] == pytest.approx(1 / 3)
     # PFS by hand: P4 dies day 20 (S = 2/3), P1 progresses day 113 with P2 censored then
     # (events first: S = 2/3 * 1/2 = 1/3); 6 months = 182.6 days -> S = 1/3; log interval
     # se(log S) = sqrt(1/(3*2) + 1/(2*1)) = 0.8165: lower 1/3 * exp(-1.96 * 0.8165) = 0.0673
-    # (7%), upper 1/3 * exp(+...) > 1 -> 1 (100%); median 113 days = 3.7 months, its lower
+    # (6.7%), upper 1/3 * exp(+...) > 1 -> 1 (100.0%); median 113 days = 3.7 months, its lower
     # limit the first time the lower curve is <= 0.5, day 20 = 0.7 months, upper not reached
-    assert "6-month progression-free survival rate was 33% (95% CI 7-100%)" in a.text
+    assert ("The Kaplan-Meier estimate of 6-month progression-free survival was 33.3% "
+            "(95% CI 6.7-100.0%)") in a.text  # fmt: skip
     lower = _entry(a, "lower limit (log transform, R survival default)")["value"]
     assert lower == pytest.approx(1 / 3 * math.exp(-1.959964 * math.sqrt(1 / 6 + 1 / 2)), rel=1e-5)
     assert "median progression-free survival was 3.7 months (95% CI 0.7-NE)" in a.text
@@ -107,10 +109,17 @@ def test_hand_study_text_and_values(hand_adam):
     # -> r = 1; PFS6 p0 = 0.5: P(X > 2) = 0.125, P(X > 3) = 0 -> r = 3. No patient is known
     # progression-free beyond 6 months (P2 censored at day 113).
     assert a.met is False
-    assert a.text.endswith(
+    # the PFS6 count the decision uses is labelled apart from the Kaplan-Meier estimate
+    assert (
         "The study did not meet its co-primary endpoints (success on either endpoint): 1 of 3 "
-        "patients responded (more than 1 needed) and 0 of 3 were progression-free at 6 months "
-        "(more than 3 needed)."
+        "patients responded (more than 1 needed) and 0 of 3 were known to be progression-free "
+        "at 6 months (0%, the binomial count the decision uses; more than 3 needed)."
+    ) in a.text
+    # toxicity monitoring (grade >= 3 bleeding or any bowel perforation): P4's grade 5 small
+    # intestinal perforation is the only monitored event (P1's fatigue is not monitored)
+    assert a.text.endswith(
+        "The toxicity stopping rule was not met: 1 of the first 3 treated patients had a "
+        "monitored toxicity."
     )
 
 
@@ -120,7 +129,7 @@ def test_wording_flips_when_the_rule_is_met(hand_adam):
     _numbers_match_trace(a)
     assert a.met is True
     assert "The study met its co-primary endpoints (success on either endpoint): 2 of 3" in a.text
-    assert "response rate was 67% (2/3;" in a.text  # 2/3 = 66.67% -> 67%
+    assert "response rate was 66.7% (2/3;" in a.text  # 2/3 = 66.67% -> 66.7%
     # under "both", PFS6 still fails: not met
     both = PROTOCOL.statistics.design.model_copy(update={"rule": "both"})
     assert isinstance(both, CoPrimary)
@@ -135,11 +144,25 @@ def test_simon_design_wording(hand_adam):
     a = abstract(hand_adam, protocol)
     _numbers_match_trace(a)
     assert a.met is False
-    assert a.text.endswith("did not meet its primary endpoint: 1 of 3 patients responded "
-                           "(more than 1 needed).")  # fmt: skip
+    assert ("did not meet its primary endpoint: 1 of 3 patients responded "
+            "(more than 1 needed).") in a.text  # fmt: skip
+    # stage 1 (r1 = 0, n1 = 2): the first two evaluable by first dose then USUBJID are P1 (SD)
+    # and P2 (PR): 1 > 0, met. Adjusted (stage 2, total 1 of 3), by hand: UMVUE = C(1,0)C(1,0)
+    # / (C(2,1)C(1,0)) = 1/2; stage-wise ordering puts this outcome lowest among continued
+    # trials, so the lower limit solves 1 - (1-p)^2 = 0.025 -> p = 1 - sqrt(0.975) = 0.0126;
+    # the upper solves (1-p)^2 + 2p(1-p)^2 = 0.025 -> p = 0.906
+    assert ("The first-stage rule was met: 1 of the first 2 evaluable patients responded (more "
+            "than 0 needed to continue); adjusted for the two-stage design, the response rate "
+            "was 50.0% (95% CI 1.3-90.6%).") in a.text  # fmt: skip
+    lo = _entry(a, "Koyama-Chen lower limit (stage-wise ordering)")["value"]
+    assert lo == pytest.approx(1 - math.sqrt(0.975), abs=1e-9)
+    hi = _entry(a, "Koyama-Chen upper limit (stage-wise ordering)")["value"]
+    assert (1 - hi) ** 2 * (1 + 2 * hi) == pytest.approx(0.025, abs=1e-9)
     b = abstract(_make_responders(hand_adam, 3), protocol)
-    assert b.met is True and b.text.endswith(
+    assert b.met is True
+    assert (
         "The study met its primary endpoint: 3 of 3 patients responded (more than 1 needed)."
+        in (b.text)
     )
     assert _entry(b, "critical value: ORR succeeds with more than r of n")["dataset"] == "design"
 
@@ -157,9 +180,9 @@ def test_disease_control_endpoint_and_single_stage_design(hand_adam):
     a = abstract(hand_adam, protocol)
     _numbers_match_trace(a)
     assert a.met is True
-    assert a.text.endswith("The study met its primary endpoint: 2 of 3 patients had disease "
-                           "control (more than 1 needed).")  # fmt: skip
-    entry = a.trace[-3]
+    assert ("The study met its primary endpoint: 2 of 3 patients had disease "
+            "control (more than 1 needed).") in a.text  # fmt: skip
+    entry = _entry(a, "patients with disease control (confirmed CR+PR, SD or NON-CR/NON-PD)")
     assert entry["filter"] == (
         "PARAMCD == 'CBOR' and EFFFL == 'Y' and AVALC in ('CR', 'PR', 'SD', 'NON-CR/NON-PD')"
     )

@@ -353,8 +353,56 @@ def test_swimmer_markers_at_first_response_progression_death(adam, protocol):
     np.testing.assert_allclose(xs, days(rsp, "ADT"))
 
 
+def test_swimmer_legend_hides_no_data(adam, protocol):
+    # the legend sits outside the axes: its box and the axes' box do not overlap (a legend
+    # inside, at the lower right, covered the deaths of short-treated patients)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = swimmer_figure(adam, protocol)
+    ax = axes_by_label(fig, "swimmer")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legends = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
+    assert legends
+    axes_box = ax.get_window_extent(renderer)
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        assert not box.overlaps(axes_box), (box, axes_box)
+        assert box.y1 <= axes_box.y0  # under the axes
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_swimmer_labels_readable_in_the_pdf(tmp_path, adam, protocol, paper):
+    # Lay the report page out as the PDF does (weasyprint) with the swimmer figure, find the
+    # printed height of its image and scale the patient labels' size by it: 6 pt or more
+    # (the smallest size usually held legible in print). weasyprint measures in CSS px,
+    # 96 to the inch; the figure's height is in inches.
+    import weasyprint
+
+    from oncotrial.report.figures import csr_figures
+    from oncotrial.report.render import html_report
+
+    figures = [f for f in csr_figures(adam, protocol, tmp_path) if f.id.startswith("swimmer")]
+    assert len(figures) == 1
+    # A4 is the default paper
+    options = {} if paper == "a4" else {"paper": paper}
+    page = html_report(title="R", tables=[], figures=figures, **options)
+    doc = weasyprint.HTML(string=page).render()
+    boxes = [b for p in doc.pages for b in p._page_box.descendants()
+             if getattr(b, "element_tag", "") == "img"]  # fmt: skip
+    assert len(boxes) == 1
+    printed_in = boxes[0].height / 96
+    fig = swimmer_figure(adam, protocol)
+    ax = axes_by_label(fig, "swimmer")
+    label_pt = ax.get_yticklabels()[0].get_fontsize()
+    assert len(ax.get_yticklabels()) == adam["adsl"].filter(pl.col("SAFFL") == "Y").height
+    scale = printed_in / fig.get_figheight()
+    assert label_pt * scale >= 6.0, (label_pt, scale)
+
+
 def test_swimmer_single_treatment_without_agent_dates(pharmaverse):
-    ax = axes_by_label(swimmer_figure(pharmaverse), "swimmer")
+    fig = swimmer_figure(pharmaverse)
+    ax = axes_by_label(fig, "swimmer")
     # two treated patients have no TRTEDT (unknown duration): a row without a bar
     treated = pharmaverse["adsl"].filter(pl.col("SAFFL") == "Y")
     assert len(ax.get_yticks()) == 0  # 254 rows: too many to label
@@ -363,7 +411,8 @@ def test_swimmer_single_treatment_without_agent_dates(pharmaverse):
     widths = sorted(b.get_width() for b in bars(ax))
     days = (treated["TRTEDT"] - treated["TRTSDT"]).dt.total_days() + 1
     np.testing.assert_allclose(widths, sorted((days / DPM).to_list()))
-    assert next(t.get_text() for t in ax.get_legend().get_texts()) == "Study treatment"
+    # the legend is the figure's, under the axes
+    assert next(t.get_text() for t in fig.legends[0].get_texts()) == "Study treatment"
 
 
 # ---------------------------------------------------------------- saving

@@ -105,7 +105,7 @@ def test_html_has_every_table_toc_anchor_and_figure(report, tables, figure):
     for k, t in enumerate(tables, start=1):
         # the title, escaped, in the table (numbered) and in the contents, which links to it
         title = t.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        assert f"Table {k}. {title}" in page
+        assert f"Table {k} {title}" in page  # unnumbered tables: their place in the list
         assert f'<a href="#table-{t.id}">' in page
         assert '<section class="table' in page and f'id="table-{t.id}"' in page
         assert page.count(f'<div id="{t.id}"') == 1  # great-tables' own id, set by us
@@ -126,7 +126,8 @@ def test_html_tables_are_great_tables_with_stub_groups_and_indents(report):
     assert "All patients<br>(N=54)" in page
     assert "Percentages are of N." in page and "SD: standard deviation." in page
     # row labels in the table's order: ungrouped rows before and after the groups stay put
-    dmt = page[page.index('id="table-dmt01"') : page.index('id="table-aet04"')]
+    # (the section's attribute, not the CSS's [id="table-dmt01"] selector in the head)
+    dmt = page[page.index(' id="table-dmt01"') : page.index(' id="table-aet04"')]
     stub = re.findall(r'<th scope="row"[^>]*class="([^"]*)">([^<]*)</th>', dmt)
     assert [label for _, label in stub] == [
         "Age (years)", "n", "Mean (SD)", "Female", "Male", "0", "1", "Prior therapies",
@@ -220,7 +221,8 @@ _RTF_TOKEN = re.compile(r"\\([a-z]+)(-?\d+)? ?|\\([\\{}*])|([{}])|([^\\{}]+)", r
 def _rtf_rows(text: str) -> tuple[list[str], list[list[str]]]:
     """A minimal RTF reader: the paragraphs outside tables and the cells of each table row.
 
-    Groups starting with a destination (\\fonttbl) are skipped; \\uN gives the character N
+    Groups starting with a destination (\\fonttbl, and the page \\header and \\footer, which
+    test_csr_pages.py reads) are skipped; \\uN gives the character N
     (negative: a UTF-16 unit + 65536) and skips its one-character fallback (\\uc1).
     """
     paragraphs, rows, row, cell = [], [], [], []
@@ -234,7 +236,7 @@ def _rtf_rows(text: str) -> tuple[list[str], list[list[str]]]:
             depth -= 1
         elif skip_depth is not None:
             continue
-        elif word == "fonttbl":
+        elif word in ("fonttbl", "header", "footer"):
             skip_depth = depth
         elif word == "u":
             unit = int(arg) + (65536 if int(arg) < 0 else 0)
@@ -267,7 +269,7 @@ def test_rtf_reads_back_as_the_table(tmp_path, tables):
     dmt = tables[0]
     text = write_rtf(tmp_path, [dmt])[0].read_text(encoding="ascii")
     paragraphs, rows = _rtf_rows(text)
-    assert paragraphs == [f"{dmt.title}\n{dmt.population}"]
+    assert paragraphs == [f"Table 1 {dmt.title}\n{dmt.population}"]
     expected = [[dmt.stub_header, *dmt.columns]]
     group = None
     for row in dmt.rows:
@@ -294,16 +296,17 @@ def test_rtf_one_file_per_table_with_titles_headers_cells(tmp_path, tables):
     # ≥ is U+2265 = 8805, ï is U+00EF = 239; braces of the text escaped
     assert "ECOG \\uc1\\u8805* 1 \\{na\\uc1\\u239*ve\\}" in dmt
     # indentation: 'Mean (SD)' (indent 1) at 180 twips, 'Female' (in a group) at 180,
-    # '1' (indent 1 inside a group) at 360, 'Age (years)' at 0
-    assert re.search(r"\\li180\\ri0\\ql\\fs18\{\\f0 Mean \(SD\)\}", dmt)
-    assert re.search(r"\\li180\\ri0\\ql\\fs18\{\\f0 Female\}", dmt)
-    assert re.search(r"\\li360\\ri0\\ql\\fs18\{\\f0 1\}", dmt)
+    # '1' (indent 1 inside a group) at 360, 'Age (years)' at 0: the paragraph's \li0, then
+    # the label's own \li in the cell text (see test_csr_pages: right on every page)
+    assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 \}\\li180\{\\f0 Mean \(SD\)\}", dmt)
+    assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 \}\\li180\{\\f0 Female\}", dmt)
+    assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 \}\\li360\{\\f0 1\}", dmt)
     assert re.search(r"\\li0\\ri0\\ql\\fs18\{\\f0 Age \(years\)\}", dmt)
     # the group row comes before its first member
     assert dmt.index("{\\b Sex}") < dmt.index("{\\f0 Female}")
-    assert "\\paperw12240\\paperh15840" in dmt  # portrait letter (8.5 x 11 in)
+    assert "\\paperw11906\\paperh16838" in dmt  # portrait A4 (210 x 297 mm), as the PDF
     aet = paths[1].read_text(encoding="ascii")
-    assert "\\paperw15840\\paperh12240" in aet  # landscape: 6 columns with the stub
+    assert "\\paperw16838\\paperh11906" in aet  # landscape: 6 columns with the stub
     assert "Preferred term 40" in aet and "System organ class 3" in aet
     assert (
         len(re.findall(r"\\page(?![a-z])", aet)) >= 1

@@ -252,7 +252,9 @@ def test_missing_dataset_is_an_input_error_or_a_skip(adam, protocol):
         response(without, protocol)
     with pytest.warns(SkippedTableWarning, match="rspt01 skipped"):
         made = csr_tables(without, protocol)
-    assert "rspt01" not in [t.id for t in made] and len(made) == len(IDS) - 1
+    # without ADRS there is no response table, nor the investigator-vs-derived concordance
+    ids = [t.id for t in made]
+    assert "rspt01" not in ids and "rsct01" not in ids and len(made) == len(IDS) - 2
 
 
 def test_missing_variable_names_it(adam, protocol):
@@ -293,3 +295,22 @@ def test_readme_shows_the_demo_first_table():
     # the README's DST01 is the demo's (seed 7): kept equal to the golden file
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert (GOLDEN / "dst01.txt").read_text() in readme
+
+
+def test_aet01_toxicity_rule_on_the_seed_trial(adam, tables):
+    # the seed protocol monitors "grade >= 3 bleeding or any bowel perforation": treated
+    # patients with a treatment-emergent grade >= 3 event in those term groups, counted
+    # directly from ADAE's CQxxNAM columns
+    saf = adam["adsl"].filter(pl.col("SAFFL") == "Y").select("USUBJID")
+    groups = [c for c in adam["adae"].columns if re.fullmatch(r"CQ\d+NAM", c)]
+    hit = (
+        adam["adae"]
+        .filter((pl.col("TRTEMFL") == "Y") & (pl.col("ATOXGRN") >= 3))
+        .filter(
+            pl.any_horizontal(pl.col(c).is_in(["bleeding", "bowel_perforation"]) for c in groups)
+        )
+        .join(saf, on="USUBJID", how="semi")["USUBJID"]
+        .n_unique()
+    )
+    label = f"Patients with a monitored toxicity (first {saf.height} treated)"
+    assert row(tables["aet01"], label) == (str(hit),)

@@ -6,13 +6,14 @@ import typer
 
 from oncotrial import __version__, versions
 from oncotrial.cli import _analyze, _demo, _design, _edc, _protocol, _report, _sdtm, _sim
-from oncotrial.cli._common import out
+from oncotrial.cli._common import TidyGroup, out
 
 app = typer.Typer(
     name="oncotrial",
+    cls=TidyGroup,  # plain placeholders (TEXT, N, PATH) in every command's --help
     help="Phase II oncology trials from protocol to report.\n\n"
-    "Example: [bold]oncotrial protocol calendar nct01010126 --cycles 3 --weight 70[/]",
-    rich_markup_mode="rich",
+    "Example: oncotrial protocol calendar nct01010126 --cycles 3 --weight 70",
+    rich_markup_mode=None,  # plain click help: at 80 columns (pipes, logs) nothing is cut
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold patient data
     add_completion=False,

@@ -9,9 +9,21 @@ import polars as pl
 import typer
 
 from oncotrial import protocol as proto
-from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_adam, write_adam
+from oncotrial.adam import (
+    AdamOptions,
+    PfsCensoring,
+    derive_adam,
+    parse_known_alive,
+    summarise_adam,
+    write_adam,
+)
 from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
-from oncotrial.cli._report import report_with_progress
+from oncotrial.cli._report import (
+    DataCutoffOption,
+    PaperOption,
+    parse_cutoff,
+    report_with_progress,
+)
 from oncotrial.errors import InputError
 from oncotrial.sdtm import FileFormat, read_study, validate_study
 from oncotrial.sdtm import drop_identical_duplicates as sdtm_dedupe
@@ -31,10 +43,19 @@ def analyze(
     ] = "TRTSDT",
     fda_censoring: Annotated[
         bool,
-        typer.Option(help="Apply the FDA PFS censoring rules (missed assessments)."),
+        typer.Option(
+            "--fda-censoring", help="Apply the FDA PFS censoring rules (missed assessments)."
+        ),
     ] = False,
+    known_alive: Annotated[
+        str,
+        typer.Option(
+            help="Dates that show a subject alive (LSTALVDT, OS censoring): 'oncotrial' (AE, "
+            "LB, RS, last dose), 'admiral' (its ADSL template: no RS) or DOMAIN.VAR,...",
+        ),
+    ] = "oncotrial",
     overwrite: Annotated[
-        bool, typer.Option(help="Replace existing adam/ and report/ folders.")
+        bool, typer.Option("--overwrite", help="Replace existing adam/ and report/ folders.")
     ] = False,
     report: Annotated[
         bool, typer.Option(help="Write the report (tables, figures, HTML, PDF, RTF, abstract).")
@@ -42,15 +63,20 @@ def analyze(
     drop_identical_duplicates: Annotated[
         bool,
         typer.Option(
+            "--drop-identical-duplicates",
             help="Drop records identical to another of their domain but for --SEQ "
-            "(conflicting copies stay errors)."
+            "(conflicting copies stay errors).",
         ),
     ] = False,
+    data_cutoff: DataCutoffOption = None,
+    paper: PaperOption = "a4",
 ) -> None:
     """Validate SDTM, derive ADaM (ADSL, ADEX, ADAE, ADRS, ADTTE, ADTR), write it to OUT/adam,
     write the clinical study report to OUT/report, and print the key figures."""
     with user_errors():
         file_format = FileFormat.parse(fmt, field="--format")
+        alive = parse_known_alive(known_alive)
+        cutoff = parse_cutoff(data_cutoff)
         if ref_date not in ("TRTSDT", "RANDDT"):
             raise InputError("is not a time zero", field="--ref-date", value=ref_date,
                              hint="TRTSDT or RANDDT")  # fmt: skip
@@ -71,6 +97,7 @@ def analyze(
                 err.print(f"dropped {n} identical duplicate record(s) from {name.upper()}")
         options = AdamOptions(
             ref_date=ref_date,
+            known_alive=alive,
             pfs_censoring=PfsCensoring.from_protocol(p) if fda_censoring else None,
         )
         adam = derive_adam(frames, protocol=p, options=options)
@@ -79,7 +106,9 @@ def analyze(
                 raise InputError(f"{sub}/ is already there", file=str(out_dir / sub),
                                  hint="choose another --out, or pass --overwrite")  # fmt: skip
         if report:  # first: the ADaM is written only when the report could be built
-            built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite)
+            built = report_with_progress(adam, p, out_dir / "report", overwrite=overwrite,
+                                         data_cutoff=cutoff, paper=paper,
+                                         program="oncotrial analyze")  # fmt: skip
         out_dir.mkdir(parents=True, exist_ok=True)
         written = write_adam(adam, out_dir / "adam", format=file_format, overwrite=overwrite)
         summary = summarise_adam(adam, protocol=p)

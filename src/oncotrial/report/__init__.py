@@ -6,6 +6,21 @@
 """
 
 from oncotrial.report._build import Report, build_report
-from oncotrial.report._model import ReportFigure, ReportTable, Row
+from oncotrial.report._model import PageInfo, ReportFigure, ReportTable, Row
+from oncotrial.report._paper import Paper, check_paper
+from oncotrial.report._run import data_cutoff, oncotrial_version, page_info, run_date
 
-__all__ = ["Report", "ReportFigure", "ReportTable", "Row", "build_report"]
+__all__ = [
+    "PageInfo",
+    "Paper",
+    "Report",
+    "ReportFigure",
+    "ReportTable",
+    "Row",
+    "build_report",
+    "check_paper",
+    "data_cutoff",
+    "oncotrial_version",
+    "page_info",
+    "run_date",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from oncotrial._files import building_folder
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportFigure, ReportTable
+from oncotrial.report._paper import Paper, check_paper
+from oncotrial.report._run import page_info
 
 __all__ = ["Report", "build_report"]
 
@@ -39,6 +42,9 @@ def build_report(
     rtf: bool = True,
     overwrite: bool = False,
     progress: Progress | None = None,
+    data_cutoff: dt.date | None = None,
+    paper: Paper = "a4",
+    program: str = "oncotrial.report.build_report",
 ) -> Report:
     """Write the clinical study report of a trial's ADaM into `out_dir`.
 
@@ -62,11 +68,20 @@ def build_report(
         Write ``report.pdf`` and the RTF tables.
     progress : callable, optional
         Called as ``progress(done, total, step)`` before each step.
+    data_cutoff : date, optional
+        The data cut-off date printed on every page; without it, ADSL's DCUTDT, else the
+        pages say none was given and show the last date in ADSL.
+    paper : {'a4', 'letter'}, default='a4'
+        The paper of the PDF's pages and of the RTF tables alike.
+    program : str, default='oncotrial.report.build_report'
+        What made the report, printed on every page with oncotrial's version and the run
+        date (``SOURCE_DATE_EPOCH`` when set, else today in UTC).
 
     Raises
     ------
     InputError
-        `out_dir` exists (without `overwrite`) or is a file; ADaM lacks ADSL.
+        `out_dir` exists (without `overwrite`) or is a file; ADaM lacks ADSL; an unknown
+        `paper`; ``SOURCE_DATE_EPOCH`` is not a number.
     """
     # imported here: matplotlib, great-tables and weasyprint add 1.2 s to every CLI command
     from oncotrial.report import abstract as abstract_mod
@@ -84,6 +99,8 @@ def build_report(
             f"the report folder is already {kind}", file=str(out_dir),
             hint="choose another --out, or pass --overwrite to replace the folder",
         )  # fmt: skip
+    paper = check_paper(paper)
+    page = page_info(protocol, adam, program=program, cutoff=data_cutoff)
     steps = (
         ["tables", "figures", "abstract", "HTML"]
         + (["PDF"] if pdf else [])
@@ -112,14 +129,14 @@ def build_report(
         step("HTML")
         html = render.write_html(
             tmp / "report.html", title=f"{protocol.study.id}: {protocol.study.title}",
-            tables=tables, figures=figures, abstract=summary.text,
+            tables=tables, figures=figures, abstract=summary.text, page=page, paper=paper,
         )  # fmt: skip
         if pdf:
             step("PDF")
             render.write_pdf(html, tmp / "report.pdf")
         if rtf:
             step("RTF")
-            render.write_rtf(tmp / "tables", tables)
+            render.write_rtf(tmp / "tables", tables, page=page, paper=paper)
     if progress is not None:
         progress(total, total, "done")
     moved = tuple(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ReportFigure", "ReportTable", "Row"]
+__all__ = ["PageInfo", "ReportFigure", "ReportTable", "Row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,9 @@ class Row:
 @dataclass(frozen=True, slots=True)
 class ReportTable:
     """A CSR table: identifier (``"dmt01"``, the chevron shell it follows), title, population
-    line, column headers with their denominators (``"All patients\\n(N=54)"``), body rows and
-    footnotes."""
+    line, column headers with their denominators (``"All patients\\n(N=54)"``), body rows,
+    footnotes, and its number in the report (``"14.1.1"``, ICH E3 section 14), which every
+    renderer prints the same way (:attr:`label`); None for a table outside a CSR."""
 
     id: str
     title: str
@@ -38,6 +39,17 @@ class ReportTable:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     footnotes: tuple[str, ...] = ()
+    number: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``"Table 14.1.1"``, or ``"Table"`` without a number."""
+        return f"Table {self.number}" if self.number else "Table"
+
+    @property
+    def heading(self) -> str:
+        """The title as every renderer prints it: ``"Table 14.1.1 Patient disposition"``."""
+        return f"{self.label} {self.title}" if self.number else self.title
 
     def __post_init__(self) -> None:
         for i, row in enumerate(self.rows):
@@ -66,7 +78,8 @@ class ReportTable:
             return "  ".join([first, *rest]).rstrip()
 
         rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
-        out = [f"{self.id.upper()}: {self.title}", self.population, rule, line(headers), rule]
+        name = f"{self.label} ({self.id.upper()})" if self.number else self.id.upper()
+        out = [f"{name}: {self.title}", self.population, rule, line(headers), rule]
         out += [line(r) for r in body]
         out.append(rule)
         out += list(self.footnotes)
@@ -89,3 +102,45 @@ class ReportFigure:
     @property
     def svg(self) -> Path:
         return next(p for p in self.files if p.suffix == ".svg")
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What every page of the PDF and of each RTF table carries, besides "Page X of Y".
+
+    Attributes
+    ----------
+    study : str
+        The study identifier (``protocol.study.id``).
+    protocol : str
+        The protocol as a reader names it: its ClinicalTrials.gov number when it has one,
+        else the study identifier, and the title.
+    data_cutoff : str
+        ``"2011-06-30"``, or a phrase saying where the date comes from when no cut-off was
+        given (``"not given; last ADSL date 2011-06-30"``).
+    run_date : str
+        ISO 8601 date of the run (``SOURCE_DATE_EPOCH`` when set, so that the bytes repeat).
+    program : str
+        What made the report (``"oncotrial analyze"``, ``"oncotrial.report.build_report"``).
+    version : str
+        The version of oncotrial.
+    """
+
+    study: str
+    protocol: str
+    data_cutoff: str
+    run_date: str
+    program: str
+    version: str
+
+    @property
+    def top_left(self) -> str:
+        return f"Study {self.study}; protocol {self.protocol}"
+
+    @property
+    def top_right(self) -> str:
+        return f"Data cut-off: {self.data_cutoff}"
+
+    @property
+    def bottom_left(self) -> str:
+        return f"{self.program} (oncotrial {self.version}); run {self.run_date}"

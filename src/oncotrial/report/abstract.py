@@ -25,6 +25,7 @@ from oncotrial.design import design_for
 from oncotrial.errors import InputError
 from oncotrial.protocol import Endpoint as ProtocolEndpoint
 from oncotrial.protocol import Protocol
+from oncotrial.report._rules import DesignRules, design_rules
 from oncotrial.report.format import round_half_up
 from oncotrial.report.render._files import prepare_dir, write_atomic
 
@@ -39,6 +40,10 @@ DAYS_PER_MONTH = Decimal(repr(_DAYS_PER_MONTH))
 EVAL = "EFFFL == 'Y'"
 SAF = "SAFFL == 'Y'"
 TEAE34 = "TRTEMFL == 'Y' and 3 <= ATOXGRN <= 4 and SAFFL == 'Y'"
+
+#: Decimals of every percentage given with a confidence interval, and of its limits: one
+#: precision for all the abstract's intervals (counts' percentages have none).
+CI_DIGITS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +134,15 @@ def _response(w: _Writer, kf: KeyFigures) -> str:
     n = kf.evaluable
     cbor = f"PARAMCD == 'CBOR' and {EVAL}"
     rsp = f"{cbor} and AVALC in ('CR', 'PR')"
-    rate = w.num(f"{_percent(Fraction(kf.responders, n))}%", kf.orr.estimate, dataset="ADRS",
-                 filter=rsp, statistic="confirmed CR+PR / evaluable")  # fmt: skip
+    rate = w.num(f"{_percent(Fraction(kf.responders, n), CI_DIGITS)}%", kf.orr.estimate,
+                 dataset="ADRS", filter=rsp, statistic="confirmed CR+PR / evaluable")  # fmt: skip
     k = w.num(str(kf.responders), kf.responders, dataset="ADRS", filter=rsp,
               statistic="confirmed responders (CR+PR)")  # fmt: skip
     nn = w.num(str(n), n, dataset="ADSL", filter=EVAL, statistic="evaluable patients")
     level = w.conf()
-    lo = w.num(_percent(kf.orr.lower, 1), kf.orr.lower, dataset="ADRS", filter=rsp,
+    lo = w.num(_percent(kf.orr.lower, CI_DIGITS), kf.orr.lower, dataset="ADRS", filter=rsp,
                statistic="Clopper-Pearson exact lower limit")  # fmt: skip
-    hi = w.num(f"{_percent(kf.orr.upper, 1)}%", kf.orr.upper, dataset="ADRS", filter=rsp,
+    hi = w.num(f"{_percent(kf.orr.upper, CI_DIGITS)}%", kf.orr.upper, dataset="ADRS", filter=rsp,
                statistic="Clopper-Pearson exact upper limit")  # fmt: skip
     text = f"The confirmed objective response rate was {rate} ({k}/{nn}; {level} CI {lo}-{hi})"
     sd = dict(kf.best_response).get("SD", 0)
@@ -168,15 +173,15 @@ def _pfs(w: _Writer, kf: KeyFigures) -> str:
                       filter=f"endpoints[{lm.endpoint}].time_point_months",
                       statistic="landmark (months)")  # fmt: skip
         s, lo, hi = (float(lm.km.surv[0]), float(lm.km.lower[0]), float(lm.km.upper[0]))
-        rate = w.num(f"{_percent(s)}%", s, dataset="ADTTE", filter=flt,
+        rate = w.num(f"{_percent(s, CI_DIGITS)}%", s, dataset="ADTTE", filter=flt,
                      statistic=f"Kaplan-Meier S({lm.months:g} months)")  # fmt: skip
         level = w.conf()
-        a = w.num(_percent(lo), lo, dataset="ADTTE", filter=flt,
+        a = w.num(_percent(lo, CI_DIGITS), lo, dataset="ADTTE", filter=flt,
                   statistic="lower limit (log transform, R survival default)")  # fmt: skip
-        b = w.num(f"{_percent(hi)}%", hi, dataset="ADTTE", filter=flt,
+        b = w.num(f"{_percent(hi, CI_DIGITS)}%", hi, dataset="ADTTE", filter=flt,
                   statistic="upper limit (log transform, R survival default)")  # fmt: skip
-        parts.append(f"the {month}-month progression-free survival rate was {rate} "
-                     f"({level} CI {a}-{b})")  # fmt: skip
+        parts.append(f"the Kaplan-Meier estimate of {month}-month progression-free survival "
+                     f"was {rate} ({level} CI {a}-{b})")  # fmt: skip
     med = kf.pfs.median
     if med.time is None:
         parts.append("median progression-free survival was not reached")
@@ -317,9 +322,15 @@ def _phrase(w: _Writer, kf: KeyFigures, obs: _Observed, r: int, spec: str, name:
         m = w.num(f"{kf.landmark.months:g}", kf.landmark.months, dataset="protocol",
                   filter=f"endpoints[{kf.landmark.endpoint}].time_point_months",
                   statistic="landmark (months)")  # fmt: skip
-        what = f"were progression-free at {m} months"
+        p = w.num(f"{_percent(Fraction(obs.count, n))}%", obs.count / n if n else 0.0,
+                  dataset=obs.dataset, filter=obs.filter,
+                  statistic="patients progression-free at the landmark / evaluable")  # fmt: skip
+        what = (f"were known to be progression-free at {m} months ({p}, the binomial count "
+                "the decision uses")  # fmt: skip
     rr = w.num(str(r), r, dataset="design", filter=spec,
                statistic=f"critical value: {name} succeeds with more than r of n")  # fmt: skip
+    if obs.landmark:
+        return f"{k} of {nn} {what}; more than {rr} needed)"
     return f"{k} of {nn} {what} (more than {rr} needed)"
 
 
@@ -353,6 +364,53 @@ def _decision(w: _Writer, kf: KeyFigures, protocol: Protocol) -> tuple[str, bool
             f"{_join(phrases)}."), met  # fmt: skip
 
 
+def _rules(w: _Writer, rules: DesignRules) -> list[str]:
+    """Sentences on the stage-1 rule (with the estimate adjusted for the design) and on the
+    toxicity stopping rule."""
+    out: list[str] = []
+    st = rules.stage_one
+    if st is not None and st.met is not None:
+        flt = f"{EVAL}, first n1 by TRTSDT"
+        k = w.num(str(st.successes), st.successes, dataset="ADRS", filter=flt,
+                  statistic="responders among the first n1 evaluable patients")  # fmt: skip
+        n1 = w.num(str(st.n1), st.n1, dataset="design", filter="n1",
+                   statistic="patients in stage 1")  # fmt: skip
+        r1 = w.num(str(st.r1), st.r1, dataset="design", filter="r1",
+                   statistic="stage 1 continues with more than r1 responders")  # fmt: skip
+        verdict = "was met" if st.met else "was not met (stop for futility)"
+        text = (f"The first-stage rule {verdict}: {k} of the first {n1} evaluable patients "
+                f"responded (more than {r1} needed to continue)")  # fmt: skip
+        inf = st.adjusted
+        if inf is not None:
+            est = w.num(f"{_percent(inf.umvue, CI_DIGITS)}%", inf.umvue, dataset="ADRS",
+                        filter=flt, statistic="UMVUE after the two-stage design")  # fmt: skip
+            level = w.conf()
+            a = w.num(_percent(inf.ci_low, CI_DIGITS), inf.ci_low, dataset="ADRS", filter=flt,
+                      statistic="Koyama-Chen lower limit (stage-wise ordering)")  # fmt: skip
+            b = w.num(f"{_percent(inf.ci_high, CI_DIGITS)}%", inf.ci_high, dataset="ADRS",
+                      filter=flt,
+                      statistic="Koyama-Chen upper limit (stage-wise ordering)")  # fmt: skip
+            text += (f"; adjusted for the two-stage design, the response rate was {est} "
+                     f"({level} CI {a}-{b})")  # fmt: skip
+        out.append(text + ".")
+    tox = rules.toxicity
+    if tox is not None:
+        flt = "TRTEMFL == 'Y' and ATOXGRN >= 3 in the monitored term groups"
+        k = w.num(str(tox.toxicities), tox.toxicities, dataset="ADAE", filter=flt,
+                  statistic="patients with a monitored toxicity")  # fmt: skip
+        m = w.num(str(tox.monitored), tox.monitored, dataset="ADSL", filter=SAF,
+                  statistic="treated patients monitored (at most the boundary's n)")  # fmt: skip
+        if tox.crossed_at is None:
+            out.append(f"The toxicity stopping rule was not met: {k} of the first {m} treated "
+                       "patients had a monitored toxicity.")  # fmt: skip
+        else:
+            at = w.num(str(tox.crossed_at), tox.crossed_at, dataset="ADSL", filter=SAF,
+                       statistic="patient at which the toxicity boundary was reached")  # fmt: skip
+            out.append(f"The toxicity stopping rule was met at patient {at}; {k} of the first "
+                       f"{m} treated patients had a monitored toxicity.")  # fmt: skip
+    return out
+
+
 def abstract(adam: dict[str, pl.DataFrame], protocol: Protocol) -> Abstract:
     """Write the results paragraph of the abstract from a trial's ADaM.
 
@@ -376,7 +434,11 @@ def abstract(adam: dict[str, pl.DataFrame], protocol: Protocol) -> Abstract:
        (EFFFL), exposure, adverse events and deaths on the treated one (SAFFL).
     2. Percentages of counts are exact fractions rounded half up (1/54 = 1.85% -> "2%");
        estimates (Kaplan-Meier, Clopper-Pearson limits) are rounded half up from their
-       shortest decimal form. Rates show no decimals, the ORR interval one, months one.
+       shortest decimal form. A rate given with a confidence interval and the interval's
+       limits show one decimal (ORR, the Kaplan-Meier landmark rate, the adjusted rate),
+       other percentages none, months one. The landmark appears twice, told apart: the
+       Kaplan-Meier estimate, and the binomial count of patients known progression-free at
+       the landmark, which the design's decision uses.
     3. A death is on study when it falls within the protocol's end-of-treatment visit window
        (30 days in the seed protocol) of the last dose of any agent.
     4. The decision: for a co-primary design each endpoint succeeds with more than r_k of the
@@ -385,6 +447,9 @@ def abstract(adam: dict[str, pl.DataFrame], protocol: Protocol) -> Abstract:
        levels by ``coprimary_design`` when the number evaluable differs from the design's n;
        the study meets its rule when either (or both, by the protocol's rule) succeed. For a
        Simon or single-stage design: more than r responders.
+    5. For a Simon design, whether the stage-1 rule was met and the response rate adjusted
+       for the design; with toxicity monitoring, whether its stopping rule was met
+       (:func:`oncotrial.report._rules.design_rules`).
 
     Examples
     --------
@@ -409,6 +474,7 @@ def abstract(adam: dict[str, pl.DataFrame], protocol: Protocol) -> Abstract:
     decision, met = _decision(w, kf, protocol)
     if decision:
         sentences.append(decision)
+    sentences += _rules(w, design_rules(adam, protocol))
     return Abstract(" ".join(sentences), w.trace, met)
 
 

@@ -31,7 +31,17 @@ from oncotrial.report.figures._style import (
 
 __all__ = ["swimmer_figure"]
 
-_MAX_LABELLED_ROWS = 80  # beyond this the patient labels would overlap: leave them out
+#: Size of the patient labels, points. The report prints a figure this tall on a page of its
+#: own, at most 220 mm high on A4 (200 mm on Letter), so a figure of h inches shrinks by
+#: 220 / (25.4 h): the label stays at 6 pt or more in print while h <= 11.5 in (Letter
+#: 10.5 in).
+LABEL_POINTS = 8.0
+#: Height of one patient's row and of the rest of the figure (titles, axis, legend), inches.
+ROW_INCHES = 0.14
+FRAME_INCHES = 2.2
+#: Beyond this many patients the labels would print below 6 pt on a Letter page: leave them
+#: out (FRAME_INCHES + 58 * ROW_INCHES = 10.3 in).
+_MAX_LABELLED_ROWS = 58
 
 
 def swimmer_plot(
@@ -62,7 +72,7 @@ def swimmer_plot(
     events = first_events(adam, subjects)
     label_col = "SUBJID" if "SUBJID" in adsl.columns else "USUBJID"
     labels = dict(adsl.select("USUBJID", label_col).rows())
-    height = min(16.0, max(3.8, 1.7 + 0.17 * n))
+    height = min(16.0, max(3.8, FRAME_INCHES + ROW_INCHES * n))
     bar = 0.8 / k
     with figure_style():
         fig = Figure(figsize=(7.0, height), layout="constrained")
@@ -112,12 +122,15 @@ def swimmer_plot(
                                          label="Treatment ongoing"))  # fmt: skip
         agent_handles = [Patch(facecolor=AGENT_COLOURS[j % len(AGENT_COLOURS)], label=s.name)
                          for j, s in enumerate(spans)]  # fmt: skip
-        ax.legend(handles=[*agent_handles, *marker_handles], loc="lower right", fontsize=7.5)
+        # under the axes, never over them: a legend inside would hide bars or markers
+        handles = [*agent_handles, *marker_handles]
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)),
+                   fontsize=7.5, frameon=False)  # fmt: skip
         ax.set_ylim(n - 0.5, -0.5)  # first row at the top
         if n <= _MAX_LABELLED_ROWS:
             ax.set_yticks(range(n))
             ax.set_yticklabels([str(labels.get(u, u)) for u in rows["USUBJID"]],
-                               fontsize=6.5 if n > 30 else 8)  # fmt: skip
+                               fontsize=LABEL_POINTS if n > 30 else 8)  # fmt: skip
         else:
             ax.set_yticks([])
         ax.tick_params(axis="y", length=0)
@@ -169,5 +182,9 @@ def swimmer_figure(adam: Mapping[str, pl.DataFrame], protocol: Protocol | None =
        the response), first PD, death; an arrow at the end of a bar still ongoing
        (AGxxEOT = ONGOING).
     4. Rows sorted by the end of the last agent, longest at the top, ties by USUBJID.
+    5. The legend sits under the axes, outside them, so that it hides no bar or marker.
+       Patient labels (SUBJID) are 8 pt, 0.14 inch apart: printed on a page of its own
+       (the report's tall figures) they stay 6 pt or larger up to 58 patients; beyond 58
+       they are left out.
     """
     return swimmer_plot(adam, protocol)[0]

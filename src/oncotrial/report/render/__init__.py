@@ -6,12 +6,14 @@ folder, fsync, rename: :mod:`oncotrial._files`) and holds no date, path or rando
 inputs give the same bytes.
 """
 
-from oncotrial.report.render._files import write_atomic
+from oncotrial.report.render._files import PAPER_SIZES, Paper, write_atomic
 from oncotrial.report.render._html import gt_table, html_report, write_html
 from oncotrial.report.render._pdf import write_pdf
 from oncotrial.report.render._rtf import rtf_escape, rtf_table, write_rtf
 
 __all__ = [
+    "PAPER_SIZES",
+    "Paper",
     "gt_table",
     "html_report",
     "rtf_escape",

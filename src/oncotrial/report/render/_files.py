@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from oncotrial._files import write_file
 from oncotrial.errors import InputError
+from oncotrial.report._model import ReportTable
+from oncotrial.report._paper import PAPER_SIZES, Paper, PaperSize, check_paper
 
-__all__ = ["check_ids", "prepare_dir", "write_atomic"]
+__all__ = [
+    "PAPER_SIZES",
+    "Paper",
+    "PaperSize",
+    "check_ids",
+    "check_paper",
+    "numbered",
+    "prepare_dir",
+    "write_atomic",
+]
+
+
+def numbered(tables: Sequence[ReportTable]) -> list[ReportTable]:
+    """The tables, each with a number: its own (``"14.1.1"``) or else its place in the
+    sequence (``"2"``), so that the HTML, the PDF and the RTF files number alike."""
+    return [t if t.number else replace(t, number=str(k)) for k, t in enumerate(tables, start=1)]
+
 
 #: An identifier usable as a file name and an HTML anchor: a letter, then letters, digits,
 #: ``_``, ``-`` or ``.``.

@@ -15,12 +15,26 @@ from great_tables import html as gt_html
 
 from oncotrial import versions_line
 from oncotrial.errors import InputError
-from oncotrial.report._model import ReportFigure, ReportTable, Row
-from oncotrial.report.render._files import check_ids, write_atomic
+from oncotrial.report._model import PageInfo, ReportFigure, ReportTable, Row
+from oncotrial.report.render._files import (
+    PAPER_SIZES,
+    Paper,
+    check_ids,
+    check_paper,
+    numbered,
+    write_atomic,
+)
 
 __all__ = ["NULL_REPORT", "FigureFormat", "gt_table", "html_report", "write_html"]
 
 FigureFormat = Literal["svg", "png"]
+
+#: A figure at least this much taller than wide gets a page of its own in the PDF, where it
+#: may fill the page's height (a swimmer plot of many patients), so its labels stay legible.
+TALL_RATIO = 1.2
+#: Height left for a figure on its own page, by paper: the page less its margins (20 + 18
+#: mm) and about 40 mm of caption.
+TALL_MAX_HEIGHT_MM: dict[str, int] = {"a4": 220, "letter": 200}
 
 #: The row a table without observations shows (the NEST convention for an empty table).
 NULL_REPORT = (
@@ -34,20 +48,37 @@ SMALL_ROWS = 30
 
 _FONTS = ["Helvetica", "Arial", "Liberation Sans", "DejaVu Sans", "sans-serif"]
 
+_PAGE_FONT = (
+    'font: 7.5pt Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif; color: #555;'
+)
+
+#: The page rules, filled in by :func:`_page_css` with the paper and the page furniture.
+PAGE_CSS = """\
+@page {{ size: {paper} portrait; margin: 20mm 14mm 18mm 14mm;
+  @top-left {{ content: {top_left} "\\A " string(continued, first); white-space: pre-line;
+    vertical-align: bottom; width: 72%; {font} }}
+  @top-right {{ content: {top_right}; vertical-align: bottom; text-align: right; width: 28%;
+    {font} }}
+  @bottom-left {{ content: {bottom_left}; vertical-align: top; {font} }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages); vertical-align: top;
+    white-space: nowrap; {font} }} }}
+@page wide {{ size: {paper} landscape; }}
+h1, h2, nav, figure, section.abstract, section.intro {{ string-set: continued ""; }}
+figure.tall {{ break-before: page; }}
+figure.tall img {{ max-height: {tall}mm; }}
+"""
+
 CSS = """\
-@page { size: A4 portrait; margin: 16mm 14mm 18mm 14mm;
-  @bottom-center { content: "Page " counter(page) " of " counter(pages);
-    font: 9pt Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif; color: #555; } }
-@page wide { size: A4 landscape; }
 html { font: 11pt/1.4 Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
   color: #222; }
 body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.6em; margin: 0 0 0.6em; }
 h2 { font-size: 1.25em; border-bottom: 1px solid #bbb; padding-bottom: 0.2em; margin-top: 1.6em;
   break-after: avoid; }
-nav.toc ol { padding-left: 1.4em; margin: 0.2em 0; }
+nav.toc ol { padding-left: 1.4em; margin: 0.2em 0; list-style: none; }
+nav.toc > ol { padding-left: 0; }
 nav.toc a { color: #1a4f8b; text-decoration: none; }
-nav.toc .ref { display: inline-block; min-width: 5.5em; color: #555; }
+nav.toc .ref { display: inline-block; min-width: 6.5em; color: #555; }
 .intro p, .abstract p { text-align: justify; hyphens: auto; }
 .abstract { background: #f6f7f9; border-left: 3px solid #1a4f8b; padding: 0.4em 1em; }
 section.table { margin: 1.5em 0 2.5em; }
@@ -61,9 +92,84 @@ figure { margin: 1.5em 0 2.5em; break-inside: avoid; text-align: center; }
 figure img { max-width: 100%; max-height: 150mm; }
 figcaption { text-align: left; font-size: 0.92em; margin-top: 0.5em; }
 figcaption .label { font-weight: bold; }
+@media screen and (max-width: 600px) { body { margin: 1rem auto; padding: 0 0.6rem; }
+  .intro p, .abstract p { text-align: left; }
+  section.table { overflow-x: auto; } }
 @media print { body { max-width: none; margin: 0; padding: 0; }
   h2.part { break-before: page; } }
 """
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: quotes and backslashes escaped, line breaks as
+    ``\\A``, other control characters dropped."""
+    out = ['"']
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\A ")
+        elif ord(ch) >= 32:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _page_css(page: PageInfo | None, paper: Paper) -> str:
+    """The ``@page`` rules: paper, margin boxes with the page furniture, tall figures."""
+    empty = '""'
+    return PAGE_CSS.format(
+        paper=PAPER_SIZES[paper].css,
+        top_left=_css_string(page.top_left) if page else empty,
+        top_right=_css_string(page.top_right) if page else empty,
+        bottom_left=_css_string(page.bottom_left) if page else empty,
+        font=_PAGE_FONT,
+        tall=TALL_MAX_HEIGHT_MM[paper],
+    )
+
+
+def _continued_css(table: ReportTable, anchor: str) -> str:
+    """Rules that make the header of a page say "Table 14.3.3 ... (continued)" when the page
+    starts inside the table: every body row but the first names the table, and the page's
+    first assignment wins (``string(continued, first)``); the first row, headings and
+    figures set it back to empty. Not the table's section: weasyprint repeats a box's
+    assignment on every page the box spans."""
+    text = _css_string(f"{table.heading} (continued)")
+    # an attribute selector: an id may hold a "." (``check_ids``), which "#id" reads as a class
+    where = f'[id="{anchor}"]'
+    return (f"{where} tbody tr {{ string-set: continued {text}; }}\n"
+            f'{where} tbody tr:first-child {{ string-set: continued ""; }}\n')  # fmt: skip
+
+
+_SVG_SIZE = re.compile(
+    rb'<svg[^>]*?\swidth="([0-9.]+)(?:pt|px)?"[^>]*?\sheight="([0-9.]+)(?:pt|px)?"'
+)
+
+
+def _size(path: Path) -> tuple[float, float] | None:
+    """Width and height of an SVG (its root's width/height attributes) or a PNG (its IHDR
+    chunk), in the file's own units; None when they cannot be read."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return None
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and len(head) >= 24:
+        return float(int.from_bytes(head[16:20], "big")), float(int.from_bytes(head[20:24], "big"))
+    found = _SVG_SIZE.search(head)
+    return None if found is None else (float(found.group(1)), float(found.group(2)))
+
+
+def _is_tall(fig: ReportFigure) -> bool:
+    """Whether the figure (its SVG, else its PNG) is at least :data:`TALL_RATIO` times taller
+    than wide."""
+    for suffix in (".svg", ".png"):
+        path = next((p for p in fig.files if p.suffix.lower() == suffix), None)
+        size = None if path is None else _size(path)
+        if size is not None:
+            width, height = size
+            return width > 0 and height / width >= TALL_RATIO
+    return False
 
 
 def _runs(rows: Sequence[Row]) -> tuple[list[str], dict[str, str]]:
@@ -98,8 +204,9 @@ def gt_table(table: ReportTable, *, number: int | None = None) -> GT:
     Parameters
     ----------
     table : ReportTable
+        Its :attr:`~ReportTable.heading` is the title (``"Table 14.1.1 Patient disposition"``).
     number : int, optional
-        Shown before the title (``"Table 3. ..."``).
+        For a table without a number of its own: shown before the title (``"Table 3 ..."``).
 
     Returns
     -------
@@ -128,7 +235,9 @@ def gt_table(table: ReportTable, *, number: int | None = None) -> GT:
         keys, labels = _runs(rows)
         data["_group"] = keys
     frame = pl.DataFrame(data, schema={k: pl.String for k in data})
-    title = f"Table {number}. {table.title}" if number is not None else table.title
+    title = table.heading
+    if table.number is None and number is not None:
+        title = f"Table {number} {table.title}"
     gt = GT(frame, rowname_col="_label", groupname_col="_group" if grouped else None,
             id=table.id)  # fmt: skip
     if grouped:
@@ -223,16 +332,21 @@ def html_report(
     abstract: str | None = None,
     intro: str | None = None,
     figure_format: FigureFormat = "svg",
+    page: PageInfo | None = None,
+    paper: Paper = "a4",
 ) -> str:
     """The report page as a string (see :func:`write_html`)."""
     if figure_format not in ("svg", "png"):
         raise InputError("must be 'svg' or 'png'", field="figure_format", value=figure_format)
+    paper = check_paper(paper)
     check_ids([t.id for t in tables], kind="tables")
+    tables = numbered(tables)
     check_ids([f.id for f in figures], kind="figures")
     esc = html.escape
     toc: list[str] = []
     body: list[str] = []
     table_css = ""
+    continued_css: list[str] = []
     if abstract:
         toc.append('<li><a href="#abstract">Abstract</a></li>')
         body.append('<h2 id="abstract">Abstract</h2>')
@@ -240,15 +354,16 @@ def html_report(
     if tables:
         items = []
         body.append('<h2 id="tables" class="part">Tables</h2>')
-        for k, table in enumerate(tables, start=1):
+        for table in tables:
             anchor = f"table-{table.id}"
-            items.append(f'<li><a href="#{anchor}"><span class="ref">Table {k}</span>'
+            items.append(f'<li><a href="#{anchor}"><span class="ref">{esc(table.label)}</span>'
                          f"{esc(table.title)}</a></li>")  # fmt: skip
+            continued_css.append(_continued_css(table, anchor))
             classes = ["table"]
             classes.append("small" if len(table.rows) <= SMALL_ROWS else "large")
             if len(table.columns) + 1 >= WIDE_COLUMNS:
                 classes.append("wide")
-            gt_markup, gt_css = _split_style(gt_table(table, number=k).as_raw_html(), table.id)
+            gt_markup, gt_css = _split_style(gt_table(table).as_raw_html(), table.id)
             if gt_css is not None:
                 table_css = gt_css
             body.append(f'<section class="{" ".join(classes)}" id="{anchor}">\n'
@@ -263,8 +378,9 @@ def html_report(
                          f"{esc(fig.title)}</a></li>")  # fmt: skip
             src = _figure_src(fig, k - 1, figure_format)
             caption = f" {esc(fig.caption)}" if fig.caption else ""
+            tall = ' class="tall"' if _is_tall(fig) else ""
             body.append(
-                f'<figure id="{anchor}">\n<img src="{src}" alt="{esc(fig.title)}">\n'
+                f'<figure id="{anchor}"{tall}>\n<img src="{src}" alt="{esc(fig.title)}">\n'
                 f'<figcaption><span class="label">Figure {k}. {esc(fig.title)}.</span>'
                 f"{caption}</figcaption>\n</figure>"
             )
@@ -277,8 +393,10 @@ def html_report(
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="{esc(versions_line())}">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{table_css}{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{table_css}{CSS}{_page_css(page, paper)}"
+        f"{''.join(continued_css)}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n{intro_html}{nav}" + "\n".join(body) + "\n</body>\n</html>\n"
     )
 
@@ -292,6 +410,8 @@ def write_html(
     abstract: str | None = None,
     intro: str | None = None,
     figure_format: FigureFormat = "svg",
+    page: PageInfo | None = None,
+    paper: Paper = "a4",
 ) -> Path:
     """Write the report as one self-contained HTML file.
 
@@ -302,7 +422,9 @@ def write_html(
     title : str
         The report's title (``<h1>`` and ``<title>``).
     tables : sequence of ReportTable
-        In the order they appear; each is numbered ("Table 1") and rendered by great-tables.
+        In the order they appear, rendered by great-tables under their heading ("Table
+        14.1.1 ..."); a table without a number takes its place in the sequence ("Table 2"),
+        as :func:`write_rtf` numbers it.
     figures : sequence of ReportFigure
         Embedded as data URIs (see `figure_format`) with a numbered caption.
     abstract : str, optional
@@ -313,6 +435,11 @@ def write_html(
         Which file of each figure to embed (the other when it has only one). SVG stays sharp
         at any zoom and in print; PNG makes :func:`write_pdf` faster (weasyprint draws an
         SVG in Python: about a second a figure against a fifth of one).
+    page : PageInfo, optional
+        What every PDF page carries besides "Page X of Y": study and protocol (top left),
+        data cut-off (top right), program, oncotrial version and run date (bottom left).
+    paper : {'a4', 'letter'}, default='a4'
+        The paper of the PDF's pages; pass the same to :func:`write_rtf`.
 
     Returns
     -------
@@ -329,10 +456,14 @@ def write_html(
     -----
     The page holds no date, absolute path or random id: the same inputs give the same bytes.
     It has one CSS block: great-tables' table styles (written once, for every table) and the
-    report's own, whose ``@page`` rules are what :func:`write_pdf` lays out (A4 portrait,
-    "Page X of Y", landscape pages for tables of 6 or more columns, tables over 30 rows on a
-    new page, figures and smaller tables kept whole).
+    report's own, whose ``@page`` rules are what :func:`write_pdf` lays out (`paper` portrait,
+    the page furniture, landscape pages for tables of 6 or more columns, tables over 30 rows
+    on a new page, figures and smaller tables kept whole, a figure much taller than wide on
+    a page of its own). A page that starts inside a table says so in its header ("Table
+    14.3.3 ... (continued)"), under repeated column headings. The contents list each table
+    once, by its number.
     """
     text = html_report(title=title, tables=tables, figures=figures, abstract=abstract,
-                       intro=intro, figure_format=figure_format)  # fmt: skip
+                       intro=intro, figure_format=figure_format, page=page,
+                       paper=paper)  # fmt: skip
     return write_atomic(Path(path), text)

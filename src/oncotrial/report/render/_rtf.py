@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 import rtflite as rtf  # type: ignore[import-untyped]
 
-from oncotrial.report._model import ReportTable, Row
-from oncotrial.report.render._files import check_ids, prepare_dir, write_atomic
+from oncotrial.report._model import PageInfo, ReportTable, Row
+from oncotrial.report.render._files import (
+    PAPER_SIZES,
+    Paper,
+    check_ids,
+    check_paper,
+    numbered,
+    prepare_dir,
+    write_atomic,
+)
 from oncotrial.report.render._html import NULL_REPORT, WIDE_COLUMNS
 
 __all__ = ["rtf_escape", "rtf_table", "write_rtf"]
 
 #: Indentation of one level in twips (1/1440 inch): 0.125 inch.
 INDENT_TWIPS = 180
+
+#: "Page X of Y" as RTF fields: the page number and the document's number of pages.
+PAGE_X_OF_Y = "Page \\chpgn  of {\\field{\\*\\fldinst NUMPAGES }}"
 
 
 def rtf_escape(text: str) -> str:
@@ -47,8 +59,68 @@ def rtf_escape(text: str) -> str:
     return "".join(out)
 
 
-def rtf_table(table: ReportTable) -> str:
+def _indented(text: str, level: int) -> str:
+    """A label indented `level` steps, written inside the cell's text.
+
+    rtflite wraps the text as ``{\\f0 text}`` after the paragraph's ``\\li0``; closing that
+    group, setting ``\\li`` and reopening it indents the paragraph. Not rtflite's
+    ``text_indent_left``: rtflite gives every page the attributes of the table's first rows,
+    so from page 2 on each row took the indentation of another.
+    """
+    if level <= 0:
+        return text
+    return f"}}\\li{INDENT_TWIPS * level}{{\\f0 {text}"
+
+
+def _continued(text: str, heading: str) -> str:
+    """rtflite repeats the title on every page: from the second on, it reads
+    "Table 14.3.4 ... (continued)"."""
+    title = "{\\f0 " + heading + "}"
+    first = text.find(title)
+    if first < 0:
+        return text
+    cut = first + len(title)
+    later = text[cut:].replace(title, "{\\f0 " + heading + " (continued)}")
+    return text[:cut] + later
+
+
+def _header_group(page: PageInfo, width_twips: int) -> str:
+    """The page header as an RTF group: study and protocol at the left and "Page X of Y" at
+    the right margin (a right tab stop) on the first line, the data cut-off on the second;
+    8 pt, field results included so that a reader that does not update fields shows a
+    number in the same size."""
+    tab = f"\\pard\\plain\\ql\\tqr\\tx{width_twips}\\f0\\fs16 "
+    page_x = "{\\field{\\*\\fldinst {\\fs16 PAGE }}{\\fldrslt {\\fs16 1}}}"
+    page_y = "{\\field{\\*\\fldinst {\\fs16 NUMPAGES }}{\\fldrslt {\\fs16 1}}}"
+    return (
+        f"{{\\header{tab}{rtf_escape(page.top_left)}\\tab Page {page_x} of {page_y}\\par\n"
+        f"{tab}{rtf_escape(page.top_right)}\\par}}"
+    )
+
+
+def _footer(page: PageInfo | None) -> rtf.RTFPageFooter | None:
+    """The page footer: program, oncotrial version and run date, left-aligned, 8 pt."""
+    if page is None:
+        return None
+    return rtf.RTFPageFooter(
+        text=[rtf_escape(page.bottom_left)], text_justification=["l"], text_font_size=[8],
+        text_convert=False,
+    )  # fmt: skip
+
+
+def rtf_table(table: ReportTable, *, page: PageInfo | None = None, paper: Paper = "a4") -> str:
     """The RTF document of one table, as text.
+
+    Parameters
+    ----------
+    table : ReportTable
+        Its :attr:`~ReportTable.heading` is the first title ("Table 14.1.1 ...").
+    page : PageInfo, optional
+        The furniture of every page: study and protocol, data cut-off and "Page X of Y" in
+        the header, program, oncotrial version and run date in the footer. Without it, the
+        header holds "Page X of Y" only.
+    paper : {'a4', 'letter'}, default='a4'
+        The paper, as the PDF's (:func:`~oncotrial.report.render.write_html`).
 
     Notes
     -----
@@ -56,15 +128,18 @@ def rtf_table(table: ReportTable) -> str:
     double rules above the header and below the last row, titles repeated on every page,
     footnotes on the last page):
 
-    1. Portrait US letter, landscape when the table has 6 or more columns with the stub.
-    2. Titles: the table's title, then its population line.
+    1. Portrait `paper`, landscape when the table has 6 or more columns with the stub.
+    2. Titles: the table's heading, then its population line, on every page; from the
+       second page on, the heading ends with "(continued)".
     3. Column header: the stub header, then each column (line breaks kept).
     4. Body: a row group starts with a row naming the group in bold; labels are indented
-       0.125 inch a level, and one more inside a group.
+       0.125 inch a level, and one more inside a group, on every page.
     5. Footnotes in a ruled cell under the table.
 
-    No date or random identifier is written, so the bytes depend on the table only.
+    No clock time or random identifier is written: the bytes depend on the table and `page`
+    (whose run date is ``SOURCE_DATE_EPOCH`` when set) only.
     """
+    size = PAPER_SIZES[check_paper(paper)]
     rows = table.rows or (Row(NULL_REPORT, ("",) * len(table.columns)),)
     ncol = len(table.columns)
     cols = [f"c{i + 1}" for i in range(ncol)]
@@ -72,18 +147,15 @@ def rtf_table(table: ReportTable) -> str:
     # grows with the square of the rows: 17 s for 1,159 rows in 32 groups)
     labels: list[str] = []
     values: list[tuple[str, ...]] = []
-    indent: list[list[int]] = []
     group: str | None = None
     for r in rows:
         if r.group is not None and r.group != group:
             labels.append("{\\b " + rtf_escape(r.group) + "}")
             values.append(("",) * ncol)
-            indent.append([0] * (ncol + 1))
         group = r.group
-        labels.append(rtf_escape(r.label))
-        values.append(tuple(rtf_escape(v) for v in r.values))
         level = r.indent + (1 if r.group is not None else 0)
-        indent.append([INDENT_TWIPS * level] + [0] * ncol)
+        labels.append(_indented(rtf_escape(r.label), level))
+        values.append(tuple(rtf_escape(v) for v in r.values))
     frame = pl.DataFrame(
         {"_label": labels, **{c: [v[j] for v in values] for j, c in enumerate(cols)}},
         schema={"_label": pl.String, **{c: pl.String for c in cols}},
@@ -94,15 +166,21 @@ def rtf_table(table: ReportTable) -> str:
     body_args: dict[str, object] = {
         "col_rel_width": widths,
         "text_justification": [["l"] + ["c"] * ncol],
-        "text_indent_left": indent,
         "text_convert": [[False]],
     }
     landscape = ncol + 1 >= WIDE_COLUMNS
+    short, long = sorted((size.width_in, size.height_in))
     doc = rtf.RTFDocument(
         df=frame,
-        rtf_page=rtf.RTFPage(orientation="landscape" if landscape else "portrait"),
+        rtf_page=rtf.RTFPage(
+            orientation="landscape" if landscape else "portrait",
+            width=long if landscape else short,
+            height=short if landscape else long,
+        ),
+        rtf_page_header=rtf.RTFPageHeader(text=PAGE_X_OF_Y, text_convert=False),
+        rtf_page_footer=_footer(page),
         rtf_title=rtf.RTFTitle(
-            text=[rtf_escape(t) for t in (table.title, table.population) if t],
+            text=[rtf_escape(t) for t in (table.heading, table.population) if t],
             text_convert=[False],
         ),
         rtf_column_header=[
@@ -120,10 +198,26 @@ def rtf_table(table: ReportTable) -> str:
             else None
         ),
     )
-    return str(doc.rtf_encode())
+    text = _continued(str(doc.rtf_encode()), rtf_escape(table.heading))
+    if page is not None:
+        # rtflite gives a header one alignment for all its lines: write ours instead
+        layout = doc.rtf_page
+        width = round((layout.width - layout.margin[0] - layout.margin[1]) * 1440)
+        ours = _header_group(page, width)
+        found = re.search(r"^\{\\header\{.*\}\}$", text, flags=re.M)
+        if found is None:  # rtflite changed its output: fail loudly rather than drop it
+            raise RuntimeError("no page header group in rtflite's output")
+        text = text[: found.start()] + ours + text[found.end() :]
+    return text
 
 
-def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
+def write_rtf(
+    out_dir: Path,
+    tables: Sequence[ReportTable],
+    *,
+    page: PageInfo | None = None,
+    paper: Paper = "a4",
+) -> list[Path]:
     """Write one ``<id>.rtf`` per table into ``out_dir``.
 
     Parameters
@@ -131,6 +225,11 @@ def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
     out_dir : Path
         Folder of the RTF files, created if needed.
     tables : sequence of ReportTable
+        A table without a number takes its place in the sequence ("Table 2"), as in
+        :func:`~oncotrial.report.render.write_html`.
+    page : PageInfo, optional
+        The page furniture (see :func:`rtf_table`).
+    paper : {'a4', 'letter'}, default='a4'
 
     Returns
     -------
@@ -147,5 +246,9 @@ def write_rtf(out_dir: Path, tables: Sequence[ReportTable]) -> list[Path]:
     See :func:`rtf_table` for the layout. Each file is written atomically.
     """
     check_ids([t.id for t in tables], kind="tables")
+    paper = check_paper(paper)
     out = prepare_dir(Path(out_dir), field="out_dir")
-    return [write_atomic(out / f"{t.id}.rtf", rtf_table(t), field="out_dir") for t in tables]
+    return [
+        write_atomic(out / f"{t.id}.rtf", rtf_table(t, page=page, paper=paper), field="out_dir")
+        for t in numbered(tables)
+    ]

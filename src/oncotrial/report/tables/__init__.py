@@ -12,8 +12,11 @@ A function whose input is missing raises :class:`~oncotrial.errors.InputError`;
 
 from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
 from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
+from oncotrial.report.tables._concordance import response_concordance
 from oncotrial.report.tables._csr import (
     CSR_ORDER,
+    E3_PART,
+    TABLE_NUMBERS,
     CsrTables,
     SkippedTable,
     SkippedTableWarning,
@@ -28,6 +31,8 @@ from oncotrial.report.tables._exposure import exposure
 
 __all__ = [
     "CSR_ORDER",
+    "E3_PART",
+    "TABLE_NUMBERS",
     "CsrTables",
     "SkippedTable",
     "SkippedTableWarning",
@@ -41,6 +46,7 @@ __all__ = [
     "disposition",
     "exposure",
     "response",
+    "response_concordance",
     "tabulate_csr",
     "time_to_event",
 ]

@@ -7,6 +7,7 @@ import polars as pl
 from oncotrial.adam import agent_prefix
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportTable, Row
+from oncotrial.report._rules import ToxicityRule, design_rules
 from oncotrial.report.tables._ae_common import (
     Events,
     band_counts,
@@ -106,15 +107,37 @@ def ae_summary(adam: Adam, protocol: Protocol) -> ReportTable:
         )
     rows.append(Row("Total number of patients with at least one", blank(cols)))
     rows += _at_least_one(ev, cols, pop, protocol)
+    notes = [*ev.notes, "Deaths and discontinuations from ADSL; percentages of the column's N."]
+    tox = design_rules(adam, protocol).toxicity
+    if tox is not None:
+        more, note = toxicity_rows(tox, cols)
+        rows += more
+        notes.append(note)
     return ReportTable(
-        table,
-        "Overview of adverse events",
-        SAFETY,
-        "",
-        cols.headers,
-        tuple(rows),
-        (*ev.notes, "Deaths and discontinuations from ADSL; percentages of the column's N."),
+        table, "Overview of adverse events", SAFETY, "", cols.headers, tuple(rows), tuple(notes)
     )
+
+
+def toxicity_rows(tox: ToxicityRule, cols: Columns) -> tuple[list[Row], str]:
+    """AET01's block on the protocol's toxicity stopping rule, in the All patients column."""
+    last = (*blank(cols)[:-1],)
+    if tox.crossed_at is None:
+        verdict = "No"
+    else:
+        verdict = f"Yes, {tox.bound_at_cross} of first {tox.crossed_at}"
+    rows = [
+        Row(f"Toxicity stopping rule: {tox.events}", blank(cols)),
+        Row(f"Patients with a monitored toxicity (first {tox.monitored} treated)",
+            (*last, str(tox.toxicities)), indent=1),
+        Row("Stopping boundary reached", (*last, verdict), indent=1),
+    ]  # fmt: skip
+    which = ", ".join(g.replace("_", " ") for g in tox.groups) or "any adverse event"
+    note = (
+        f"Toxicity rule: a treatment-emergent event of grade >= 3 ({which}) counts once per "
+        f"patient; the protocol's boundary (n = {tox.n}) applied to treated patients in order "
+        "of first dose."
+    )
+    return rows, note
 
 
 def _band_events(ev: Events, cols: Columns, frame: pl.DataFrame) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
@@ -12,6 +12,7 @@ from oncotrial.report._model import ReportTable
 from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
 from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
 from oncotrial.report.tables._common import Adam
+from oncotrial.report.tables._concordance import response_concordance
 from oncotrial.report.tables._deaths import deaths
 from oncotrial.report.tables._demographics import demographics
 from oncotrial.report.tables._disposition import disposition
@@ -27,6 +28,8 @@ CSR_ORDER: tuple[tuple[str, TableFunction], ...] = (
     ("dmt01", demographics),
     ("rspt01", response),
     ("ttet01", time_to_event),
+    # supportive, when the study has both the investigator's RS and TU/TR
+    ("rsct01", response_concordance),
     ("ext01", exposure),
     ("aet01", ae_summary),
     ("aet02", ae_by_soc_pt),
@@ -34,6 +37,42 @@ CSR_ORDER: tuple[tuple[str, TableFunction], ...] = (
     ("aesi01", ae_term_groups),
     ("dtht01", deaths),
 )
+
+
+#: The part of ICH E3 section 14 ("Tables, figures and graphs referred to but not included in
+#: the text") each table belongs to: 14.1 demographic data (E3 10.1 disposition, 11.2
+#: demographics), 14.2 efficacy data (11.4), 14.3 safety data (12.1 exposure, 12.2 adverse
+#: events, 12.3 deaths). A table missing here takes the part of the table before it.
+E3_PART: dict[str, str] = {
+    "dst01": "14.1",
+    "dmt01": "14.1",
+    "rspt01": "14.2",
+    "ttet01": "14.2",
+    "rsct01": "14.2",
+    "ext01": "14.3",
+    "aet01": "14.3",
+    "aet02": "14.3",
+    "aet04": "14.3",
+    "aesi01": "14.3",
+    "dtht01": "14.3",
+}
+
+
+def _numbers(order: tuple[tuple[str, TableFunction], ...]) -> dict[str, str]:
+    """Each table's number: its E3 part and its place in that part in CSR order (14.3.2)."""
+    numbers: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    part = "14.1"
+    for table_id, _ in order:
+        part = E3_PART.get(table_id, part)
+        seen[part] = seen.get(part, 0) + 1
+        numbers[table_id] = f"{part}.{seen[part]}"
+    return numbers
+
+
+#: The number of each CSR table, fixed whichever tables a study's ADaM supports, so that
+#: "Table 14.3.2" is the same table in every report, in the HTML, the PDF and the RTF.
+TABLE_NUMBERS: dict[str, str] = _numbers(CSR_ORDER)
 
 
 class SkippedTableWarning(UserWarning):
@@ -70,14 +109,15 @@ def tabulate_csr(adam: Adam, protocol: Protocol) -> CsrTables:
     Returns
     -------
     CsrTables
-        ``tables`` in CSR order; ``skipped`` with, for each table left out, the message of the
+        ``tables`` in CSR order, each numbered (:data:`TABLE_NUMBERS`, e.g. ``"14.2.1"``);
+        ``skipped`` with, for each table left out, the message of the
         InputError its function raised (e.g. "table ext01: ADEX has no per-agent NADMIN ...").
     """
     made: list[ReportTable] = []
     skipped: list[SkippedTable] = []
     for table_id, make in CSR_ORDER:
         try:
-            made.append(make(adam, protocol))
+            made.append(replace(make(adam, protocol), number=TABLE_NUMBERS[table_id]))
         except InputError as err:
             skipped.append(SkippedTable(table_id, str(err)))
     return CsrTables(tuple(made), tuple(skipped))
@@ -99,8 +139,9 @@ def csr_tables(adam: Adam, protocol: Protocol) -> list[ReportTable]:
     >>> p = load("nct01010126")
     >>> adam = derive_adam(simulate_trial(p, load_scenario("nct01010126", protocol=p), seed=7),
     ...                    protocol=p)
-    >>> [t.id for t in csr_tables(adam, p)]
-    ['dst01', 'dmt01', 'rspt01', 'ttet01', 'ext01', 'aet01', 'aet02', 'aet04', 'aesi01', 'dtht01']
+    >>> [t.id for t in csr_tables(adam, p)]  # doctest: +NORMALIZE_WHITESPACE
+    ['dst01', 'dmt01', 'rspt01', 'ttet01', 'rsct01', 'ext01', 'aet01', 'aet02', 'aet04', 'aesi01',
+     'dtht01']
     """
     result = tabulate_csr(adam, protocol)
     for skip in result.skipped:

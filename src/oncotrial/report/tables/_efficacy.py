@@ -9,6 +9,7 @@ import polars as pl
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report._model import ReportTable, Row
+from oncotrial.report._rules import StageOne, design_rules
 from oncotrial.report.format import DAYS_PER_MONTH, ci, estimate, months
 from oncotrial.report.tables._common import (
     POPULATIONS,
@@ -31,6 +32,7 @@ RESPONSES = RESPONSE_LABELS
 RESPONDERS = ("CR", "PR")
 DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
 CI_LABEL = "95% CI (Clopper-Pearson)"
+ADJUSTED_CI_LABEL = "95% CI (Koyama-Chen, stage-wise ordering)"
 
 #: A cell of TTET01 from one column's Kaplan-Meier fit and its ADTTE records.
 KmCell = Callable[[KaplanMeier, pl.DataFrame], str]
@@ -66,7 +68,10 @@ def response(adam: Adam, protocol: Protocol) -> ReportTable:
     protocol). Best overall response is ADRS CBOR (confirmed, RECIST 1.1) when ADRS has it,
     else BOR; a patient without a record counts as Missing, so the categories add up to N.
     Objective response = CR + PR, disease control = CR + PR + SD + NON-CR/NON-PD, each with
-    its exact Clopper-Pearson 95% CI (R ``binom.test``), the right interval near 0%.
+    its exact Clopper-Pearson 95% CI (R ``binom.test``), the right interval near 0%. For a
+    Simon two-stage design, a block says whether the stage-1 rule was met and gives the
+    response rate adjusted for the design (UMVUE, Koyama-Chen 95% CI, p-value; see
+    :func:`oncotrial.report._rules.design_rules`) in the All patients column.
 
     Raises
     ------
@@ -101,14 +106,67 @@ def response(adam: Adam, protocol: Protocol) -> ReportTable:
             )
         )
     kind = "confirmed (CBOR)" if param == "CBOR" else "unconfirmed (BOR)"
-    notes = (
+    notes = [
         f"Best overall response by RECIST 1.1, {kind}; Missing: no response record.",
         "95% CI: exact Clopper-Pearson (R binom.test), in percent.",
         "Percentages of the column's N.",
-    )
+    ]
+    stage = design_rules(adam, protocol).stage_one
+    if stage is not None:
+        more, more_notes = stage_one_rows(stage, cols)
+        rows += more
+        notes += more_notes
     return ReportTable(
-        table, "Best overall response", pop_line, "", cols.headers, tuple(rows), notes
+        table, "Best overall response", pop_line, "", cols.headers, tuple(rows), tuple(notes)
     )
+
+
+def _last(cols: Columns, text: str) -> tuple[str, ...]:
+    """A study-level value in the last column ("All patients"), the others blank."""
+    return (*blank(cols)[:-1], text)
+
+
+def stage_one_rows(stage: StageOne, cols: Columns) -> tuple[list[Row], list[str]]:
+    """RSPT01's block on a Simon two-stage design: the stage-1 rule and whether it was met,
+    and the response rate adjusted for the design, with the footnotes that define them."""
+    what = " + ".join(stage.categories)
+    rows = [
+        Row(f"Simon two-stage design on {stage.endpoint} (stop if <= {stage.r1} of "
+            f"{stage.n1}; <= {stage.r} of {stage.n} in all)", blank(cols)),
+        Row(f"Responders ({what}) among the first {stage.n1} evaluable",
+            _last(cols, f"{stage.successes}/{min(stage.n1, stage.evaluable)}"), indent=1),
+    ]  # fmt: skip
+    if stage.met is None:
+        verdict = f"Not reached ({stage.evaluable} evaluable)"
+    elif stage.met:
+        verdict = "Met: continue to stage 2"
+    else:
+        verdict = "Not met: stop for futility"
+    rows.append(Row(f"Stage-1 rule (more than {stage.r1} of {stage.n1})", _last(cols, verdict),
+                    indent=1))  # fmt: skip
+    notes = [
+        f"Stage-1 rule: responders among the first {stage.n1} evaluable patients in order of "
+        "first dose (TRTSDT, then USUBJID).",
+    ]
+    inf = stage.adjusted
+    if inf is not None:
+        at = f"stage {inf.stage}, {inf.x}/{inf.m}"
+        rows += [
+            Row(f"Response rate adjusted for the design (UMVUE; {at})",
+                _last(cols, f"{estimate(inf.umvue, 1, scale=100)}%"), indent=1),
+            Row(ADJUSTED_CI_LABEL, _last(cols, ci(inf.ci_low, inf.ci_high, 1, scale=100)),
+                indent=2),
+            Row(f"One-sided p-value, H0: rate <= {stage.p0:g}",
+                _last(cols, estimate(inf.p_value, 4)), indent=2),
+        ]  # fmt: skip
+        notes.append(
+            "Adjusted for the two-stage design (R clinfun twostage.inference): UMVUE (Jung "
+            "and Kim 2004); exact 95% CI and p-value by stage-wise ordering (Koyama and Chen "
+            "2008), in percent."
+        )
+    else:
+        notes.append(f"No estimate adjusted for the two-stage design: {stage.reason}.")
+    return rows, notes
 
 
 # ---------------------------------------------------------------- time to event

@@ -10,7 +10,9 @@ import typer
 import yaml
 
 from oncotrial import protocol as proto
+from oncotrial._files import write_file
 from oncotrial.cli._common import err, out, user_errors
+from oncotrial.cli._edc_load import DEFAULT_HEIGHT_CM, load_simulated
 from oncotrial.edc import (
     ROLE_HELP,
     ROLES,
@@ -19,10 +21,14 @@ from oncotrial.edc import (
     Edc,
     EdcInputError,
     current_revision,
+    export_odm,
+    export_sdtm,
     head_revision,
     upgrade,
 )
 from oncotrial.errors import InputError
+from oncotrial.sdtm import FileFormat, write_study
+from oncotrial.sim import load_scenario, simulate_trial
 
 app = typer.Typer(
     help="Capture: a multi-site EDC built from the protocol (SQLite or PostgreSQL).",
@@ -221,3 +227,88 @@ def audit_verify(db: DbOption) -> None:
         return
     err.print(f"[bold red]audit trail broken at record {report.broken_seq}:[/] {report.problem}")
     raise typer.Exit(code=1)
+
+
+@app.command(
+    "load-sim",
+    epilog="Example: oncotrial edc load-sim --protocol nct01010126 --scenario nct01010126 "
+    "--seed 7 --db sqlite:///demo.db",
+)
+def load_sim(
+    protocol: Annotated[str, typer.Option(help="Bundled protocol id or YAML file.")],
+    scenario: Annotated[str, typer.Option(help="Bundled scenario id or YAML file.")],
+    db: DbOption,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated trial.")] = 0,
+    patients: Annotated[
+        int | None, typer.Option(min=1, help="Patients to enrol (default: the protocol's).")
+    ] = None,
+    height: Annotated[
+        float, typer.Option(min=100, max=250, help="Height entered for everyone (cm).")
+    ] = DEFAULT_HEIGHT_CM,
+) -> None:
+    """Simulate a trial and enter it through the service layer, one user per site.
+
+    Creates the study in a new database; the administrator and the site users share the
+    password read from ONCOTRIAL_ADMIN_PASSWORD (prompted when unset).
+    """
+    with user_errors():
+        p = proto.load(protocol)
+        sdtm = simulate_trial(p, load_scenario(scenario, protocol=p), n_patients=patients,
+                              seed=seed)  # fmt: skip
+        password = _password(ADMIN_PASSWORD_ENV, "Password for admin and the site users")
+        report = load_simulated(db, p, sdtm, password=password, height_cm=height)
+    out.print(
+        f"{p.study.id}: {report.subjects} subjects, {report.forms} forms saved, "
+        f"{report.queries} queries opened by the checks, in {report.seconds:.1f} s"
+    )
+    if report.demoted:
+        err.print(
+            f"{len(report.demoted)} baseline target lesion(s) RECIST 1.1 does not allow as "
+            "targets entered as non-target: " + ", ".join(f"{u} {lnk}" for u, lnk in report.demoted)
+        )
+
+
+@app.command(
+    "export",
+    epilog="Example: oncotrial edc export --db sqlite:///trial.db --format sdtm --out sdtm/",
+)
+def export(
+    db: DbOption,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the export.")],
+    fmt: Annotated[str, typer.Option("--format", help="sdtm or odm.")] = "sdtm",
+    files: Annotated[
+        str, typer.Option(help=f"SDTM file format: {FileFormat.choices()}.")
+    ] = FileFormat.PARQUET,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+) -> None:
+    """Export every site's data: SDTM (checked by the SDTM builder) or CDISC ODM 1.3.2.
+
+    Runs as the EDC's system reader; the SDTM folder also holds trace/records.csv, the form, group
+    and row each record came from (the audit trail holds each value's history there).
+    """
+    with user_errors():
+        kind = fmt.strip().lower()
+        if kind not in ("sdtm", "odm"):
+            raise InputError("is not an export format", field="--format", value=fmt,
+                             hint="sdtm or odm")  # fmt: skip
+        edc = Edc(db)
+        if kind == "sdtm":
+            file_format = FileFormat.parse(files, field="--files")
+            result = export_sdtm(edc, SYSTEM)
+            written = write_study(result.study, out_dir, format=file_format,
+                                  overwrite=overwrite)  # fmt: skip
+            trace = result.trace_table()
+            # in a subfolder: SDTM readers take every data file of the folder as a domain
+            (out_dir / "trace").mkdir(exist_ok=True)
+            write_file(out_dir / "trace" / "records.csv", trace.write_csv())
+            out.print(f"{edc.study_id()}: " + ", ".join(
+                f"{k.upper()} {v.height}" for k, v in result.study.items()))  # fmt: skip
+            err.print(f"written to {out_dir}/: " + ", ".join(w.name for w in written)
+                      + ", trace/records.csv")  # fmt: skip
+        else:
+            target = out_dir / f"{edc.study_id().lower()}_odm.xml"
+            if target.exists() and not overwrite:
+                raise InputError("exists", file=target, hint="pass --overwrite to replace it")
+            out_dir.mkdir(parents=True, exist_ok=True)
+            write_file(target, export_odm(edc, SYSTEM))
+            out.print(f"written {target}")

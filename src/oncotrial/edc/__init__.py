@@ -9,6 +9,12 @@
 """
 
 from oncotrial.edc._audit import ChainReport
+from oncotrial.edc._checks import (
+    MAX_TARGETS,
+    MAX_TARGETS_PER_ORGAN,
+    MIN_NODE_SHORT_AXIS_MM,
+    MIN_TARGET_MM,
+)
 from oncotrial.edc._db import Database, current_revision, head_revision, normalise_url, upgrade
 from oncotrial.edc._definition import (
     EventDef,
@@ -16,6 +22,7 @@ from oncotrial.edc._definition import (
     GroupDef,
     ItemDef,
     StudyDefinition,
+    agent_oid,
     build_definition,
     eligibility_criteria,
 )
@@ -27,11 +34,17 @@ from oncotrial.edc._errors import (
     PermissionDeniedError,
     status_of,
 )
+from oncotrial.edc._export import DERIVED_EVALUATOR, SdtmExport, export_odm, export_sdtm
 from oncotrial.edc._roles import PERMISSIONS, ROLE_HELP, ROLES
 from oncotrial.edc._service import DEFAULT_MEANING, SYSTEM, Actor, Edc, form_data
 
 __all__ = [
     "DEFAULT_MEANING",
+    "DERIVED_EVALUATOR",
+    "MAX_TARGETS",
+    "MAX_TARGETS_PER_ORGAN",
+    "MIN_NODE_SHORT_AXIS_MM",
+    "MIN_TARGET_MM",
     "PERMISSIONS",
     "ROLES",
     "ROLE_HELP",
@@ -49,10 +62,14 @@ __all__ = [
     "ItemDef",
     "NotFoundError",
     "PermissionDeniedError",
+    "SdtmExport",
     "StudyDefinition",
+    "agent_oid",
     "build_definition",
     "current_revision",
     "eligibility_criteria",
+    "export_odm",
+    "export_sdtm",
     "form_data",
     "head_revision",
     "normalise_url",

@@ -325,6 +325,9 @@ def build_definition(protocol: Protocol, *, version: int = 1, cycles: int | None
                 ItemDef("EXENDTC", "Date of last dose", "date", "EX.EXENDTC"),
                 ItemDef("DSDECOD", "Reason treatment ended", "choice", "DS.DSDECOD",
                         codelist=DS_REASONS),
+                ItemDef("DSSTDTC", "Date treatment ended", "date", "DS.DSSTDTC"),
+                ItemDef("DSTERM", "Reason as reported (verbatim)", "text", "DS.DSTERM",
+                        max_length=200),
             )) for a in agents
         ))
     )  # fmt: skip
@@ -354,6 +357,8 @@ def build_definition(protocol: Protocol, *, version: int = 1, cycles: int | None
                 ItemDef("DSSTDTC", "Date", "date", "DS.DSSTDTC", required=True),
                 ItemDef("DSDECOD", "Reason", "choice", "DS.DSDECOD", codelist=DS_REASONS,
                         required=True),
+                ItemDef("DSTERM", "Reason as reported (verbatim)", "text", "DS.DSTERM",
+                        max_length=200),
             )),
         ))
     )  # fmt: skip

@@ -34,7 +34,14 @@ from oncotrial.edc._errors import (
     PermissionDeniedError,
     status_of,
 )
-from oncotrial.edc._export import DERIVED_EVALUATOR, SdtmExport, export_odm, export_sdtm
+from oncotrial.edc._export import (
+    DERIVED_EVALUATOR,
+    SdtmExport,
+    export_odm,
+    export_odm_file,
+    export_sdtm,
+    export_sdtm_zip,
+)
 from oncotrial.edc._roles import PERMISSIONS, ROLE_HELP, ROLES
 from oncotrial.edc._service import DEFAULT_MEANING, SYSTEM, Actor, Edc, form_data
 
@@ -69,7 +76,9 @@ __all__ = [
     "current_revision",
     "eligibility_criteria",
     "export_odm",
+    "export_odm_file",
     "export_sdtm",
+    "export_sdtm_zip",
     "form_data",
     "head_revision",
     "normalise_url",

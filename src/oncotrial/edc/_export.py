@@ -11,9 +11,13 @@ which is where the audit trail (:meth:`Edc.audit_trail`) records each value's hi
 from __future__ import annotations
 
 import datetime as dt
+import io
+import tempfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -23,7 +27,14 @@ from oncotrial.edc._errors import PermissionDeniedError
 from oncotrial.edc._service import Actor, Edc
 from oncotrial.protocol import Protocol
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
-from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study
+from oncotrial.sdtm import (
+    FileFormat,
+    Study,
+    ae_relationship_variable,
+    build_domain,
+    build_study,
+    write_study,
+)
 from oncotrial.terminology import lookup_term
 
 __all__ = [
@@ -586,3 +597,31 @@ def _audit_record(parent: ET.Element, rec: Mapping[str, Any]) -> None:
     if rec.get("reason"):
         ET.SubElement(ar, _q("ReasonForChange")).text = str(rec["reason"])
     ET.SubElement(ar, _q("SourceID")).text = f"audit:{rec['seq']}"
+
+
+def export_sdtm_zip(
+    edc: Edc, actor: Actor, *, file_format: FileFormat = FileFormat.XPT
+) -> tuple[str, str, bytes]:
+    """:func:`export_sdtm` as one zip file for a download: the domains in ``file_format`` (SAS
+    XPT, the submission format, by default) and ``trace/records.csv``, each entry dated
+    1980-01-01 so that the same data give the same bytes. Returns (file name, media type,
+    bytes)."""
+    result = export_sdtm(edc, actor)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "sdtm"
+        write_study(result.study, folder, format=file_format)
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in files:
+                z.writestr(zipfile.ZipInfo(path.name, date_time=(1980, 1, 1, 0, 0, 0)),
+                           path.read_bytes())  # fmt: skip
+            z.writestr(zipfile.ZipInfo("trace/records.csv", date_time=(1980, 1, 1, 0, 0, 0)),
+                       result.trace_table().write_csv())  # fmt: skip
+    name = f"{edc.study_id().lower()}_sdtm.zip"
+    return name, "application/zip", buffer.getvalue()
+
+
+def export_odm_file(edc: Edc, actor: Actor) -> tuple[str, str, bytes]:
+    """:func:`export_odm` for a download: (file name, media type, bytes)."""
+    return f"{edc.study_id().lower()}_odm.xml", "application/xml", export_odm(edc, actor)

@@ -31,6 +31,7 @@ from oncotrial import __version__
 from oncotrial.edc import _views as views
 from oncotrial.edc._definition import FormDef
 from oncotrial.edc._errors import AuthenticationError, NotFoundError, status_of
+from oncotrial.edc._export import export_odm_file, export_sdtm_zip
 from oncotrial.edc._roles import ROLE_HELP, ROLES
 from oncotrial.edc._security import MIN_PASSWORD_LENGTH
 from oncotrial.edc._service import DEFAULT_MEANING, Actor, Edc
@@ -550,13 +551,10 @@ def add_pages(app: FastAPI, service: Edc) -> None:
 
 def _exporters(edc: Edc) -> dict[str, Callable[[Actor], tuple[str, str, bytes]]]:
     """The exports the service layer offers, by format: each gives (file name, type, bytes)."""
-    found: dict[str, Callable[[Actor], tuple[str, str, bytes]]] = {}
-    for fmt, method in (("sdtm", "export_sdtm_zip"), ("odm", "export_odm_xml"),
-                        ("report", "export_report_html")):  # fmt: skip
-        fn = getattr(edc, method, None)
-        if callable(fn):
-            found[fmt] = fn
-    return found
+    return {
+        "sdtm": lambda actor: export_sdtm_zip(edc, actor),
+        "odm": lambda actor: export_odm_file(edc, actor),
+    }
 
 
 def _message(exc: OncotrialError) -> str:

@@ -48,7 +48,8 @@ def trial(
     ] = FileFormat.PARQUET,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
 ) -> None:
-    """Simulate one trial and write its SDTM (DM, EX, VS, TU, TR, RS, AE, DS)."""
+    """Simulate one trial and write its SDTM (DM, EX, VS, AE, SUPPAE, DS, TU, TR,
+    RS, SV, DD and the trial design datasets TS, TA, TE, TV, TI)."""
     with user_errors():
         file_format = FileFormat.parse(fmt, field="--format")
         p = proto.load(protocol)

@@ -11,10 +11,14 @@ patient is followed day by day of the protocol's calendar:
    and the first PD ends treatment and imaging.
 3. Treatment: cycles while any agent is given; each cycle, adverse events by worst grade
    (scenario hazards), with the investigator's action on the attributed agents at grade >= 3
-   (hold the cycle's remaining doses, reduce one level, or discontinue), and refusal of each
-   agent. A grade 5 event is a death.
-4. Death and loss to follow-up from the scenario's hazards; a data cut at the protocol's
-   follow-up duration after the last enrolment.
+   (hold the cycle's remaining doses, reduce one level from the first dose after the
+   toxicity, or discontinue), and refusal of each agent. A grade 5 event is a death.
+4. Death and loss to follow-up from the scenario's hazards; survival follow-up contacts every
+   ``survival_every_weeks`` after the last dose; a data cut at the protocol's follow-up
+   duration after the last enrolment.
+5. The records go through :func:`oncotrial.sdtm.build_study` (study days, EPOCH, the IG's
+   variable order), the relationship to each agent into SUPPAE, with the trial design datasets
+   of the protocol (TS, TA, TE, TV, TI).
 
 Everything random comes from one seed through :class:`numpy.random.SeedSequence`: the cohort's
 streams (see :data:`oncotrial.sim.STREAMS`) and one stream per event kind here.
@@ -109,7 +113,8 @@ def simulate_trial(
     n_patients: int | None = None,
     seed: int = 0,
 ) -> Study:
-    """Simulate one trial and return its SDTM: DM, EX, VS, TU, TR, RS, AE, DS, SV, DD.
+    """Simulate one trial and return its SDTM: DM, EX, VS, AE, SUPPAE, DS, TU, TR, RS, SV, DD
+    and the trial design datasets TS, TA, TE, TV, TI.
 
     Parameters
     ----------

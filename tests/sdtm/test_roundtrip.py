@@ -133,12 +133,15 @@ def test_pharmaverse_oncology_has_no_errors(pharmaverse, oncology):
     # (same term, same start) and rs_onco's 'CHECK' responses (not a RECIST term); and, as
     # CDISC CORE reads it too: study days of the onco domains one day off their dates (e.g.
     # RSDY 84 for RSDTC 2013-10-09 with RFSTDTC 2013-07-19: day 83), no EPOCH in the onco
-    # domains, no trial design datasets in this selection of files.
+    # domains, no trial design datasets in this selection of files, and TU/TR without
+    # TULOBXFL/TRLOBXFL (Expected in SDTMIG 3.4, as CDISC CORE's library has them).
     report = validate_study(oncology)
     assert report.ok
     assert set(report.summary()["rule"]) == {
-        "natural-key", "codelist", "study-day", "epoch", "trial-design",
+        "natural-key", "codelist", "study-day", "epoch", "trial-design", "expected-variable",
     }  # fmt: skip
+    expected = report.frame.filter(pl.col("rule") == "expected-variable")
+    assert set(expected["variable"]) == {"TULOBXFL", "TRLOBXFL"}
     checks = report.frame.filter(pl.col("rule") == "codelist")
     assert set(checks["value"]) == {"CHECK"}
     recist = validate_study(Study.from_frames(_load(pharmaverse, RECIST)))

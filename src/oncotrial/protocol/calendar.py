@@ -452,8 +452,8 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
     """SDTM TA (trial arms): the single arm as screening, `cycles` treatment cycles, follow-up.
 
     Columns STUDYID, DOMAIN, ARMCD, ARM, TAETORD, ETCD, ELEMENT, TABRANCH, TATRANS, EPOCH
-    (SDTMIG 3.4, section 7.2.1). Each cycle repeats the element CYCLE; TATRANS says when a
-    patient leaves treatment for follow-up.
+    (SDTMIG 3.4, section 7.2.1). Each cycle repeats the element CYCLE (ELEMENT as TE describes
+    it); TATRANS says when a patient leaves treatment for follow-up.
     """
     cycles = _check_cycles(protocol, cycles)
     reg = protocol.regimen
@@ -463,8 +463,10 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
     rows: list[tuple[int, str, str, str | None, str]] = [
         (1, "SCRN", "Screening", None, "SCREENING")
     ]
+    # ELEMENT is TE's description of the element: one per ETCD (SDTMIG 3.4 section 7.2.1)
+    cycle = trial_elements(protocol).filter(pl.col("ETCD") == "CYCLE")["ELEMENT"].item()
     for c in range(1, cycles + 1):
-        rows.append((c + 1, "CYCLE", f"Cycle {c}",
+        rows.append((c + 1, "CYCLE", cycle,
                      f"If {stop}, go to follow-up (FU)", "TREATMENT"))  # fmt: skip
     rows.append((cycles + 2, "FU", "Follow-up", None, "FOLLOW-UP"))
     frame = pl.DataFrame(

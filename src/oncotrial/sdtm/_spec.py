@@ -422,7 +422,6 @@ SVPRESP  | Pre-specified                           | Char | Perm | Y
 SVOCCUR  | Occurrence                              | Char | Perm | NY
 SVREASOC | Reason for Occur Value                  | Char | Perm
 VISITDY  | Planned Study Day of Visit              | Int  | Perm
-EPOCH    | Epoch                                   | Char | Perm | EPOCH
 SVSTDTC  | Start Date/Time of Observation          | Char | Exp
 SVENDTC  | End Date/Time of Observation            | Char | Exp
 SVSTDY   | Study Day of Start of Observation       | Int  | Perm
@@ -487,7 +486,7 @@ TULAT    | Laterality                              | Char | Perm
 TUDIR    | Directionality                          | Char | Perm
 TUPORTOT | Portion or Totality                     | Char | Perm
 TUMETHOD | Method of Identification                | Char | Exp
-TULOBXFL | Last Observation Before Exposure Flag   | Char | Perm | Y
+TULOBXFL | Last Observation Before Exposure Flag   | Char | Exp  | Y
 TUBLFL   | Baseline Flag                           | Char | Perm | Y
 TUEVAL   | Evaluator                               | Char | Perm | EVAL
 TUEVALID | Evaluator Identifier                    | Char | Perm
@@ -521,7 +520,7 @@ TRSTAT   | Completion Status                       | Char | Perm | ND
 TRREASND | Reason Not Done                         | Char | Perm
 TRNAM    | Laboratory/Vendor Name                  | Char | Perm
 TRMETHOD | Method Used to Identify the Tumor/Lesion| Char | Exp
-TRLOBXFL | Last Observation Before Exposure Flag   | Char | Perm | Y
+TRLOBXFL | Last Observation Before Exposure Flag   | Char | Exp  | Y
 TRBLFL   | Baseline Flag                           | Char | Perm | Y
 TREVAL   | Evaluator                               | Char | Perm | EVAL
 TREVALID | Evaluator Identifier                    | Char | Perm

@@ -42,7 +42,6 @@ from oncotrial.protocol.calendar import (
     trial_elements,
     trial_inclusion,
     trial_summary,
-    trial_visits,
 )
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
 from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study, to_supp
@@ -676,7 +675,7 @@ def _emit(
                 "COUNTRY": "USA",
                 "RFICDTC": p.c1d1 - dt.timedelta(days=14),
                 "RFSTDTC": first,
-                "RFENDTC": p.end if first else None,
+                "RFENDTC": p.end,  # end of participation, as RFPENDTC
                 "RFXSTDTC": first,
                 "RFXENDTC": last,
                 "RFPENDTC": p.end,
@@ -689,6 +688,11 @@ def _emit(
     tu = tu.filter(pl.Series(imaged, dtype=pl.Boolean))
     imaged = [(p.usubjid, r["VISITNUM"]) in kept for p in patients for r in p.rows["tr"]]
     tr = tr.filter(pl.Series(imaged, dtype=pl.Boolean))
+    # the baseline scan is the last observation before exposure of a treated subject
+    treated = [p.usubjid for p in patients if p.rows["ex"]]
+    baseline = (pl.col("VISITNUM") == 1.0) & pl.col("USUBJID").is_in(treated)
+    tu = tu.with_columns(TULOBXFL=pl.when(baseline).then(pl.lit("Y")))
+    tr = tr.with_columns(TRLOBXFL=pl.when(baseline).then(pl.lit("Y")))
     judged = zip(tp["USUBJID"].to_list(), tp["VISITNUM"].to_list(), strict=True)
     tp = tp.filter(pl.Series([key in kept for key in judged], dtype=pl.Boolean))
     img = protocol.assessments.imaging
@@ -739,10 +743,33 @@ def _emit(
         "ts": trial_summary(protocol, start=consent, cutoff=cut),
         "ta": trial_arms(protocol, cycles=cycles).with_columns(arm),
         "te": trial_elements(protocol),
-        "tv": trial_visits(protocol, cycles=cycles),
+        "tv": _trial_visits(protocol, sv),
         "ti": trial_inclusion(protocol),
     }
     return build_study(domains, studyid=study)  # type: ignore[arg-type]
+
+
+def _trial_visits(protocol: Protocol, sv: list[Record]) -> list[Record]:
+    """TV of the visits the simulator plans: screening (day -7), the imaging weeks (study day
+    7 * week + 1) and the survival follow-up contacts, each as far as some subject got."""
+    img = protocol.assessments.imaging
+    every = protocol.assessments.follow_up.survival_every_weeks
+    seen = sorted({(cast(float, r["VISITNUM"]), str(r["VISIT"])) for r in sv})
+    rows: list[Record] = []
+    for num, name in seen:
+        if name == "SCREENING":
+            day: int | None = -7
+            rule = f"Within {img.baseline_within_days} days before the first dose"
+        elif name.startswith("WEEK "):
+            day = 7 * int(name.split()[1]) + 1
+            rule = f"Study day {day} (+/- {img.window_days} days)"
+        else:
+            day = None
+            k = int(name.rsplit(" ", 1)[1])
+            rule = f"{k * every} weeks after the last dose, if alive and followed"
+        rows.append({"VISITNUM": num, "VISIT": name, "VISITDY": day, "ARMCD": "TRT",
+                     "ARM": "Protocol regimen", "TVSTRL": rule})  # fmt: skip
+    return rows
 
 
 #: VISITNUM of the first survival follow-up contact (then 1002, 1003, ...), after every

@@ -675,7 +675,9 @@ def _emit(
                 "COUNTRY": "USA",
                 "RFICDTC": p.c1d1 - dt.timedelta(days=14),
                 "RFSTDTC": first,
-                "RFENDTC": p.end,  # end of participation, as RFPENDTC
+                # end of participation, as RFPENDTC; null for a subject never treated (with
+                # ARMNRS; CDISC CORE-000192, which CORE-000191 contradicts for them)
+                "RFENDTC": p.end if first else None,
                 "RFXSTDTC": first,
                 "RFXENDTC": last,
                 "RFPENDTC": p.end,

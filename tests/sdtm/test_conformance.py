@@ -136,3 +136,13 @@ def test_validate_reports_missing_epoch_and_trial_design(frames):
 def test_new_specs_fit_xpt(domain):
     spec = domain_spec(domain)
     assert spec is not None and all(len(v.name) <= 8 and len(v.label) <= 40 for v in spec.variables)
+
+
+def test_merge_supp_keeps_the_parents_own_column():
+    # a sponsor's AE that carries AERELTEM itself: SUPPAE does not overwrite it
+    ae = pl.DataFrame({"USUBJID": ["S1-001"], "AESEQ": [1.0], "AERELTEM": ["NOT RELATED"]})
+    supp = pl.DataFrame({"RDOMAIN": ["AE", "AE"], "USUBJID": ["S1-001"] * 2,
+                         "IDVAR": ["AESEQ"] * 2, "IDVARVAL": ["1", "1"],
+                         "QNAM": ["AERELTEM", "AERELBEV"], "QVAL": ["RELATED", "RELATED"]})  # fmt: skip
+    got = merge_supp(ae, supp)
+    assert got.select("AERELTEM", "AERELBEV").row(0) == ("NOT RELATED", "RELATED")  # 1.0 ~ "1"

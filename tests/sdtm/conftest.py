@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from oncotrial.sdtm import SPECS, write_study
+from oncotrial.sdtm import SPECS, derive_timing, write_study
 
 
 def with_expected(code: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -107,8 +107,54 @@ def valid_frames() -> dict[str, pl.DataFrame]:
             "VISIT": ["WEEK 8", "WEEK 8"], "RSDTC": ["2024-03-01", "2024-03-08"],
         }
     )  # fmt: skip
-    frames = {"dm": dm, "ex": ex, "ae": ae, "ds": ds, "tu": tu, "tr": tr, "rs": rs}
-    return {k: with_expected(k.upper(), f) for k, f in frames.items()}
+    frames = {"dm": dm, "ex": ex, "ae": ae, "ds": ds, "tu": tu, "tr": tr, "rs": rs,
+              **trial_design(s)}  # fmt: skip
+    # study days and EPOCH, as the builder derives them (test_timing checks them by hand)
+    return derive_timing({k: with_expected(k.upper(), f) for k, f in frames.items()})
+
+
+def trial_design(s: str) -> dict[str, pl.DataFrame]:
+    """TS, TA, TE, TV and TI of the small study (one arm: screening, cycles, follow-up)."""
+    ts = pl.DataFrame(
+        {
+            "STUDYID": [s] * 2, "DOMAIN": ["TS"] * 2, "TSSEQ": [1, 1],
+            "TSPARMCD": ["TPHASE", "TITLE"], "TSPARM": ["Trial Phase Classification",
+                                                        "Trial Title"],
+            "TSVAL": ["PHASE II TRIAL", "Temsirolimus and bevacizumab"],
+            "TSVALCD": ["C15601", None], "TSVCDREF": ["CDISC CT", None],
+            "TSVCDVER": ["2025-03-28", None],
+        }
+    )  # fmt: skip
+    ta = pl.DataFrame(
+        {
+            "STUDYID": [s] * 3, "DOMAIN": ["TA"] * 3, "ARMCD": ["TEMBEV"] * 3,
+            "ARM": ["Temsirolimus + bevacizumab"] * 3, "TAETORD": [1, 2, 3],
+            "ETCD": ["SCRN", "CYCLE", "FU"], "ELEMENT": ["Screening", "Cycle", "Follow-up"],
+            "TABRANCH": [None] * 3, "TATRANS": [None, "At progression go to FU", None],
+            "EPOCH": ["SCREENING", "TREATMENT", "FOLLOW-UP"],
+        }
+    )  # fmt: skip
+    te = pl.DataFrame(
+        {
+            "STUDYID": [s] * 3, "DOMAIN": ["TE"] * 3, "ETCD": ["SCRN", "CYCLE", "FU"],
+            "ELEMENT": ["Screening", "Cycle", "Follow-up"],
+            "TESTRL": ["Informed consent", "First dose of a cycle", "End of treatment"],
+        }
+    )  # fmt: skip
+    tv = pl.DataFrame(
+        {
+            "STUDYID": [s] * 2, "DOMAIN": ["TV"] * 2, "VISITNUM": [1.0, 2.0],
+            "VISIT": ["SCREENING", "WEEK 8"], "ARMCD": [None, None],
+            "TVSTRL": ["Within 28 days before the first dose", "Study day 57"],
+        }
+    )  # fmt: skip
+    ti = pl.DataFrame(
+        {
+            "STUDYID": [s], "DOMAIN": ["TI"], "IETESTCD": ["INCL01"],
+            "IETEST": ["Advanced neuroendocrine tumour"], "IECAT": ["INCLUSION"],
+        }
+    )  # fmt: skip
+    return {"ts": ts, "ta": ta, "te": te, "tv": tv, "ti": ti}
 
 
 def write(frames: dict[str, pl.DataFrame], folder: Path, fmt: str = "csv") -> Path:

@@ -22,7 +22,7 @@ def test_validate_clean_study(frames, folder_of):
     folder = folder_of(frames, "parquet")
     res = runner.invoke(app, ["sdtm", "validate", str(folder)])
     assert res.exit_code == 0, res.output
-    assert "valid: 7 domain(s), 19 records; 0 error(s), 0 warning(s)" in res.output
+    assert "valid: 12 domain(s), 30 records; 0 error(s), 0 warning(s)" in res.output
 
 
 def test_validate_reports_errors_and_exits_2(frames, folder_of, tmp_path):
@@ -33,7 +33,7 @@ def test_validate_reports_errors_and_exits_2(frames, folder_of, tmp_path):
     )
     assert res.exit_code == 2
     assert f"{folder / 'ae.csv'}:2: USUBJID: 'ONC-01-999' is not a subject in DM" in res.output
-    assert "invalid: 7 domain(s)" in res.output and "Traceback" not in res.output
+    assert "invalid: 12 domain(s)" in res.output and "Traceback" not in res.output
     assert (tmp_path / "findings.csv").read_text().startswith("severity,file,domain,row")
 
 

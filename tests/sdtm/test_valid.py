@@ -18,7 +18,9 @@ def test_valid_study_is_clean(frames):
 def test_valid_study_reads_back_clean(frames, folder_of, fmt):
     folder = folder_of(frames, fmt)
     study = read_study(folder)  # validate=True: raises on any error
-    assert study.names == ("ae", "dm", "ds", "ex", "rs", "tr", "tu")  # sorted file names
+    assert study.names == (  # sorted file names
+        "ae", "dm", "ds", "ex", "rs", "ta", "te", "ti", "tr", "ts", "tu", "tv",
+    )  # fmt: skip
     assert validate_study(study).frame.height == 0
 
 

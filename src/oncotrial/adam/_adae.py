@@ -79,8 +79,9 @@ def derive_adae(
     relationship : mapping of agent name to column, optional
         Where each agent's relationship is: default
         :func:`oncotrial.sdtm.ae_relationship_variable` (``AEREL`` + the first three letters
-        of the agent, ``AERELBEV`` for bevacizumab: SUPPAE's QNAM merged into AE, 8 characters
-        as SDTM names must be) when present, else AEREL for every agent.
+        of the agent, ``AERELBEV`` for bevacizumab: SUPPAE's QNAM merged into AE, as
+        :func:`oncotrial.adam.derive_adam` does with :func:`oncotrial.sdtm.merge_supp`, or a
+        column of that name in a sponsor's AE) when present, else AEREL for every agent.
     check_grades : bool, default True
         Refuse an AETOXGR its CTCAE term does not allow (e.g. Fatigue grade 4), naming the row.
     file : str, optional

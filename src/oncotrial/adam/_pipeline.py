@@ -29,7 +29,7 @@ from oncotrial.adam._populations import derive_vars_agent_status, derive_vars_po
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.recist import RecistOptions
-from oncotrial.sdtm import Study
+from oncotrial.sdtm import Study, ae_relationship_variable, merge_supp
 
 __all__ = ["KNOWN_ALIVE", "AdamOptions", "derive_adam", "parse_known_alive"]
 
@@ -122,6 +122,18 @@ def _domain(sdtm: Study, name: str) -> pl.DataFrame | None:
     return frame if frame is not None and frame.height else None
 
 
+def _with_relationship(
+    ae: pl.DataFrame | None, suppae: pl.DataFrame | None, protocol: Protocol
+) -> pl.DataFrame | None:
+    """AE with the relationship to each agent from SUPPAE (QNAMs named by
+    :func:`oncotrial.sdtm.ae_relationship_variable`) as columns, where AE has none of its own;
+    other SUPPAE qualifiers stay out of ADaM."""
+    if ae is None or suppae is None or "QNAM" not in suppae.columns:
+        return ae
+    qnams = [ae_relationship_variable(a.name) for a in protocol.regimen.agents]
+    return merge_supp(ae, suppae.filter(pl.col("QNAM").is_in(qnams)))
+
+
 def derive_adam(
     sdtm: Study | Mapping[str, pl.DataFrame],
     *,
@@ -163,6 +175,7 @@ def derive_adam(
             hint="ADaM needs at least DM (subjects) and EX (doses)",
         )  # fmt: skip
     ds, ae, vs = _domain(sdtm, "ds"), _domain(sdtm, "ae"), _domain(sdtm, "vs")
+    ae = _with_relationship(ae, _domain(sdtm, "suppae"), protocol)
     tu, tr, rs = (_domain(sdtm, n) for n in ("tu", "tr", "rs"))
 
     adsl = dm.select([c for c in _DM_VARS if c in dm.columns])

@@ -10,10 +10,11 @@ import polars as pl
 import typer
 
 from oncotrial import protocol as proto
+from oncotrial._files import write_file
 from oncotrial.cli._common import err, frame_table, out, user_errors
 from oncotrial.errors import InputError
 from oncotrial.sdtm import FileFormat, write_study
-from oncotrial.sim import load_scenario, simulate_trial
+from oncotrial.sim import load_scenario, scenario_template, simulate_trial
 from oncotrial.sim.montecarlo import (
     ALIASES,
     decision_rule,
@@ -49,7 +50,8 @@ def trial(
         bool, typer.Option("--overwrite", help="Replace an existing folder.")
     ] = False,
 ) -> None:
-    """Simulate one trial and write its SDTM (DM, EX, VS, TU, TR, RS, AE, DS)."""
+    """Simulate one trial and write its SDTM (DM, EX, VS, AE, SUPPAE, DS, TU, TR,
+    RS, SV, DD and the trial design datasets TS, TA, TE, TV, TI)."""
     with user_errors():
         file_format = FileFormat.parse(fmt, field="--format")
         p = proto.load(protocol)
@@ -65,6 +67,45 @@ def trial(
 
 #: what every cell of the `sim oc` table holds, said under it
 OC_CELL = "each cell: estimate (Monte Carlo standard error)"
+
+
+scenario_app = typer.Typer(
+    help="Scenarios: the patients and the world a protocol is simulated in.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command(
+    "init", epilog="Example: oncotrial sim scenario init --protocol my.yaml --out scenario.yaml"
+)
+def scenario_init(
+    protocol: Annotated[str, typer.Option(help="Bundled protocol id or YAML file.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Scenario YAML to write.")] = Path(
+        "scenario.yaml"
+    ),
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing file.")
+    ] = False,
+) -> None:
+    """Write a scenario template whose agents are the protocol's, with the calibrated values
+    of the bundled scenario as commented starting points."""
+    with user_errors():
+        p = proto.load(protocol)
+        if out_file.exists() and not overwrite:
+            raise InputError(
+                "exists", file=str(out_file), hint="choose another --out, or add --overwrite"
+            )
+        ref = protocol if Path(protocol).suffix in (".yaml", ".yml") else p.study.id
+        text = scenario_template(p, protocol_ref=ref)
+        write_file(out_file, text)
+        load_scenario(out_file, protocol=p)  # the template loads as written
+    err.print(
+        f"written to {out_file}: a scenario for {p.study.id} "
+        f"(agents: {', '.join(a.name for a in p.regimen.agents)}); edit its values, then "
+        f"oncotrial sim trial --protocol {protocol} --scenario {out_file}"
+    )
 
 
 def _oc_table(results: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:

@@ -44,6 +44,8 @@ __all__ = [
     "study_day",
     "trial_arms",
     "trial_elements",
+    "trial_inclusion",
+    "trial_summary",
     "trial_visits",
 ]
 
@@ -450,8 +452,8 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
     """SDTM TA (trial arms): the single arm as screening, `cycles` treatment cycles, follow-up.
 
     Columns STUDYID, DOMAIN, ARMCD, ARM, TAETORD, ETCD, ELEMENT, TABRANCH, TATRANS, EPOCH
-    (SDTMIG 3.4, section 7.2.1). Each cycle repeats the element CYCLE; TATRANS says when a
-    patient leaves treatment for follow-up.
+    (SDTMIG 3.4, section 7.2.1). Each cycle repeats the element CYCLE (ELEMENT as TE describes
+    it); TATRANS says when a patient leaves treatment for follow-up.
     """
     cycles = _check_cycles(protocol, cycles)
     reg = protocol.regimen
@@ -461,8 +463,10 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
     rows: list[tuple[int, str, str, str | None, str]] = [
         (1, "SCRN", "Screening", None, "SCREENING")
     ]
+    # ELEMENT is TE's description of the element: one per ETCD (SDTMIG 3.4 section 7.2.1)
+    cycle = trial_elements(protocol).filter(pl.col("ETCD") == "CYCLE")["ELEMENT"].item()
     for c in range(1, cycles + 1):
-        rows.append((c + 1, "CYCLE", f"Cycle {c}",
+        rows.append((c + 1, "CYCLE", cycle,
                      f"If {stop}, go to follow-up (FU)", "TREATMENT"))  # fmt: skip
     rows.append((cycles + 2, "FU", "Follow-up", None, "FOLLOW-UP"))
     frame = pl.DataFrame(
@@ -478,6 +482,109 @@ def trial_arms(protocol: Protocol, *, cycles: int) -> pl.DataFrame:
         pl.lit(None, pl.String).alias("TABRANCH"),
         "TATRANS", "EPOCH",
     )  # fmt: skip
+
+
+_PHASES = {"I": "PHASE I TRIAL", "I/II": "PHASE I/II TRIAL", "II": "PHASE II TRIAL",
+           "II/III": "PHASE II/III TRIAL", "III": "PHASE III TRIAL"}  # fmt: skip
+#: NCI codes of the CDISC CT values TS uses (SDTM CT 2025-03-28, codelists C66737 TPHASE,
+#: C99077 STYPE, C66739 TTYPE, C99078 INTTYPE, C99076 INTMODEL, C66735 TBLIND, C66785 TCNTRL,
+#: C66742 NY, C66732 SEXPOP).
+_CT_CODES = {
+    "PHASE I TRIAL": "C15600", "PHASE I/II TRIAL": "C15693", "PHASE II TRIAL": "C15601",
+    "PHASE II/III TRIAL": "C15694", "PHASE III TRIAL": "C15602", "INTERVENTIONAL": "C98388",
+    "EFFICACY": "C49666", "DRUG": "C1909", "SINGLE GROUP": "C82640", "PARALLEL": "C82639",
+    "OPEN LABEL": "C49659", "NONE": "C41132", "ACTIVE": "C49649", "N": "C49487",
+    "Y": "C49488", "BOTH": "C49636",
+}  # fmt: skip
+_CT_VERSION = "2025-03-28"
+
+
+def trial_summary(
+    protocol: Protocol, *, start: dt.date | None = None, cutoff: dt.date | None = None
+) -> pl.DataFrame:
+    """SDTM TS (trial summary): the protocol's parameters, one record per value.
+
+    Columns STUDYID, DOMAIN, TSSEQ, TSPARMCD, TSPARM, TSVAL, TSVALCD, TSVCDREF, TSVCDVER
+    (SDTMIG 3.4 section 7.6.1; TSPARMCD from CDISC CT C66738, coded values with their NCI
+    codes from SDTM CT 2025-03-28). TSSEQ numbers
+    the values of one parameter (TRT has one per agent). `start` (the first informed consent)
+    gives SSTDTC and `cutoff` the data cut-off DCUTDTC, when known.
+
+    Examples
+    --------
+    >>> from oncotrial.protocol import load
+    >>> ts = trial_summary(load("nct01010126"))
+    >>> ts.filter(pl.col("TSPARMCD").is_in(["TPHASE", "TRT"])).select("TSSEQ", "TSVAL").rows()
+    [(1, 'PHASE II TRIAL'), (1, 'temsirolimus'), (2, 'bevacizumab')]
+    """
+    st = protocol.study
+    primary = [
+        e.label[:1].lower() + e.label[1:170]
+        for e in protocol.endpoints
+        if e.role in ("primary", "co-primary")
+    ]
+    single = st.design_type == "single-arm"
+    rows: list[tuple[str, str, str | None, str | None]] = [
+        ("TITLE", "Trial Title", st.title[:200], None),
+        ("TPHASE", "Trial Phase Classification", _PHASES[st.phase], "CDISC CT"),
+        ("STYPE", "Study Type", "INTERVENTIONAL", "CDISC CT"),
+        ("TTYPE", "Trial Type", "EFFICACY", "CDISC CT"),
+        ("INTTYPE", "Intervention Type", "DRUG", "CDISC CT"),
+        ("INTMODEL", "Intervention Model", "SINGLE GROUP" if single else "PARALLEL", "CDISC CT"),
+        ("TBLIND", "Trial Blinding Schema", "OPEN LABEL", "CDISC CT"),
+        ("TCNTRL", "Control Type", "NONE" if single else "ACTIVE", "CDISC CT"),
+        ("RANDOM", "Trial is Randomized", "N" if single else "Y", "CDISC CT"),
+        ("NARMS", "Planned Number of Arms", "1" if single else None, None),
+        ("ADDON", "Added on to Existing Treatments", "N", "CDISC CT"),
+        ("SEXPOP", "Sex of Participants", "BOTH", "CDISC CT"),
+        ("PLANSUB", "Planned Number of Subjects", str(st.planned_enrollment), None),
+        *(("OBJPRIM", "Trial Primary Objective", f"To estimate the {objective}", None)
+          for objective in primary),
+        *(("TRT", "Investigational Therapy or Treatment", a.name, None)
+          for a in protocol.regimen.agents),
+        ("SPONSOR", "Clinical Study Sponsor", st.sponsor, None),
+        ("REGID", "Registry Identifier", st.nct_number, "ClinicalTrials.gov"),
+        ("SSTDTC", "Study Start Date", start.isoformat() if start else None, "ISO 8601"),
+        ("DCUTDTC", "Data Cutoff Date", cutoff.isoformat() if cutoff else None, "ISO 8601"),
+        ("SDTIGVER", "SDTM IG Version", "3.4", None),
+        ("SDTMVER", "SDTM Version", "2.0", None),
+    ]  # fmt: skip
+    seq: dict[str, int] = {}
+    numbered = []
+    for code, label, value, ref in rows:
+        if value is None:
+            continue
+        seq[code] = seq.get(code, 0) + 1
+        coded = _CT_CODES.get(value) if ref == "CDISC CT" else None
+        valcd = coded if coded else (value if code == "REGID" else None)
+        version = _CT_VERSION if coded else None
+        numbered.append((seq[code], code, label, value, valcd, ref, version))
+    frame = pl.DataFrame(
+        numbered, schema={"TSSEQ": pl.Int64, "TSPARMCD": pl.String, "TSPARM": pl.String,
+                          "TSVAL": pl.String, "TSVALCD": pl.String, "TSVCDREF": pl.String,
+                          "TSVCDVER": pl.String}, orient="row",
+    )  # fmt: skip
+    return frame.select(pl.lit(st.id).alias("STUDYID"), pl.lit("TS").alias("DOMAIN"), pl.all())
+
+
+def trial_inclusion(protocol: Protocol) -> pl.DataFrame:
+    """SDTM TI (trial inclusion/exclusion criteria): the protocol's population and, when the
+    efficacy population asks for it, measurable disease by the response criteria.
+
+    Columns STUDYID, DOMAIN, IETESTCD, IETEST, IECAT (SDTMIG 3.4 section 7.5.1). IETEST holds
+    200 characters at most (SAS XPT v5): a longer population text is cut at a word.
+    """
+    text = " ".join(protocol.study.population.split())
+    if len(text) > 200:
+        text = text[:197].rsplit(" ", 1)[0] + "..."
+    rows = [("INCL01", text, "INCLUSION")]
+    if protocol.study.evaluable.measurable_disease:
+        criteria = protocol.assessments.imaging.criteria
+        rows.append(("INCL02", f"Measurable disease by {criteria}", "INCLUSION"))
+    frame = pl.DataFrame(rows, schema=["IETESTCD", "IETEST", "IECAT"], orient="row")
+    return frame.select(
+        pl.lit(protocol.study.id).alias("STUDYID"), pl.lit("TI").alias("DOMAIN"), pl.all()
+    )
 
 
 def calendar_tables(

@@ -179,6 +179,8 @@ def _toxicity(adam: Mapping[str, pl.DataFrame], protocol: Protocol) -> tuple[Tox
         # perforation": bleeding, bowel_perforation), as the simulator's monitoring reads it
         text = _norm(rule.events)
         named = tuple(g for g in names if re.search(rf"\b{re.escape(_norm(g))}\b", text))
+        if named and not group_cols:
+            continue  # ADAE carries no term groups (CQxxNAM): the rule cannot be applied
         severe = adae.filter((pl.col("TRTEMFL") == "Y") & (pl.col("ATOXGRN") >= rule.min_grade))
         if named:
             severe = severe.filter(

@@ -5,7 +5,9 @@ A study is a folder with one file per domain (``dm.parquet``, ``ae.csv``, ``tr.x
 ``rs.json``), read into a :class:`Study` (domain name -> polars frame, conformed to the specs)
 and checked by :func:`validate_study`, which reports every problem with its file, row (as a user
 sees it), variable, value, rule and hint. Producers of SDTM (the simulator, an EDC export) build
-domains from records with :func:`build_domain` and a study with :func:`build_study`. ISO 8601
+domains from records with :func:`build_domain` and a study with :func:`build_study` (which adds
+study days and EPOCH from DM); supplemental qualifiers go to SUPP-- with :func:`to_supp` and come
+back as columns with :func:`merge_supp`. ISO 8601
 dates and admiral-style imputation are in :mod:`oncotrial.sdtm.dates`.
 
 Examples
@@ -29,7 +31,14 @@ shape: (1, 4)
 """
 
 from oncotrial.sdtm import dates
-from oncotrial.sdtm._build import Records, ae_relationship_variable, build_domain, build_study
+from oncotrial.sdtm._build import (
+    Records,
+    ae_relationship_variable,
+    build_domain,
+    build_study,
+    derive_timing,
+    study_day,
+)
 from oncotrial.sdtm._dedupe import drop_identical_duplicates
 from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._io import (
@@ -44,6 +53,7 @@ from oncotrial.sdtm._io import (
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
 from oncotrial.sdtm._spec import CODELISTS, SPECS, Codelist, DomainSpec, Variable, domain_spec
 from oncotrial.sdtm._study import DomainSource, ExtraCheck, Study, validate_study
+from oncotrial.sdtm._supp import merge_supp, to_supp
 
 __all__ = [
     "CODELISTS",
@@ -65,11 +75,15 @@ __all__ = [
     "build_domain",
     "build_study",
     "dates",
+    "derive_timing",
     "domain_files",
     "domain_spec",
     "drop_identical_duplicates",
+    "merge_supp",
     "read_domain",
     "read_study",
+    "study_day",
+    "to_supp",
     "validate_study",
     "write_datasets",
     "write_study",

@@ -29,7 +29,15 @@ from oncotrial.sdtm._spec import DomainSpec, Variable, domain_spec
 from oncotrial.sdtm._study import DomainSource, Study
 from oncotrial.sdtm._validate import XPT_MAX_CHAR, invalid_dates
 
-__all__ = ["Records", "ae_relationship_variable", "build_domain", "build_study"]
+__all__ = [
+    "Records",
+    "ae_relationship_variable",
+    "build_domain",
+    "build_study",
+    "derive_timing",
+    "in_spec_order",
+    "study_day",
+]
 
 #: What :func:`build_domain` takes: records (one mapping of variable -> value per record), or
 #: columns (variable -> values: a list, a numpy array or a polars Series), or a frame.
@@ -44,9 +52,12 @@ _NUMBERS = (int, float, np.integer, np.floating)
 
 
 def ae_relationship_variable(agent: str) -> str:
-    """The AE variable holding the relationship to one agent: ``AEREL`` + its first three
-    letters, upper case (``AERELBEV`` for bevacizumab), a SUPPAE QNAM merged into AE within
-    the 8 characters SDTM names allow. The simulator writes it and ADAE reads it.
+    """The SUPPAE QNAM holding the relationship of an AE to one agent: ``AEREL`` + its first
+    three letters, upper case (``AERELBEV`` for bevacizumab), within the 8 characters SDTM names
+    allow. AE's own AEREL holds the relationship to the study treatment as a whole (RELATED
+    when related to any agent), as SDTMIG 3.4 asks when relationship is collected per agent.
+    The simulator writes SUPPAE with it; ADAE reads it (from SUPPAE merged into AE, or from a
+    column of that name in a sponsor's AE).
 
     Examples
     --------
@@ -83,9 +94,9 @@ def build_domain(
     Returns
     -------
     polars.DataFrame
-        STUDYID and DOMAIN first, then the variables in the order the records give them; the
-        domain's --SEQ (1, 2, ... within each USUBJID, in record order) after USUBJID when the
-        records do not number them.
+        The variables in the SDTMIG's order (the spec's), then those outside the spec in the
+        order the records give them; the domain's --SEQ (1, 2, ... within each USUBJID, in
+        record order) when the records do not number them.
 
     Raises
     ------
@@ -119,7 +130,8 @@ def build_domain(
             "is not a domain with a spec",
             field="domain",
             value=domain,
-            hint="known domains: DM, EX, AE, DS, DD, SV, VS, TU, TR, RS, TV, TA, TE",
+            hint="known domains: DM, EX, AE, DS, DD, SV, VS, TU, TR, RS, TS, TA, TE, TV, TI, "
+            "SUPP--",
         )
     where = file or spec.name.lower()
     columns = _columns(records, where)
@@ -127,7 +139,7 @@ def build_domain(
     series: dict[str, pl.Series] = {}
     if "STUDYID" not in columns and studyid is not None:
         series["STUDYID"] = pl.Series("STUDYID", [studyid] * height, dtype=pl.String)
-    if "DOMAIN" not in columns:
+    if "DOMAIN" not in columns and "DOMAIN" in spec:  # SUPP-- datasets have RDOMAIN instead
         series["DOMAIN"] = pl.Series("DOMAIN", [spec.name] * height, dtype=pl.String)
     variables = {v.name: v for v in spec.variables}
     given: dict[str, list[object] | None] = {}  # the values as checked (None: from the Series)
@@ -141,7 +153,16 @@ def build_domain(
         if name == "USUBJID" and spec.seq is not None and spec.seq not in columns:
             series[spec.seq] = _numbered(series["USUBJID"], spec.seq)
     _Checks(spec, where, series, given).run(text)
-    return pl.DataFrame(list(series.values()))
+    return in_spec_order(pl.DataFrame(list(series.values())), spec)
+
+
+def in_spec_order(frame: pl.DataFrame, spec: DomainSpec) -> pl.DataFrame:
+    """The frame's variables in the SDTMIG's order (the spec's), then any outside the spec in
+    the order given (SDTMIG 3.4 section 2.6 asks for the domain table's order)."""
+    order = {name: i for i, name in enumerate(spec.names)}
+    known = sorted((c for c in frame.columns if c in order), key=order.__getitem__)
+    names = [*known, *(c for c in frame.columns if c not in order)]
+    return frame if names == frame.columns else frame.select(names)
 
 
 def build_study(
@@ -150,6 +171,9 @@ def build_study(
     studyid: str | None = None,
 ) -> Study:
     """A :class:`Study` of domains built by :func:`build_domain` (frames built here too).
+
+    With DM among them, every subject domain gains its study days and EPOCH from DM where the
+    records leave them out (:func:`derive_timing`).
 
     Parameters
     ----------
@@ -167,10 +191,84 @@ def build_study(
         if _is_empty(records):
             continue
         built[key] = build_domain(key, records, studyid=studyid)
+    if "dm" in built:
+        built = derive_timing(built)
     sources = {k: DomainSource(file=k, format="memory") for k in built}
     return Study(
         MappingProxyType(built), MappingProxyType(sources), pl.DataFrame(schema=FINDINGS_SCHEMA)
     )
+
+
+def study_day(date: pl.Expr, reference: pl.Expr) -> pl.Expr:
+    """SDTMIG 3.4 section 4.4.4: days from the reference date, day 1 the reference date itself
+    and no day 0 (the day before it is -1); null unless both are complete dates."""
+    days = (date - reference).dt.total_days()
+    return pl.when(days >= 0).then(days + 1).otherwise(days).cast(pl.Int64)
+
+
+def full_date(name: str) -> pl.Expr:
+    """The complete date of an ISO 8601 value (its first 10 characters), else null."""
+    return pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def derive_timing(domains: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Study days and epochs of every subject domain, from DM, where the records leave them out.
+
+    - ``--DY``, ``--STDY``, ``--ENDY`` from ``--DTC``, ``--STDTC``, ``--ENDTC`` and the
+      subject's DM.RFSTDTC (:func:`study_day`), for every study-day variable the spec has.
+    - ``EPOCH`` from the record's start (``--STDTC``, else ``--DTC``) and DM's treatment dates:
+      SCREENING before RFXSTDTC (every record of a subject never treated), TREATMENT from
+      RFXSTDTC to RFXENDTC, FOLLOW-UP after it. Records without a complete date have none.
+
+    Variables the records give are kept as given; the frames come back in the spec's order.
+    """
+    dm = domains["dm"]
+    need = {"USUBJID", "RFSTDTC"}
+    if not need <= set(dm.columns):
+        return dict(domains)
+    ref = dm.select(
+        "USUBJID",
+        full_date("RFSTDTC").alias("__rf__"),
+        (full_date("RFXSTDTC") if "RFXSTDTC" in dm.columns else pl.lit(None, pl.Date)).alias(
+            "__xs__"
+        ),
+        (full_date("RFXENDTC") if "RFXENDTC" in dm.columns else pl.lit(None, pl.Date)).alias(
+            "__xe__"
+        ),
+    ).unique("USUBJID", keep="first")
+    out = dict(domains)
+    for key, frame in domains.items():
+        spec = domain_spec(key)
+        if key == "dm" or spec is None or "USUBJID" not in frame.columns or "DOMAIN" not in spec:
+            continue
+        cols = set(frame.columns)
+        add: list[pl.Expr] = []
+        for var in spec.variables:
+            name = var.name
+            if name in cols or var.type != "Int" or not name.endswith("DY") or name == "VISITDY":
+                continue
+            dtc = name[:-2] + "DTC"
+            if dtc in cols:
+                add.append(study_day(full_date(dtc), pl.col("__rf__")).alias(name))
+        if "EPOCH" in spec and "EPOCH" not in cols:
+            start = next((c for c in (f"{spec.name}STDTC", f"{spec.name}DTC") if c in cols), None)
+            if start is not None:
+                d = full_date(start)
+                add.append(
+                    pl.when(d.is_null())
+                    .then(pl.lit(None, pl.String))
+                    .when(pl.col("__xs__").is_null() | (d < pl.col("__xs__")))
+                    .then(pl.lit("SCREENING"))
+                    .when(pl.col("__xe__").is_null() | (d <= pl.col("__xe__")))
+                    .then(pl.lit("TREATMENT"))
+                    .otherwise(pl.lit("FOLLOW-UP"))
+                    .alias("EPOCH")
+                )
+        if add:
+            joined = frame.join(ref, on="USUBJID", how="left", maintain_order="left")
+            out[key] = in_spec_order(joined.with_columns(add).drop("__rf__", "__xs__", "__xe__"),
+                                     spec)  # fmt: skip
+    return out
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ CDISC Controlled Terminology (NCI EVS), codelists named in the table below by th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -164,10 +164,12 @@ CODELISTS: MappingProxyType[str, Codelist] = MappingProxyType(
                 "RECOVERED/RESOLVED WITH SEQUELAE; RECOVERING/RESOLVING; UNKNOWN",
             ),
             _cl(
-                "ACN",  # C66767
+                "ACN",  # C66767, and MULTIPLE: SDTMIG 3.4 AE assumptions, for actions that
+                # differ between study treatments (each one in SUPPAE)
                 "DOSE INCREASED; DOSE NOT CHANGED; DOSE RATE REDUCED; DOSE REDUCED; "
-                "DRUG INTERRUPTED; DRUG WITHDRAWN; NOT APPLICABLE; UNKNOWN",
+                "DRUG INTERRUPTED; DRUG WITHDRAWN; NOT APPLICABLE; UNKNOWN; MULTIPLE",
             ),
+            _cl("IECAT", "INCLUSION; EXCLUSION"),  # C66797
             _cl("DSCAT", "DISPOSITION EVENT; OTHER EVENT; PROTOCOL MILESTONE"),  # C74558
             _cl("ND", "NOT DONE"),  # C66789, --STAT
             _cl(
@@ -420,7 +422,6 @@ SVPRESP  | Pre-specified                           | Char | Perm | Y
 SVOCCUR  | Occurrence                              | Char | Perm | NY
 SVREASOC | Reason for Occur Value                  | Char | Perm
 VISITDY  | Planned Study Day of Visit              | Int  | Perm
-EPOCH    | Epoch                                   | Char | Perm | EPOCH
 SVSTDTC  | Start Date/Time of Observation          | Char | Exp
 SVENDTC  | End Date/Time of Observation            | Char | Exp
 SVSTDY   | Study Day of Start of Observation       | Int  | Perm
@@ -485,7 +486,7 @@ TULAT    | Laterality                              | Char | Perm
 TUDIR    | Directionality                          | Char | Perm
 TUPORTOT | Portion or Totality                     | Char | Perm
 TUMETHOD | Method of Identification                | Char | Exp
-TULOBXFL | Last Observation Before Exposure Flag   | Char | Perm | Y
+TULOBXFL | Last Observation Before Exposure Flag   | Char | Exp  | Y
 TUBLFL   | Baseline Flag                           | Char | Perm | Y
 TUEVAL   | Evaluator                               | Char | Perm | EVAL
 TUEVALID | Evaluator Identifier                    | Char | Perm
@@ -519,7 +520,7 @@ TRSTAT   | Completion Status                       | Char | Perm | ND
 TRREASND | Reason Not Done                         | Char | Perm
 TRNAM    | Laboratory/Vendor Name                  | Char | Perm
 TRMETHOD | Method Used to Identify the Tumor/Lesion| Char | Exp
-TRLOBXFL | Last Observation Before Exposure Flag   | Char | Perm | Y
+TRLOBXFL | Last Observation Before Exposure Flag   | Char | Exp  | Y
 TRBLFL   | Baseline Flag                           | Char | Perm | Y
 TREVAL   | Evaluator                               | Char | Perm | EVAL
 TREVALID | Evaluator Identifier                    | Char | Perm
@@ -618,6 +619,53 @@ EPOCH    | Epoch                                   | Char | Req  | EPOCH
 """,
         ("STUDYID", "ARMCD", "TAETORD"),
     ),
+    "TI": (
+        "Trial Inclusion/Exclusion Criteria",
+        """
+STUDYID  | Study Identifier                        | Char | Req
+DOMAIN   | Domain Abbreviation                     | Char | Req
+IETESTCD | Incl/Excl Criterion Short Name          | Char | Req
+IETEST   | Inclusion/Exclusion Criterion           | Char | Req
+IECAT    | Inclusion/Exclusion Category            | Char | Req  | IECAT
+IESCAT   | Inclusion/Exclusion Subcategory         | Char | Perm
+TIRL     | Inclusion/Exclusion Criterion Rule      | Char | Perm
+TIVERS   | Protocol Criteria Versions              | Char | Perm
+""",
+        ("STUDYID", "IETESTCD", "TIVERS"),
+    ),
+    "TS": (
+        "Trial Summary",
+        """
+STUDYID  | Study Identifier                        | Char | Req
+DOMAIN   | Domain Abbreviation                     | Char | Req
+TSSEQ    | Sequence Number                         | Int  | Req
+TSGRPID  | Group ID                                | Char | Perm
+TSPARMCD | Trial Summary Parameter Short Name      | Char | Req
+TSPARM   | Trial Summary Parameter                 | Char | Req
+TSVAL    | Parameter Value                         | Char | Exp
+TSVALNF  | Parameter Null Flavor                   | Char | Perm
+TSVALCD  | Parameter Value Code                    | Char | Exp
+TSVCDREF | Name of the Reference Terminology       | Char | Exp
+TSVCDVER | Version of the Reference Terminology    | Char | Exp
+""",
+        ("STUDYID", "TSPARMCD", "TSSEQ"),
+    ),
+    "SUPPQUAL": (
+        "Supplemental Qualifiers",
+        """
+STUDYID  | Study Identifier                        | Char | Req
+RDOMAIN  | Related Domain Abbreviation             | Char | Req
+USUBJID  | Unique Subject Identifier               | Char | Exp
+IDVAR    | Identifying Variable                    | Char | Exp
+IDVARVAL | Identifying Variable Value              | Char | Exp
+QNAM     | Qualifier Variable Name                 | Char | Req
+QLABEL   | Qualifier Variable Label                | Char | Req
+QVAL     | Data Value                              | Char | Req
+QORIG    | Origin                                  | Char | Req
+QEVAL    | Evaluator                               | Char | Exp
+""",
+        ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM"),
+    ),
     "TE": (
         "Trial Elements",
         """
@@ -677,5 +725,11 @@ def domain_spec(name: str) -> DomainSpec | None:
     ('Demographics', ('STUDYID', 'USUBJID'), ('F', 'M', 'U', 'UNDIFFERENTIATED'))
     >>> domain_spec("xx") is None
     True
+    >>> domain_spec("suppae").name, domain_spec("suppae").required[:2]
+    ('SUPPAE', ('STUDYID', 'RDOMAIN'))
     """
-    return SPECS.get(name.upper())
+    code = name.upper()
+    if code.startswith("SUPP") and len(code) == 6 and code != "SUPPQUAL":
+        supp = SPECS["SUPPQUAL"]
+        return replace(supp, name=code, label=f"Supplemental Qualifiers for {code[4:]}")
+    return SPECS.get(code)

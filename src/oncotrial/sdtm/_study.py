@@ -10,6 +10,7 @@ from typing import Literal
 import polars as pl
 
 from oncotrial.errors import InputError
+from oncotrial.sdtm._conformance import conformance_findings
 from oncotrial.sdtm._ctcae import ctcae_grade_findings
 from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, ValidationReport
@@ -228,7 +229,11 @@ def validate_study(
     CTCAE term, a warning).
     Cross-domain rules: DM present, every USUBJID in DM, EX dates within the subject's study
     participation (DM.RFXSTDTC or RFSTDTC to RFPENDTC), every TRLNKID in TU, RS response visits
-    with TR measurements and the reverse (warnings). docs/sdtm.md lists them with examples.
+    with TR measurements and the reverse (warnings).
+    Conformance (as CDISC CORE and the FDA business rules read it), warnings: study days (--DY,
+    --STDY, --ENDY) present and equal to the days from DM.RFSTDTC; a serious AE names a
+    seriousness criterion; EPOCH in every subject domain; the trial design datasets TS, TA,
+    TE, TV and TI present. docs/sdtm.md lists them with examples.
 
     Examples
     --------
@@ -248,6 +253,7 @@ def validate_study(
     for name, frame in study.domains.items():
         parts.append(check_domain(frame, study.context(name)))
     parts.extend(_cross_domain(study))
+    parts.extend(conformance_findings(study))
     for check in (ctcae_grade_findings, *extra_checks):
         got = check(study)
         if isinstance(got, pl.DataFrame):

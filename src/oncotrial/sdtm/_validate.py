@@ -295,7 +295,8 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
                 severity="warning",
                 rule="unknown-domain",
                 message="has no spec in oncotrial: only generic rules were checked",
-                hint="known domains: DM, EX, AE, DS, DD, SV, VS, TU, TR, RS, TV, TA, TE",
+                hint="known domains: DM, EX, AE, DS, DD, SV, VS, TU, TR, RS, TS, TA, TE, TV, TI, "
+                "SUPP--",
             )
         )
     else:

@@ -31,6 +31,7 @@ from oncotrial.sim._scenario import (
     ToxicityHazard,
     TumourModel,
 )
+from oncotrial.sim._template import scenario_template
 from oncotrial.sim._trial import EVENT_STREAMS, simulate_trial
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "dumps_scenario",
     "load_scenario",
     "scenario_problems",
+    "scenario_template",
     "simulate_trial",
     "terminology_problems",
     "tgi_diameters",

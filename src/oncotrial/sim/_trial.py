@@ -11,10 +11,14 @@ patient is followed day by day of the protocol's calendar:
    and the first PD ends treatment and imaging.
 3. Treatment: cycles while any agent is given; each cycle, adverse events by worst grade
    (scenario hazards), with the investigator's action on the attributed agents at grade >= 3
-   (hold the cycle's remaining doses, reduce one level, or discontinue), and refusal of each
-   agent. A grade 5 event is a death.
-4. Death and loss to follow-up from the scenario's hazards; a data cut at the protocol's
-   follow-up duration after the last enrolment.
+   (hold the cycle's remaining doses, reduce one level from the first dose after the
+   toxicity, or discontinue), and refusal of each agent. A grade 5 event is a death.
+4. Death and loss to follow-up from the scenario's hazards; survival follow-up contacts every
+   ``survival_every_weeks`` after the last dose; a data cut at the protocol's follow-up
+   duration after the last enrolment.
+5. The records go through :func:`oncotrial.sdtm.build_study` (study days, EPOCH, the IG's
+   variable order), the relationship to each agent into SUPPAE, with the trial design datasets
+   of the protocol (TS, TA, TE, TV, TI).
 
 Everything random comes from one seed through :class:`numpy.random.SeedSequence`: the cohort's
 streams (see :data:`oncotrial.sim.STREAMS`) and one stream per event kind here.
@@ -30,13 +34,20 @@ from typing import cast
 import numpy as np
 import polars as pl
 
-from oncotrial.protocol import Protocol
-from oncotrial.protocol.calendar import imaging_weeks, planned_dose_mg
+from oncotrial.protocol import Agent, Protocol, Regimen
+from oncotrial.protocol.calendar import (
+    imaging_weeks,
+    planned_dose_mg,
+    trial_arms,
+    trial_elements,
+    trial_inclusion,
+    trial_summary,
+)
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
-from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study
+from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study, to_supp
 from oncotrial.sim._cohort import Cohort, draw_cohort, tgi_diameters
-from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
-from oncotrial.terminology import lookup_term, term_groups
+from oncotrial.sim._scenario import DAYS_PER_MONTH, AgentModification, Scenario
+from oncotrial.terminology import lookup_term, soc_code, term_groups
 
 __all__ = ["EVENT_STREAMS", "simulate_trial"]
 
@@ -101,7 +112,8 @@ def simulate_trial(
     n_patients: int | None = None,
     seed: int = 0,
 ) -> Study:
-    """Simulate one trial and return its SDTM: DM, EX, VS, TU, TR, RS, AE, DS, SV, DD.
+    """Simulate one trial and return its SDTM: DM, EX, VS, AE, SUPPAE, DS, TU, TR, RS, SV, DD
+    and the trial design datasets TS, TA, TE, TV, TI.
 
     Parameters
     ----------
@@ -138,7 +150,7 @@ def simulate_trial(
     patients = _timelines(protocol, cohort, cut)
     tu, tr, tp = _tumour(protocol, scenario, cohort, patients, rng)
     _treat(protocol, scenario, cohort, patients, cut, rng)
-    return _emit(protocol, cohort, patients, tu, tr, tp)
+    return _emit(protocol, cohort, patients, tu, tr, tp, cut)
 
 
 def _timelines(protocol: Protocol, cohort: Cohort, cut: dt.date) -> list[_Patient]:
@@ -273,6 +285,7 @@ def _tu(p: _Patient, lnk: str, role: str, loc: str, visit: str, num: float, date
             "TUORRES": role,
             "TUSTRESC": role,
             "TULOC": loc,
+            "TUMETHOD": "CT SCAN",
             "TUEVAL": "INVESTIGATOR",
             "VISIT": visit,
             "VISITNUM": num,
@@ -303,6 +316,7 @@ def _tr(
             "TRSTRESC": f"{value:g}" if numeric else value,
             "TRSTRESN": value if numeric else None,
             "TRSTRESU": "mm" if numeric else None,
+            "TRMETHOD": "CT SCAN",
             "TREVAL": "INVESTIGATOR",
             "VISIT": visit,
             "VISITNUM": num,
@@ -326,6 +340,7 @@ def _treat(
     mods = {m.agent.lower(): m for m in scenario.dose_modification.agents}
     groups = term_groups()
     relationship = {a.name: ae_relationship_variable(a.name) for a in reg.agents}
+    acn_qnam = {a.name: f"AEACN{a.name.upper()[:3]}" for a in reg.agents}
     # each hazard's grades and their cumulative per-cycle probabilities, once
     tables = []
     for tox in scenario.toxicity:
@@ -353,6 +368,7 @@ def _treat(
             stop_by = min(stop_by, c1d1 + dt.timedelta(days=reg.cycle_length_days - 1))
         active = {a.name: True for a in reg.agents}
         level = {a.name: 0 for a in reg.agents}
+        reduced: dict[str, list[dt.date]] = {a.name: [] for a in reg.agents}
         ended: dict[str, tuple[str, dt.date]] = {}
         death = p.death
         cycle = 0
@@ -387,21 +403,46 @@ def _treat(
                 attributed = [a for a in tox.attributed_to if active.get(a, False)]
                 days = int(rng["ae_duration"].integers(3, 30))
                 fatal = grade == 5
+                serious = grade >= tox.serious_from_grade
+                found = lookup_term(str(term))
+                # the investigator's action on each agent still given (SUPPAE when they differ)
+                actions = {a: "DOSE NOT CHANGED" for a, on_ in active.items() if on_}
+                if not fatal and grade >= 3 and tox.action != "none":
+                    for a in attributed:
+                        actions[a] = _action(tox.action, a, level, mods, reg)
                 p.rows["ae"].append(
                     {
                         "USUBJID": p.usubjid,
                         "AETERM": str(term).upper(),
+                        "AELLT": found.term,
+                        "AELLTCD": float(found.meddra_code),
                         "AEDECOD": term,
-                        "AEBODSYS": lookup_term(str(term)).soc,
-                        "AETOXGR": str(grade),
-                        "AESER": "Y" if grade >= tox.serious_from_grade else "N",
+                        "AEPTCD": float(found.meddra_code),
+                        "AEHLT": None,
+                        "AEHLTCD": None,
+                        "AEHLGT": None,
+                        "AEHLGTCD": None,
+                        "AEBODSYS": found.soc,
+                        "AEBDSYCD": float(soc_code(found.soc)),
+                        "AESOC": found.soc,
+                        "AESOCCD": float(soc_code(found.soc)),
+                        "AESER": "Y" if serious else "N",
+                        "AEACN": _overall_action(actions, fatal),
+                        "AEREL": "RELATED" if tox.attributed_to else "NOT RELATED",
                         "AEOUT": "FATAL" if fatal else "RECOVERED/RESOLVED",
+                        **_criteria(grade, serious),
+                        "AETOXGR": str(grade),
                         "AESTDTC": on,
                         "AEENDTC": on if fatal else on + dt.timedelta(days=days),
                         **{
                             var: "RELATED" if a in tox.attributed_to else "NOT RELATED"
                             for a, var in relationship.items()
                         },
+                        **(
+                            {acn_qnam[a]: act for a, act in actions.items()}
+                            if len(set(actions.values())) > 1
+                            else {}
+                        ),
                     }
                 )
                 if fatal:
@@ -409,23 +450,14 @@ def _treat(
                     stop_by = min(stop_by, on)
                 elif grade >= 3 and tox.action != "none":
                     for a in attributed:
-                        agent = reg.agent(a)
-                        if tox.action == "hold":
+                        act = actions[a]
+                        if act == "DRUG INTERRUPTED":
                             held.add(a)
                             hold_from = on if hold_from is None else min(hold_from, on)
-                        elif (
-                            tox.action == "reduce"
-                            and level[a] < len(agent.dose_levels)
-                            and (
-                                level[a]
-                                < (
-                                    mods[a.lower()].max_reductions
-                                    if a.lower() in mods
-                                    else len(agent.dose_levels)
-                                )
-                            )
-                        ):
+                        elif act == "DOSE REDUCED":
+                            # from the first dose after the toxicity, never before it
                             level[a] += 1
+                            reduced[a].append(on)
                         else:
                             active[a] = False
                             ended[a] = ("ADVERSE EVENT", on)
@@ -442,6 +474,7 @@ def _treat(
             # administrations of the cycle (before the cycle's events stopped an agent)
             for agent in reg.agents:
                 stopped = ended.get(agent.name)
+                doses: list[tuple[int, dt.date, float]] = []
                 for d in agent.days:
                     when = start + dt.timedelta(days=d - 1)
                     if when > stop_by or (death is not None and when >= death):
@@ -450,24 +483,12 @@ def _treat(
                         break
                     if agent.name in held and hold_from is not None and when >= hold_from:
                         continue
-                    dose = (
-                        agent.dose
-                        if level[agent.name] == 0
-                        else agent.dose_levels[level[agent.name] - 1].dose
-                    )
-                    mg = planned_dose_mg(dose, weight_kg=weight, height_cm=height)
-                    p.rows["ex"].append(
-                        {
-                            "USUBJID": p.usubjid,
-                            "EXTRT": agent.name,
-                            "EXDOSE": round(mg, 1),
-                            "EXDOSU": "mg",
-                            "EXROUTE": "INTRAVENOUS",
-                            "EXSTDTC": when,
-                            "EXENDTC": when,
-                            "VISIT": f"CYCLE {cycle + 1} DAY {d}",
-                        }
-                    )
+                    # the level in effect: reductions for toxicities before this day
+                    lv = sum(r < when for r in reduced[agent.name])
+                    dose = agent.dose if lv == 0 else agent.dose_levels[lv - 1].dose
+                    mg = round(planned_dose_mg(dose, weight_kg=weight, height_cm=height), 1)
+                    doses.append((d, when, mg))
+                p.rows["ex"].extend(_administrations(p, agent, cycle, doses))
             cycle += 1
         # a fatal adverse event ends the patient's imaging too: no progression after it
         if death is not None and p.progression is not None and p.progression > death:
@@ -520,11 +541,89 @@ def _treat(
                 "VSSTRESC": f"{weight:.1f}",
                 "VSSTRESN": round(weight, 1),
                 "VSSTRESU": "kg",
+                "VSLOBXFL": "Y" if p.rows["ex"] else None,  # the last weight before a dose
                 "VISIT": "SCREENING",
                 "VISITNUM": 1.0,
                 "VSDTC": c1d1 - dt.timedelta(days=7),
             }
         )
+
+
+#: SDTM EXROUTE (C66729) and EXDOSFRM (C66726) of the protocol's routes.
+_ROUTES = {"IV": "INTRAVENOUS", "PO": "ORAL", "SC": "SUBCUTANEOUS", "IM": "INTRAMUSCULAR",
+           "TD": "TRANSDERMAL"}  # fmt: skip
+_FORMS = {"IV": "INJECTION", "PO": "TABLET", "SC": "INJECTION", "IM": "INJECTION",
+          "TD": "PATCH"}  # fmt: skip
+
+
+def _action(
+    action: str, agent: str, level: dict[str, int], mods: dict[str, AgentModification],
+    reg: Regimen,
+) -> str:  # fmt: skip
+    """AEACN for one attributed agent: the scenario's action, or the agent withdrawn when it
+    allows no hold or has no dose level left."""
+    spec = reg.agent(agent)
+    if action == "hold" and spec.holds_allowed:
+        return "DRUG INTERRUPTED"
+    if action == "reduce":
+        most = mods[agent.lower()].max_reductions if agent.lower() in mods else None
+        limit = len(spec.dose_levels) if most is None else min(most, len(spec.dose_levels))
+        if level[agent] < limit:
+            return "DOSE REDUCED"
+    return "DRUG WITHDRAWN"
+
+
+def _overall_action(actions: dict[str, str], fatal: bool) -> str:
+    """AEACN: the action on the study treatment, MULTIPLE when it differs between agents (each
+    one then in SUPPAE), NOT APPLICABLE for a fatal event or when no agent was being given."""
+    distinct = set(actions.values())
+    if fatal or not distinct:
+        return "NOT APPLICABLE"
+    return distinct.pop() if len(distinct) == 1 else "MULTIPLE"
+
+
+def _criteria(grade: int, serious: bool) -> dict[str, str | None]:
+    """Seriousness criteria of a serious AE (null when not serious), by the CTCAE v5.0 grade
+    definitions: grade 5 is death, grade 4 "life-threatening consequences", grade 3
+    "hospitalization or prolongation of existing hospitalization indicated"; a serious event
+    of a lower grade is "other medically important"."""
+    names = ("AESDTH", "AESLIFE", "AESHOSP", "AESMIE")
+    if not serious:
+        return dict.fromkeys(names)
+    which = {5: "AESDTH", 4: "AESLIFE", 3: "AESHOSP"}.get(grade, "AESMIE")
+    return {n: "Y" if n == which else "N" for n in names}
+
+
+def _administrations(
+    p: _Patient, agent: Agent, cycle: int, doses: list[tuple[int, dt.date, float]]
+) -> list[Record]:
+    """EX records of one agent in one cycle. Each intravenous (or other single) administration
+    is a record (EXDOSFRQ ONCE); oral daily dosing is one record per run of consecutive days at
+    one dose (EXDOSFRQ QD, EXSTDTC to EXENDTC), as SDTMIG 3.4 section 6.1.2 (EX) shows."""
+    route = _ROUTES[agent.route]
+    runs: list[list[tuple[int, dt.date, float]]] = []
+    for d in doses:
+        last = runs[-1][-1] if runs else None
+        daily = agent.route == "PO" and last is not None
+        if daily and last is not None and d[0] == last[0] + 1 and d[2] == last[2]:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return [
+        {
+            "USUBJID": p.usubjid,
+            "EXTRT": agent.name,
+            "EXDOSE": run[0][2],
+            "EXDOSU": "mg",
+            "EXDOSFRM": _FORMS[agent.route],
+            "EXDOSFRQ": "QD" if agent.route == "PO" else "ONCE",
+            "EXROUTE": route,
+            "EXSTDTC": run[0][1],
+            "EXENDTC": run[-1][1],
+            "VISIT": f"CYCLE {cycle + 1} DAY {run[0][0]}",
+        }
+        for run in runs
+    ]
 
 
 def _ds(p: _Patient, scat: str, decod: str, term: str, when: dt.date) -> Record:
@@ -548,14 +647,14 @@ def _emit(
     tu: pl.DataFrame,
     tr: pl.DataFrame,
     tp: pl.DataFrame,
+    cut: dt.date,
 ) -> Study:
     """The study: every record stated, the scans after a first progression or a death left
     out (TU, TR and the responses keep the visits each patient's timeline keeps)."""
     dm = []
     for i, p in enumerate(patients):
-        doses = [r["EXSTDTC"] for r in p.rows["ex"]]
-        first = min(doses, default=None)  # type: ignore[type-var]
-        last = max(doses, default=None)  # type: ignore[type-var]
+        first = min((cast(dt.date, r["EXSTDTC"]) for r in p.rows["ex"]), default=None)
+        last = max((cast(dt.date, r["EXENDTC"]) for r in p.rows["ex"]), default=None)
         dm.append(
             {
                 "USUBJID": p.usubjid,
@@ -566,11 +665,19 @@ def _emit(
                 "SEX": "F" if cohort.female[0, i] else "M",
                 "ARMCD": "TRT",
                 "ARM": "Protocol regimen",
-                "ACTARMCD": "TRT" if first else "NOTTRT",
-                "ACTARM": "Protocol regimen" if first else "Not Treated",
+                # SDTMIG 3.4 section 5.2 (DM), assumption 4: a subject assigned but never
+                # treated has null ACTARMCD/ACTARM and ARMNRS "ASSIGNED, NOT TREATED"
+                "ACTARMCD": "TRT" if first else None,
+                "ACTARM": "Protocol regimen" if first else None,
+                "ARMNRS": None if first else "ASSIGNED, NOT TREATED",
+                "ACTARMUD": None,
+                "RACE": "NOT REPORTED",  # the virtual patients have no race
                 "COUNTRY": "USA",
                 "RFICDTC": p.c1d1 - dt.timedelta(days=14),
                 "RFSTDTC": first,
+                # end of participation, as RFPENDTC; null for a subject never treated (with
+                # ARMNRS; CDISC CORE-000192, which CORE-000191 contradicts for them)
+                "RFENDTC": p.end if first else None,
                 "RFXSTDTC": first,
                 "RFXENDTC": last,
                 "RFPENDTC": p.end,
@@ -583,6 +690,11 @@ def _emit(
     tu = tu.filter(pl.Series(imaged, dtype=pl.Boolean))
     imaged = [(p.usubjid, r["VISITNUM"]) in kept for p in patients for r in p.rows["tr"]]
     tr = tr.filter(pl.Series(imaged, dtype=pl.Boolean))
+    # the baseline scan is the last observation before exposure of a treated subject
+    treated = [p.usubjid for p in patients if p.rows["ex"]]
+    baseline = (pl.col("VISITNUM") == 1.0) & pl.col("USUBJID").is_in(treated)
+    tu = tu.with_columns(TULOBXFL=pl.when(baseline).then(pl.lit("Y")))
+    tr = tr.with_columns(TRLOBXFL=pl.when(baseline).then(pl.lit("Y")))
     judged = zip(tp["USUBJID"].to_list(), tp["VISITNUM"].to_list(), strict=True)
     tp = tp.filter(pl.Series([key in kept for key in judged], dtype=pl.Boolean))
     img = protocol.assessments.imaging
@@ -600,20 +712,88 @@ def _emit(
             "SVENDTC": v.date,
         }
         for p in sorted(patients, key=lambda p: p.usubjid)
-        for v in sorted(p.visits, key=lambda v: v.num)
-        if p.imaged(v.num, v.date)
+        for v in [
+            *sorted((v for v in p.visits if p.imaged(v.num, v.date)), key=lambda v: v.num),
+            *_survival_contacts(p, protocol, cut),
+        ]
     ]
+    study = protocol.study.id
     domains: dict[str, object] = {"dm": dm}
-    for name in ("ex", "vs", "ae", "ds"):
+    for name in ("ex", "vs", "ds"):
         domains[name] = [r for p in patients for r in p.rows[name]]
+    # relationship to each agent (and the action on each, when they differ) go to SUPPAE
+    ae = build_domain("AE", [r for p in patients for r in p.rows["ae"]], studyid=study)
+    agents = [a.name for a in protocol.regimen.agents]
+    qualifiers = {
+        **{ae_relationship_variable(a): f"Relationship to {a}"[:40] for a in agents},
+        **{f"AEACN{a.upper()[:3]}": f"Action Taken with {a}"[:40] for a in agents},
+    }
+    ae, suppae = to_supp(ae, {q: label for q, label in qualifiers.items() if q in ae.columns})
+    cycles = max((int(str(r["VISIT"]).split()[1]) for p in patients for r in p.rows["ex"]),
+                 default=1)  # fmt: skip
+    # the single arm as DM names it, in TA and TV
+    arm = [pl.lit("TRT").alias("ARMCD"), pl.lit("Protocol regimen").alias("ARM")]
+    consent = min((cast(dt.date, r["RFICDTC"]) for r in dm), default=None)
     domains |= {
+        "ae": ae,
+        "suppae": suppae,
         "tu": tu,
         "tr": tr,
         "rs": derive_rs(tp, options=options),
         "sv": sv,
         "dd": _death_details(patients),
+        "ts": trial_summary(protocol, start=consent, cutoff=cut),
+        "ta": trial_arms(protocol, cycles=cycles).with_columns(arm),
+        "te": trial_elements(protocol),
+        "tv": _trial_visits(protocol, sv),
+        "ti": trial_inclusion(protocol),
     }
-    return build_study(domains, studyid=protocol.study.id)  # type: ignore[arg-type]
+    return build_study(domains, studyid=study)  # type: ignore[arg-type]
+
+
+def _trial_visits(protocol: Protocol, sv: list[Record]) -> list[Record]:
+    """TV of the visits the simulator plans: screening (day -7), the imaging weeks (study day
+    7 * week + 1) and the survival follow-up contacts, each as far as some subject got."""
+    img = protocol.assessments.imaging
+    every = protocol.assessments.follow_up.survival_every_weeks
+    seen = sorted({(cast(float, r["VISITNUM"]), str(r["VISIT"])) for r in sv})
+    rows: list[Record] = []
+    for num, name in seen:
+        if name == "SCREENING":
+            day: int | None = -7
+            rule = f"Within {img.baseline_within_days} days before the first dose"
+        elif name.startswith("WEEK "):
+            day = 7 * int(name.split()[1]) + 1
+            rule = f"Study day {day} (+/- {img.window_days} days)"
+        else:
+            day = None
+            k = int(name.rsplit(" ", 1)[1])
+            rule = f"{k * every} weeks after the last dose, if alive and followed"
+        rows.append({"VISITNUM": num, "VISIT": name, "VISITDY": day, "ARMCD": "TRT",
+                     "ARM": "Protocol regimen", "TVSTRL": rule})  # fmt: skip
+    return rows
+
+
+#: VISITNUM of the first survival follow-up contact (then 1002, 1003, ...), after every
+#: imaging visit a trial can have.
+_SURVIVAL_VISITNUM = 1001.0
+
+
+def _survival_contacts(p: _Patient, protocol: Protocol, cut: dt.date) -> list[_Visit]:
+    """Survival follow-up as the protocol plans it: a contact every ``survival_every_weeks``
+    weeks after the last dose, while the patient is alive and followed (before the death, the
+    loss to follow-up or the data cut). Nothing for a patient never treated."""
+    doses = [cast(dt.date, r["EXENDTC"]) for r in p.rows["ex"]]
+    if not doses:
+        return []
+    every = dt.timedelta(weeks=protocol.assessments.follow_up.survival_every_weeks)
+    out: list[_Visit] = []
+    when = max(doses) + every
+    while when < p.end and when <= cut:
+        k = len(out)
+        out.append(_Visit(f"SURVIVAL FOLLOW-UP {k + 1}", _SURVIVAL_VISITNUM + k, when))
+        when += every
+    return out
 
 
 def _death_details(patients: list[_Patient]) -> list[Record]:

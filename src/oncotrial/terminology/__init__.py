@@ -29,6 +29,7 @@ from oncotrial.terminology._ctcae import (
     format_grades,
     grade_problems,
     lookup_term,
+    soc_code,
 )
 from oncotrial.terminology._groups import TermGroup, define_term_groups, term_groups
 
@@ -54,5 +55,6 @@ __all__ = [
     "format_grades",
     "grade_problems",
     "lookup_term",
+    "soc_code",
     "term_groups",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "format_grades",
     "grade_problems",
     "lookup_term",
+    "soc_code",
 ]
 
 CTCAE_VERSION = "5.0"
@@ -117,6 +118,28 @@ def ctcae_socs() -> pl.DataFrame:
 def _socs() -> pl.DataFrame:
     raw = _read_csv("ctcae_v5_soc.csv")
     return raw.with_columns(pl.col("soc_order", "n_terms").cast(pl.Int64))
+
+
+@functools.cache
+def _soc_codes() -> dict[str, int]:
+    """Each SOC's MedDRA code: CTCAE's "<SOC> - Other, specify" term carries it."""
+    other = _terms().filter(pl.col("ctcae_term").str.ends_with("- Other, specify"))
+    return {soc: int(code) for code, soc in other.select("meddra_code", "meddra_soc").rows()}
+
+
+def soc_code(soc: str) -> int:
+    """The MedDRA code of a system organ class, as CTCAE v5.0 prints it (on the SOC's
+    "Other, specify" term, whose code is the SOC's own).
+
+    Examples
+    --------
+    >>> soc_code("Cardiac disorders")
+    10007541
+    """
+    codes = _soc_codes()
+    if soc not in codes:
+        raise KeyError(f"{soc!r} is not a MedDRA system organ class of CTCAE v5.0")
+    return codes[soc]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import polars as pl
 
@@ -102,3 +102,31 @@ def exact_line(design: HasOC, p0: float, p1: float) -> str:
     o0, o1 = design.oc(p0), design.oc(p1)
     return (f"exact: P(promising) {o0.prob_reject:.4f} at p0={p0:g}, {o1.prob_reject:.4f} "
             f"at p1={p1:g}; PET {o0.pet:.4f} and {o1.pet:.4f}")  # fmt: skip
+
+
+class OneRateOC:
+    """The exact operating characteristics of a one-rate design, from its :meth:`oc`: a mixin
+    for the response-rate designs (Simon, single-stage, predictive), which share ``p0``, ``p1``
+    and ``oc(p)`` and answer :class:`~oncotrial.design.Design`'s exact parts alike."""
+
+    __slots__ = ()
+    p0: float
+    p1: float
+
+    if TYPE_CHECKING:
+
+        def oc(self, p: float) -> OperatingCharacteristics:
+            """Each design's own exact operating characteristics at ``p``."""
+            ...
+
+    def exact_power(self) -> float:
+        """P(declared promising) at p1."""
+        return self.oc(self.p1).prob_reject
+
+    def exact_oc(self) -> pl.DataFrame:
+        """Operating characteristics at p0 and p1."""
+        return oc_table(self, [self.p0, self.p1])
+
+    def describe(self) -> str:
+        """P(promising) and PET at p0 and p1 in one line."""
+        return exact_line(self, self.p0, self.p1)

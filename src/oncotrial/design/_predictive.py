@@ -15,12 +15,12 @@ from scipy.stats import betabinom
 from oncotrial._checks import check_int, check_positive, check_prob
 from oncotrial.design._checks import check_p0_p1, readonly
 from oncotrial.design._interface import FinalRule, FinalTest, Observed, Verdict
-from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
+from oncotrial.design._oc import OneRateOC, OperatingCharacteristics
 from oncotrial.errors import DesignError
 
 
 @dataclass(frozen=True)
-class PredictiveDesign:
+class PredictiveDesign(OneRateOC):
     """Single-arm design monitored by the Bayesian predictive probability of success.
 
     With prior Beta(a, b) on the response rate, at the end (``nmax`` patients, x responses)
@@ -119,18 +119,6 @@ class PredictiveDesign:
             decided |= fut | eff
         success |= ~decided & (observed.responders >= self.final)
         return Verdict({"response": success}, success, futility, stopped_at)
-
-    def exact_power(self) -> float:
-        """P(declared promising) at p1."""
-        return self.oc(self.p1).prob_reject
-
-    def exact_oc(self) -> pl.DataFrame:
-        """Operating characteristics at p0 and p1."""
-        return oc_table(self, [self.p0, self.p1])
-
-    def describe(self) -> str:
-        """P(promising) and PET at p0 and p1 in one line."""
-        return exact_line(self, self.p0, self.p1)
 
     def final_rule(self, evaluable: int) -> FinalRule:
         """At least ``final`` responders of ``nmax`` (after no interim stop)."""

@@ -20,7 +20,7 @@ from oncotrial.design._interface import (
     Verdict,
     register_design,
 )
-from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
+from oncotrial.design._oc import OneRateOC, OperatingCharacteristics
 from oncotrial.errors import DesignError, InputError
 from oncotrial.protocol import Protocol, SimonTwoStage
 
@@ -40,7 +40,7 @@ def _two_stage_probs(r1: int, n1: int, r: int, n: int, p: float) -> tuple[float,
 
 
 @dataclass(frozen=True, slots=True)
-class SimonDesign:
+class SimonDesign(OneRateOC):
     """A two-stage single-arm design in Simon's form, with its exact properties.
 
     Stage 1 enrols ``n1`` patients and stops for futility if at most ``r1`` respond; otherwise
@@ -111,18 +111,6 @@ class SimonDesign:
         success = ~futility & (observed.responders > self.r)
         stopped_at = np.where(futility, self.n1, 0).astype(np.int64)
         return Verdict({"response": success}, success, futility, stopped_at)
-
-    def exact_power(self) -> float:
-        """P(declared promising) at p1."""
-        return self.oc(self.p1).prob_reject
-
-    def exact_oc(self) -> pl.DataFrame:
-        """Operating characteristics at p0 and p1."""
-        return oc_table(self, [self.p0, self.p1])
-
-    def describe(self) -> str:
-        """P(promising) and PET at p0 and p1 in one line."""
-        return exact_line(self, self.p0, self.p1)
 
     def final_rule(self, evaluable: int) -> FinalRule:
         """More than ``r`` responders (the design's r and n, whatever the number evaluable)."""

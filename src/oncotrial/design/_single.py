@@ -18,7 +18,7 @@ from oncotrial.design._interface import (
     Verdict,
     register_design,
 )
-from oncotrial.design._oc import OperatingCharacteristics, exact_line, oc_table
+from oncotrial.design._oc import OneRateOC, OperatingCharacteristics
 from oncotrial.errors import DesignError, InputError
 from oncotrial.protocol import Protocol, SingleStage
 from oncotrial.stats import binomial_critical_value
@@ -28,7 +28,7 @@ SINGLE_NMAX = 2000
 
 
 @dataclass(frozen=True, slots=True)
-class SingleStageDesign:
+class SingleStageDesign(OneRateOC):
     """Enrol ``n`` patients; declare the treatment promising if more than ``r`` respond.
 
     Attributes
@@ -82,18 +82,6 @@ class SingleStageDesign:
         success = observed.responders > self.r
         none = np.zeros(observed.trials, dtype=np.bool_)
         return Verdict({"response": success}, success, none, np.zeros(observed.trials, np.int64))
-
-    def exact_power(self) -> float:
-        """P(declared promising) at p1."""
-        return self.oc(self.p1).prob_reject
-
-    def exact_oc(self) -> pl.DataFrame:
-        """Operating characteristics at p0 and p1."""
-        return oc_table(self, [self.p0, self.p1])
-
-    def describe(self) -> str:
-        """P(promising) and PET (0) at p0 and p1 in one line."""
-        return exact_line(self, self.p0, self.p1)
 
     def final_rule(self, evaluable: int) -> FinalRule:
         """More than ``r`` responders (the design's r and n, whatever the number evaluable)."""

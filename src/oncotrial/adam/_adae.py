@@ -17,6 +17,7 @@ from oncotrial.adam._common import RELATED, SUBJECT_KEYS, require_columns
 from oncotrial.adam._populations import agent_prefix
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
+from oncotrial.sdtm import ae_relationship_variable
 from oncotrial.sdtm.dates import dt_and_flag
 from oncotrial.terminology import TermGroup, define_term_groups, grade_problems, term_groups
 
@@ -76,9 +77,10 @@ def derive_adae(
         An AE starting up to this many days after the last dose is still treatment-emergent
         (admiral's ``end_window``); default 30, or the protocol's end-of-treatment visit.
     relationship : mapping of agent name to column, optional
-        Where each agent's relationship is: default ``AEREL`` + the first three letters of the
-        agent (``AERELBEV`` for bevacizumab: SUPPAE's QNAM merged into AE, 8 characters as
-        SDTM names must be) when present, else AEREL for every agent.
+        Where each agent's relationship is: default
+        :func:`oncotrial.sdtm.ae_relationship_variable` (``AEREL`` + the first three letters
+        of the agent, ``AERELBEV`` for bevacizumab: SUPPAE's QNAM merged into AE, 8 characters
+        as SDTM names must be) when present, else AEREL for every agent.
     check_grades : bool, default True
         Refuse an AETOXGR its CTCAE term does not allow (e.g. Fatigue grade 4), naming the row.
     file : str, optional
@@ -164,7 +166,7 @@ def derive_adae(
         )
     if protocol is not None:
         for i, agent in enumerate(protocol.regimen.agents):
-            col = (relationship or {}).get(agent.name) or f"AEREL{agent.name.upper()[:3]}"
+            col = (relationship or {}).get(agent.name) or ae_relationship_variable(agent.name)
             if col not in ae.columns:
                 col = "AEREL"
             if col not in ae.columns:

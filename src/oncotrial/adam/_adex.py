@@ -15,7 +15,8 @@ import polars as pl
 from oncotrial._units import DAYS_PER_MONTH
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
 from oncotrial.errors import InputError
-from oncotrial.protocol import BsaDose, FlatDose, Protocol, WeightDose
+from oncotrial.protocol import Protocol
+from oncotrial.protocol.calendar import planned_dose_mg_expr
 from oncotrial.sdtm.dates import with_dt
 
 __all__ = ["ADEX_PARAMS", "DAYS_PER_MONTH", "derive_adex", "derive_var_baseline_size"]
@@ -75,25 +76,6 @@ def derive_var_baseline_size(
             vs = vs.with_columns(pl.lit(None, dtype=pl.Float64).alias(col))
     vs = vs.rename({"WEIGHT": "WEIGHTBL", "HEIGHT": "HEIGHTBL"})
     return dataset.join(vs.select(*keys, "WEIGHTBL", "HEIGHTBL"), on=keys, how="left")
-
-
-def _planned_mg(dose: FlatDose | WeightDose | BsaDose) -> pl.Expr:
-    """Planned mg per administration from WEIGHTBL and HEIGHTBL (baseline size)."""
-    if isinstance(dose, FlatDose):
-        return pl.lit(float(dose.mg))
-    if isinstance(dose, WeightDose):
-        mg = pl.col("WEIGHTBL") * dose.per_kg
-        return pl.min_horizontal(mg, pl.lit(dose.max_mg)) if dose.max_mg is not None else mg
-    w, h = pl.col("WEIGHTBL"), pl.col("HEIGHTBL")
-    # the same formulas as oncotrial.protocol.calendar.body_surface_area, as expressions
-    bsa = (
-        (h * w / 3600.0).sqrt()
-        if dose.bsa_formula == "mosteller"
-        else (0.007184 * w.pow(0.425) * h.pow(0.725))
-    )
-    if dose.max_bsa_m2 is not None:
-        bsa = pl.min_horizontal(bsa, pl.lit(dose.max_bsa_m2))
-    return bsa * dose.per_m2
 
 
 def _daily_records(ex: pl.DataFrame) -> pl.DataFrame:
@@ -220,7 +202,7 @@ def derive_adex(
         if sub.height == 0:
             continue
         sub = sub.with_columns(
-            _PL=_planned_mg(agent.dose),
+            _PL=planned_dose_mg_expr(agent.dose),
             _GAP=(pl.col("_DT") - pl.col("_DT").shift(1)).over(keys).dt.total_days(),
         )
         agg = sub.group_by(keys, maintain_order=True).agg(

@@ -24,6 +24,7 @@ from oncotrial.adam._populations import derive_vars_agent_status, derive_vars_po
 from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.recist import RecistOptions
+from oncotrial.sdtm import Study
 
 __all__ = ["AdamOptions", "derive_adam"]
 
@@ -52,13 +53,13 @@ class AdamOptions:
     pfs_censoring: PfsCensoring | None = None
 
 
-def _domain(sdtm: Mapping[str, pl.DataFrame], name: str) -> pl.DataFrame | None:
+def _domain(sdtm: Study, name: str) -> pl.DataFrame | None:
     frame = sdtm.get(name)
     return frame if frame is not None and frame.height else None
 
 
 def derive_adam(
-    sdtm: Mapping[str, pl.DataFrame],
+    sdtm: Study | Mapping[str, pl.DataFrame],
     *,
     protocol: Protocol,
     options: AdamOptions = AdamOptions(),
@@ -67,9 +68,11 @@ def derive_adam(
 
     Parameters
     ----------
-    sdtm : mapping of str to DataFrame
-        Domains by lower-case name (``oncotrial.sdtm.read_study`` gives one): DM and EX are
-        required; DS, DD, AE, VS, LB, TU, TR and RS are used when present.
+    sdtm : Study, or mapping of str to DataFrame
+        The study (:func:`oncotrial.sdtm.read_study`, :func:`oncotrial.sdtm.build_study` and
+        :func:`oncotrial.sim.simulate_trial` give one), or frames by domain name, conformed to
+        the specs here (:meth:`oncotrial.sdtm.Study.from_frames`): DM and EX are required; DS,
+        DD, AE, VS, LB, TU, TR and RS are used when present.
     protocol : Protocol
         Agents and their planned doses, evaluable rule, imaging plan, term groups.
 
@@ -86,6 +89,8 @@ def derive_adam(
         not fit the protocol (an EXTRT that is not one of its agents).
     """
     keys = list(SUBJECT_KEYS)
+    if not isinstance(sdtm, Study):
+        sdtm = Study.from_frames(sdtm)
     dm, ex = _domain(sdtm, "dm"), _domain(sdtm, "ex")
     if dm is None or ex is None:
         missing = "DM" if dm is None else "EX"

@@ -23,21 +23,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Iterator, Sequence
+from itertools import takewhile
+from typing import Literal, TypeVar
 
 import polars as pl
 
 from oncotrial._checks import check_int, check_positive
 from oncotrial.errors import InputError
-from oncotrial.protocol._models import BsaDose, FlatDose, Protocol, WeightDose
+from oncotrial.protocol._models import BsaDose, FlatDose, Imaging, Protocol, WeightDose
 
 __all__ = [
     "body_surface_area",
     "calendar_tables",
+    "imaging_weeks",
     "planned_administrations",
     "planned_assessments",
     "planned_dose_mg",
+    "planned_dose_mg_expr",
     "study_day",
     "trial_arms",
     "trial_elements",
@@ -73,13 +76,64 @@ def body_surface_area(
     """
     _positive(weight_kg, "weight_kg", "body weight in kg, e.g. 70")
     _positive(height_cm, "height_cm", "height in cm, e.g. 170")
+    return float(_bsa(float(weight_kg), float(height_cm), formula))
+
+
+#: A number, or a polars expression of numbers: the dose formulas below serve both, so that a
+#: patient's dose (the simulator) and a column of them (ADEX) come from the same lines.
+_N = TypeVar("_N", float, pl.Expr)
+
+
+def _bsa(weight: _N, height: _N, formula: str) -> _N:
     if formula == "mosteller":
-        return math.sqrt(height_cm * weight_kg / 3600.0)
+        area = height * weight / 3600.0
+        return math.sqrt(area) if isinstance(area, float) else area.sqrt()
     if formula == "dubois":
-        return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
+        return 0.007184 * weight**0.425 * height**0.725  # type: ignore[no-any-return]
     raise InputError(
         "is not a BSA formula", field="formula", value=formula, hint="use 'mosteller' or 'dubois'"
     )
+
+
+def _smaller(value: _N, cap: float) -> _N:
+    if isinstance(value, float):
+        return min(value, cap)
+    return pl.min_horizontal(value, pl.lit(cap))
+
+
+def _dose_mg(dose: WeightDose | BsaDose, weight: _N, height: _N | None) -> _N:
+    """Planned mg of a weight- or BSA-based dose (the one place these formulas live)."""
+    if isinstance(dose, WeightDose):
+        mg = weight * dose.per_kg
+        return _smaller(mg, dose.max_mg) if dose.max_mg is not None else mg
+    assert height is not None
+    bsa = _bsa(weight, height, dose.bsa_formula)
+    if dose.max_bsa_m2 is not None:
+        bsa = _smaller(bsa, dose.max_bsa_m2)
+    return float(dose.per_m2) * bsa
+
+
+def planned_dose_mg_expr(
+    dose: FlatDose | WeightDose | BsaDose,
+    *,
+    weight_kg: str = "WEIGHTBL",
+    height_cm: str = "HEIGHTBL",
+) -> pl.Expr:
+    """:func:`planned_dose_mg` as a polars expression of the weight (kg) and height (cm)
+    columns named.
+
+    Examples
+    --------
+    >>> from oncotrial.protocol import BsaDose
+    >>> frame = pl.DataFrame({"WEIGHTBL": [70.0], "HEIGHTBL": [170.0]})
+    >>> dose = BsaDose(per_m2=100)
+    >>> frame.select(planned_dose_mg_expr(dose)).item() == planned_dose_mg(
+    ...     dose, weight_kg=70.0, height_cm=170.0)
+    True
+    """
+    if isinstance(dose, FlatDose):
+        return pl.lit(float(dose.mg))
+    return _dose_mg(dose, pl.col(weight_kg), pl.col(height_cm))
 
 
 def planned_dose_mg(
@@ -105,19 +159,15 @@ def planned_dose_mg(
             hint="give the patient's weight in kg (option --weight on the command line)",
         )
     _positive(weight_kg, "weight_kg", "body weight in kg, e.g. 70")
-    if isinstance(dose, WeightDose):
-        mg = dose.per_kg * weight_kg
-        return float(min(mg, dose.max_mg) if dose.max_mg is not None else mg)
-    if height_cm is None:
-        raise InputError(
-            f"is needed for a {dose.label} dose (body surface area)",
-            field="height_cm",
-            hint="give the patient's height in cm (option --height on the command line)",
-        )
-    bsa = body_surface_area(weight_kg, height_cm, formula=dose.bsa_formula)
-    if dose.max_bsa_m2 is not None:
-        bsa = min(bsa, dose.max_bsa_m2)
-    return float(dose.per_m2) * bsa
+    if isinstance(dose, BsaDose):
+        if height_cm is None:
+            raise InputError(
+                f"is needed for a {dose.label} dose (body surface area)",
+                field="height_cm",
+                hint="give the patient's height in cm (option --height on the command line)",
+            )
+        _positive(height_cm, "height_cm", "height in cm, e.g. 170")
+    return float(_dose_mg(dose, float(weight_kg), None if height_cm is None else float(height_cm)))
 
 
 def planned_administrations(
@@ -282,9 +332,7 @@ def planned_assessments(protocol: Protocol, *, start: dt.date, cycles: int) -> p
                     sa.window_days,
                     sa.window_days,
                 )
-    for week in _imaging_weeks(
-        img.every_weeks, img.first_week, img.then_every_weeks, img.after_week, end_offset
-    ):
+    for week in takewhile(lambda w: 7 * w <= end_offset, imaging_weeks(img)):
         add(
             f"WEEK {week} IMAGING",
             "imaging",
@@ -472,18 +520,28 @@ def arm_code(protocol: Protocol) -> str:
     return code[:20]
 
 
-def _imaging_weeks(
-    every: int, first: int | None, then_every: int | None, after: int | None, end_offset: int
-) -> list[int]:
-    weeks = []
-    week = first or every
-    while 7 * week <= end_offset:
-        weeks.append(week)
-        step = (
-            then_every if then_every is not None and after is not None and week >= after else every
-        )
-        week += step
-    return weeks
+def imaging_weeks(imaging: Imaging) -> Iterator[int]:
+    """The protocol's imaging weeks, without end: ``first_week`` (default ``every_weeks``), then
+    every ``every_weeks``, and every ``then_every_weeks`` from ``after_week`` on. Scan week w is
+    due 7 w days after day 1 of cycle 1. The one schedule the calendar, the simulator and the
+    Monte Carlo fast path follow; each stops it where its own horizon ends.
+
+    Examples
+    --------
+    >>> from itertools import islice
+    >>> from oncotrial.protocol import load
+    >>> img = load("nct01010126").assessments.imaging
+    >>> list(islice(imaging_weeks(img), 4)), img.every_weeks
+    ([8, 16, 24, 32], 8)
+    """
+    week = imaging.first_week or imaging.every_weeks
+    while True:
+        yield week
+        late = imaging.then_every_weeks is not None and imaging.after_week is not None
+        if late and week >= imaging.after_week:  # type: ignore[operator]
+            week += imaging.then_every_weeks  # type: ignore[operator]
+        else:
+            week += imaging.every_weeks
 
 
 def _window_text(days: int) -> str:

@@ -4,8 +4,9 @@ SAS XPT v5 and CDISC Dataset-JSON 1.1.
 A study is a folder with one file per domain (``dm.parquet``, ``ae.csv``, ``tr.xpt``,
 ``rs.json``), read into a :class:`Study` (domain name -> polars frame, conformed to the specs)
 and checked by :func:`validate_study`, which reports every problem with its file, row (as a user
-sees it), variable, value, rule and hint. ISO 8601 dates and admiral-style imputation are in
-:mod:`oncotrial.sdtm.dates`.
+sees it), variable, value, rule and hint. Producers of SDTM (the simulator, an EDC export) build
+domains from records with :func:`build_domain` and a study with :func:`build_study`. ISO 8601
+dates and admiral-style imputation are in :mod:`oncotrial.sdtm.dates`.
 
 Examples
 --------
@@ -28,6 +29,7 @@ shape: (1, 4)
 """
 
 from oncotrial.sdtm import dates
+from oncotrial.sdtm._build import Records, ae_relationship_variable, build_domain, build_study
 from oncotrial.sdtm._dedupe import drop_identical_duplicates
 from oncotrial.sdtm._formats import FileFormat
 from oncotrial.sdtm._io import (
@@ -55,9 +57,13 @@ __all__ = [
     "ExtraCheck",
     "FileFormat",
     "Finding",
+    "Records",
     "Study",
     "ValidationReport",
     "Variable",
+    "ae_relationship_variable",
+    "build_domain",
+    "build_study",
     "dates",
     "domain_files",
     "domain_spec",

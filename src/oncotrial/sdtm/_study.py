@@ -65,9 +65,13 @@ class DomainSource:
     types: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Study:
+@dataclass(frozen=True, eq=False)
+class Study(Mapping[str, pl.DataFrame]):
     """A study's SDTM: domain name (lower case, as the file stem: ``"dm"``) -> polars frame.
+
+    A read-only mapping (``study["dm"]``, ``study.items()``, ``"ae" in study``), what
+    :func:`oncotrial.sdtm.read_study`, :func:`oncotrial.sdtm.build_study` and
+    :func:`oncotrial.sim.simulate_trial` return and :func:`oncotrial.adam.derive_adam` takes.
 
     Frames are conformed to the specs on the way in (Char -> String, Num -> Float64, Int ->
     Int64; see :func:`oncotrial.sdtm.read_study`); problems found while doing so are kept in
@@ -143,6 +147,10 @@ class Study:
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self.domains
+
+    def get(self, name: str, default: pl.DataFrame | None = None) -> pl.DataFrame | None:  # type: ignore[override]
+        """The frame of a domain, or `default` when the study has none."""
+        return self.domains.get(name.lower(), default)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.domains)

@@ -15,7 +15,7 @@ from oncotrial.sdtm._report import FINDINGS_SCHEMA, Finding, Severity
 from oncotrial.sdtm._spec import DIAMETER_TESTS, Codelist, DomainSpec, domain_spec
 from oncotrial.sdtm.dates import is_iso8601
 
-__all__ = ["Context", "check_domain", "conform_domain", "findings_frame"]
+__all__ = ["Context", "check_domain", "conform_domain", "findings_frame", "invalid_dates"]
 
 _IDX = "__row__"
 #: Longest character value SAS XPT v5 can hold (bytes).
@@ -354,7 +354,7 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
     # ISO 8601 checks run on the distinct values (a study has few distinct dates), then mark
     # the rows holding an invalid one: ~20x faster than checking every row.
     invalid_dtc = {
-        name: _invalid_dates(frame[name])
+        name: invalid_dates(frame[name])
         for name in cols
         if name.endswith("DTC") and frame.schema[name] == pl.String
     }
@@ -402,7 +402,7 @@ def check_domain(frame: pl.DataFrame, ctx: Context, spec: DomainSpec | None = No
 _FULL_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # not \d: it matches any Unicode digit
 
 
-def _invalid_dates(values: pl.Series) -> list[str]:
+def invalid_dates(values: pl.Series) -> list[str]:
     """The distinct non-null values of `values` that are not ISO 8601 dates."""
     distinct = values.drop_nulls().unique()
     return distinct.filter(~pl.select(is_iso8601(pl.lit(distinct))).to_series()).to_list()

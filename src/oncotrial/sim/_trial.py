@@ -25,13 +25,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
 
 from oncotrial.protocol import Protocol
-from oncotrial.protocol.calendar import planned_dose_mg
+from oncotrial.protocol.calendar import imaging_weeks, planned_dose_mg
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
+from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study
 from oncotrial.sim._cohort import Cohort, draw_cohort, tgi_diameters
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
 from oncotrial.terminology import lookup_term, term_groups
@@ -46,22 +48,50 @@ EVENT_STREAMS: tuple[str, ...] = (
 
 #: Sites of target lesions, in order (no lymph node: nodal targets would need the short axis).
 _ORGANS = ("LIVER", "LUNG", "PANCREAS", "PERITONEUM", "ADRENAL GLAND")
-_NOT_EVALUABLE = ("no measurable disease", "no dose received", "withdrew before first assessment",
-                  "ineligible")  # fmt: skip
+
+#: One SDTM record as the simulator states it: variable -> value, dates as datetime.date (the
+#: builder writes them as ISO 8601 text, and numbers --SEQ).
+Record = dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """An imaging visit that took place (screening is the first)."""
+
+    name: str
+    num: float
+    date: dt.date
 
 
 @dataclass
 class _Patient:
-    """What is emitted for one patient, as SDTM rows (dicts)."""
+    """One patient's timeline, in dates, and the SDTM records stated for it.
+
+    The timeline is decided as the simulation goes (the order of the steps is the order of the
+    protocol's events) and never re-read from the records: day 1 of cycle 1 and the death
+    before progression come first; RECIST's first progression and the death after it from the
+    tumour; a fatal adverse event, if any, from treatment. Records after the death are never
+    written.
+    """
 
     usubjid: str
-    rows: dict[str, list[dict[str, object]]] = field(
-        default_factory=lambda: {d: [] for d in ("dm", "ex", "vs", "tu", "tr", "ae", "ds")}
+    c1d1: dt.date  # day 1 of cycle 1, a week after enrolment
+    end: dt.date  # end of follow-up: data cut, loss to follow-up or death, the first
+    death: dt.date | None
+    progression: dt.date | None = None
+    pd_visit: float | None = None  # VISITNUM of the first progression
+    visits: list[_Visit] = field(default_factory=list)
+    rows: dict[str, list[Record]] = field(
+        default_factory=lambda: {d: [] for d in ("ex", "vs", "tu", "tr", "ae", "ds")}
     )
 
+    def alive_on(self, day: dt.date) -> bool:
+        """Not dead before `day` (the day of death counts as alive: records that day stay)."""
+        return self.death is None or day <= self.death
 
-def _iso(d: dt.date) -> str:
-    return d.isoformat()
+    def imaged(self, visit: float, day: dt.date) -> bool:
+        """A scan of this visit is reported: not after the first progression nor the death."""
+        return (self.pd_visit is None or visit <= self.pd_visit) and self.alive_on(day)
 
 
 def simulate_trial(
@@ -70,8 +100,8 @@ def simulate_trial(
     *,
     n_patients: int | None = None,
     seed: int = 0,
-) -> dict[str, pl.DataFrame]:
-    """Simulate one trial and return its SDTM: DM, EX, VS, TU, TR, RS, AE, DS.
+) -> Study:
+    """Simulate one trial and return its SDTM: DM, EX, VS, TU, TR, RS, AE, DS, SV, DD.
 
     Parameters
     ----------
@@ -87,69 +117,51 @@ def simulate_trial(
 
     Returns
     -------
-    dict of str to polars.DataFrame
-        SDTM domains by lower-case name, ready for :func:`oncotrial.sdtm.write_study` and
-        :func:`oncotrial.adam.derive_adam`.
+    Study
+        The domains, built by :func:`oncotrial.sdtm.build_study` (typed as the specs say),
+        ready for :func:`oncotrial.sdtm.write_study` and :func:`oncotrial.adam.derive_adam`.
     """
     n = protocol.study.planned_enrollment if n_patients is None else n_patients
     ss = np.random.SeedSequence(seed)
     cohort_ss, events_ss = ss.spawn(2)
     cohort = draw_cohort(scenario, trials=1, patients=n, seed=cohort_ss)
-    rng = dict(zip(EVENT_STREAMS, (np.random.default_rng(s) for s in
-                                   events_ss.spawn(len(EVENT_STREAMS))), strict=True))  # fmt: skip
+    rng = dict(
+        zip(
+            EVENT_STREAMS,
+            (np.random.default_rng(s) for s in events_ss.spawn(len(EVENT_STREAMS))),
+            strict=True,
+        )
+    )
     follow_months = protocol.assessments.follow_up.duration_months or 24
     last_enrol = float(cohort.enrol_day[0].max())
     cut = cohort.first_patient + dt.timedelta(days=int(last_enrol + follow_months * DAYS_PER_MONTH))
-    patients = [_Patient(f"{protocol.study.id}-{i + 1:03d}") for i in range(n)]
-    tumour = _tumour(protocol, scenario, cohort, patients, cut, rng)
-    _treat(protocol, scenario, cohort, patients, tumour, cut, rng)
-    _no_imaging_after_death(tumour, patients)
-    return _emit(protocol, cohort, patients, tumour)
+    patients = _timelines(protocol, cohort, cut)
+    tu, tr, tp = _tumour(protocol, scenario, cohort, patients, rng)
+    _treat(protocol, scenario, cohort, patients, cut, rng)
+    return _emit(protocol, cohort, patients, tu, tr, tp)
 
 
-def _no_imaging_after_death(tumour: _Tumour, patients: list[_Patient]) -> None:
-    """Drop the scans simulated after a death that treatment (a fatal adverse event) caused
-    (the tumour was simulated first, over the follow-up the patient would have had), and the
-    adverse events after any death."""
-    deaths = pl.DataFrame(
-        {"USUBJID": [p.usubjid for p in patients],
-         "_DEATH": [_iso(d) if d is not None else None for d in tumour.death]},
-        schema={"USUBJID": pl.String, "_DEATH": pl.String},
-    )  # fmt: skip
-
-    def alive(frame: pl.DataFrame, date: str) -> pl.DataFrame:
-        return (frame.join(deaths, on="USUBJID", how="left")
-                .filter(pl.col("_DEATH").is_null() | (pl.col(date) <= pl.col("_DEATH")))
-                .drop("_DEATH"))  # fmt: skip
-
-    tumour.tu, tumour.tr, tumour.rs = (
-        alive(tumour.tu, "TUDTC"),
-        alive(tumour.tr, "TRDTC"),
-        alive(tumour.rs, "RSDTC"),
-    )
-    # adverse events drawn in the cycle of a fatal one: none starts or ends after the death
-    for p, death in zip(patients, tumour.death, strict=True):
-        if death is None:
-            continue
-        day = _iso(death)
-        kept = [r for r in p.rows["ae"] if str(r["AESTDTC"]) <= day]
-        for seq, r in enumerate(kept, start=1):
-            r["AEENDTC"], r["AESEQ"] = min(str(r["AEENDTC"]), day), seq
-        p.rows["ae"] = kept
+def _timelines(protocol: Protocol, cohort: Cohort, cut: dt.date) -> list[_Patient]:
+    """Day 1 of cycle 1, the death before progression and the end of follow-up of each."""
+    out = []
+    for i in range(cohort.shape[1]):
+        enrol = cohort.first_patient + dt.timedelta(days=int(cohort.enrol_day[0, i]))
+        c1d1 = enrol + dt.timedelta(days=7)
+        death_day = cohort.death_before_progression_day[0, i]
+        ltfu_day = cohort.lost_to_follow_up_day[0, i]
+        death = c1d1 + dt.timedelta(days=int(death_day)) if math.isfinite(death_day) else None
+        if death is not None and death > cut:
+            death = None
+        end = min(
+            d
+            for d in (cut, death, c1d1 + dt.timedelta(days=int(min(ltfu_day, 1e5))))
+            if d is not None
+        )
+        out.append(_Patient(f"{protocol.study.id}-{i + 1:03d}", c1d1, end, death))
+    return out
 
 
 # -- tumour --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Tumour:
-    c1d1: list[dt.date]
-    death: list[dt.date | None]
-    end_of_follow_up: list[dt.date]
-    progression: list[dt.date | None]
-    tu: pl.DataFrame
-    tr: pl.DataFrame
-    rs: pl.DataFrame
 
 
 def _reason(cohort: Cohort, scenario: Scenario, i: int) -> str | None:
@@ -157,133 +169,163 @@ def _reason(cohort: Cohort, scenario: Scenario, i: int) -> str | None:
     return scenario.evaluability.not_evaluable[k].reason if k >= 0 else None
 
 
-def _tumour(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: list[_Patient],
-            cut: dt.date, rng: dict[str, np.random.Generator]) -> _Tumour:  # fmt: skip
+def _tumour(
+    protocol: Protocol,
+    scenario: Scenario,
+    cohort: Cohort,
+    patients: list[_Patient],
+    rng: dict[str, np.random.Generator],
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Scans until follow-up ends, judged by RECIST: TU, TR and the time-point responses of
+    every scan; each patient's first progression and the death after it."""
     img = protocol.assessments.imaging
     tm = scenario.tumour
-    c1d1s: list[dt.date] = []
-    deaths: list[dt.date | None] = []
-    ends: list[dt.date] = []
     for i, p in enumerate(patients):
-        enrol = cohort.first_patient + dt.timedelta(days=int(cohort.enrol_day[0, i]))
-        c1d1 = enrol + dt.timedelta(days=7)
-        c1d1s.append(c1d1)
-        death_day = cohort.death_before_progression_day[0, i]
-        ltfu_day = cohort.lost_to_follow_up_day[0, i]
-        death = c1d1 + dt.timedelta(days=int(death_day)) if math.isfinite(death_day) else None
-        if death is not None and death > cut:
-            death = None
-        end = min(d for d in (cut, death, c1d1 + dt.timedelta(days=int(min(ltfu_day, 1e5))))
-                  if d is not None)  # fmt: skip
-        deaths.append(death)
-        ends.append(end)
         reason = _reason(cohort, scenario, i)
         n_targets = 0 if reason == "no measurable disease" else int(cohort.n_targets[0, i])
         lesions = [(f"T{k + 1:02d}", "TARGET", _ORGANS[k]) for k in range(n_targets)]
         if cohort.non_target[0, i] or n_targets == 0:
             lesions.append(("NT01", "NON-TARGET", "BONE"))
-        for k, (lnk, role, loc) in enumerate(lesions):
-            p.rows["tu"].append({"USUBJID": p.usubjid, "TUSEQ": k + 1, "TULNKID": lnk,
-                                 "TUTESTCD": "TUMIDENT", "TUTEST": "Tumor Identification",
-                                 "TUORRES": role, "TUSTRESC": role, "TULOC": loc,
-                                 "TUEVAL": "INVESTIGATOR", "VISIT": "SCREENING", "VISITNUM": 1.0,
-                                 "TUDTC": _iso(c1d1 - dt.timedelta(days=7))})  # fmt: skip
-        # visits: baseline (day -7), then every `every_weeks` from day 1 until follow-up ends
+        screening = p.c1d1 - dt.timedelta(days=7)
+        for lnk, role, loc in lesions:
+            _tu(p, lnk, role, loc, "SCREENING", 1.0, screening)
+        # visits: baseline (day -7), then the protocol's imaging weeks from day 1 until
+        # follow-up ends
         visits = [("SCREENING", 1.0, -7)]
         if reason not in ("no dose received", "withdrew before first assessment"):
-            week, num = img.first_week or img.every_weeks, 2.0
-            while True:
-                planned = 7 * week
+            for visitnum, week in enumerate(imaging_weeks(img), start=2):
                 # within the window; min/max on a Python int, not np.clip (10x slower on a scalar)
-                delay = max(-img.window_days, min(img.window_days, round(
-                    float(rng["visit_delay"].normal(0, tm.visit_delay_sd_days)))))  # fmt: skip
-                day = planned + delay
-                if c1d1 + dt.timedelta(days=day) > end:
+                delay = max(
+                    -img.window_days,
+                    min(
+                        img.window_days,
+                        round(float(rng["visit_delay"].normal(0, tm.visit_delay_sd_days))),
+                    ),
+                )
+                day = 7 * week + delay
+                if p.c1d1 + dt.timedelta(days=day) > p.end:
                     break
                 if rng["visit_missed"].random() >= tm.missed_visit:
-                    visits.append((f"WEEK {week}", num, day))
-                step = (img.then_every_weeks if img.then_every_weeks and img.after_week
-                        and week >= img.after_week else img.every_weeks)  # fmt: skip
-                week, num = week + step, num + 1
+                    visits.append((f"WEEK {week}", float(visitnum), day))
+        # the target lesions at every visit (from day 1 on), measured with error to the whole mm
+        lesions_tgi = (
+            cohort.d0_mm[0, i, :n_targets],
+            cohort.kd_per_year[0, i, :n_targets],
+            cohort.kg_per_year[0, i, :n_targets],
+        )
+        t_days = np.array([[max(day, 0)] for _, _, day in visits], dtype=np.float64)
+        true = tgi_diameters(*lesions_tgi, t_days)  # (visits, targets)
+        sd = tm.measurement_error_mm + tm.measurement_error_cv * true
+        sizes = np.maximum(0.0, np.round(true + rng["measurement"].normal(0, sd))).tolist()
         new_seen = False
-        for visit, num, day in visits:
+        for v, (visit, num, day) in enumerate(visits):
             t = max(day, 0)
-            date = _iso(c1d1 + dt.timedelta(days=day))
-            for k in range(n_targets):
-                lesion = (cohort.d0_mm[0, i, k], cohort.kd_per_year[0, i, k],
-                          cohort.kg_per_year[0, i, k])  # fmt: skip
-                true = float(tgi_diameters(*lesion, np.asarray(float(t))))
-                sd = tm.measurement_error_mm + tm.measurement_error_cv * true
-                size = float(max(0, round(true + rng["measurement"].normal(0, sd))))
+            date = p.c1d1 + dt.timedelta(days=day)
+            p.visits.append(_Visit(visit, num, date))
+            for k, size in enumerate(sizes[v]):
                 _tr(p, f"T{k + 1:02d}", "LDIAM", "Longest Diameter", visit, num, date, size)
             if any(role == "NON-TARGET" for _, role, _ in lesions):
-                state = ("UNEQUIVOCAL PROGRESSION"
-                         if num > 1 and t >= cohort.non_target_progression_day[0, i]
-                         else "PRESENT")  # fmt: skip
+                state = (
+                    "UNEQUIVOCAL PROGRESSION"
+                    if num > 1 and t >= cohort.non_target_progression_day[0, i]
+                    else "PRESENT"
+                )
                 _tr(p, "NT01", "TUMSTATE", "Tumor State", visit, num, date, state)
             if num > 1 and not new_seen and t >= cohort.new_lesion_day[0, i]:
                 new_seen = True
-                p.rows["tu"].append({"USUBJID": p.usubjid, "TUSEQ": len(lesions) + 1,
-                                     "TULNKID": "NEW01", "TUTESTCD": "TUMIDENT",
-                                     "TUTEST": "Tumor Identification", "TUORRES": "NEW",
-                                     "TUSTRESC": "NEW", "TULOC": "LIVER",
-                                     "TUEVAL": "INVESTIGATOR", "VISIT": visit, "VISITNUM": num,
-                                     "TUDTC": date})  # fmt: skip
+                _tu(p, "NEW01", "NEW", "LIVER", visit, num, date)
                 _tr(p, "NEW01", "TUMSTATE", "Tumor State", visit, num, date, "UNEQUIVOCAL")
-    tu = _frame("TU", [r for p in patients for r in p.rows["tu"]], protocol.study.id)
-    tr = _frame("TR", [r for p in patients for r in p.rows["tr"]], protocol.study.id)
-    options = RecistOptions(confirmation_days=img.confirmation_min_days,
-                            min_sd_days=img.min_sd_days)  # fmt: skip
+    study = protocol.study.id
+    tu = build_domain("TU", [r for p in patients for r in p.rows["tu"]], studyid=study)
+    tr = build_domain("TR", [r for p in patients for r in p.rows["tr"]], studyid=study)
+    options = RecistOptions(
+        confirmation_days=img.confirmation_min_days, min_sd_days=img.min_sd_days
+    )
     tp = derive_timepoint_responses(tu, tr, options=options)
-    # imaging stops at the first progression: later visits are dropped from TU/TR/RS
-    first_pd = (
+    # imaging stops at the first progression; after it, death follows the post-progression
+    # hazard
+    first_pd = dict(
         tp.filter(pl.col("OVRLRESP") == "PD")
         .group_by("USUBJID")
-        .agg(pl.col("VISITNUM").min().alias("_PDNUM"))
+        .agg(pl.col("VISITNUM").min())
+        .rows()
+    )
+    for i, p in enumerate(patients):
+        p.pd_visit = first_pd.get(p.usubjid)
+        if p.pd_visit is None:
+            continue
+        p.progression = next(v.date for v in p.visits if v.num == p.pd_visit)
+        gap = cohort.death_after_progression_gap_day[0, i]
+        after = p.progression + dt.timedelta(days=int(gap)) if math.isfinite(gap) else None
+        if after is not None and after <= p.end and (p.death is None or after < p.death):
+            p.death = p.end = after
+    return tu, tr, tp
+
+
+def _tu(p: _Patient, lnk: str, role: str, loc: str, visit: str, num: float, date: dt.date) -> None:
+    """A lesion identified (TUMIDENT): its role (TARGET, NON-TARGET, NEW) and site."""
+    p.rows["tu"].append(
+        {
+            "USUBJID": p.usubjid,
+            "TULNKID": lnk,
+            "TUTESTCD": "TUMIDENT",
+            "TUTEST": "Tumor Identification",
+            "TUORRES": role,
+            "TUSTRESC": role,
+            "TULOC": loc,
+            "TUEVAL": "INVESTIGATOR",
+            "VISIT": visit,
+            "VISITNUM": num,
+            "TUDTC": date,
+        }
     )
 
-    def upto_pd(frame: pl.DataFrame) -> pl.DataFrame:
-        return (frame.join(first_pd, on="USUBJID", how="left")
-                .filter(pl.col("_PDNUM").is_null() | (pl.col("VISITNUM") <= pl.col("_PDNUM")))
-                .drop("_PDNUM"))  # fmt: skip
 
-    tu, tr, tp = upto_pd(tu), upto_pd(tr), upto_pd(tp)
-    pd_dates = dict(tp.filter(pl.col("OVRLRESP") == "PD").select("USUBJID", "RSDTC").rows())
-    progression = [dt.date.fromisoformat(pd_dates[p.usubjid]) if p.usubjid in pd_dates else None
-                   for p in patients]  # fmt: skip
-    # after progression, death follows the post-progression hazard
-    for i, prog in enumerate(progression):
-        if prog is not None:
-            gap = cohort.death_after_progression_gap_day[0, i]
-            after = prog + dt.timedelta(days=int(gap)) if math.isfinite(gap) else None
-            before = deaths[i]
-            if after is not None and after <= ends[i] and (before is None or after < before):
-                deaths[i] = after
-                ends[i] = after
-    rs = derive_rs(tp, options=options)
-    return _Tumour(c1d1s, deaths, ends, progression, tu, tr, rs)
-
-
-def _tr(p: _Patient, lnk: str, testcd: str, test: str, visit: str, num: float, date: str,
-        value: float | str) -> None:  # fmt: skip
+def _tr(
+    p: _Patient,
+    lnk: str,
+    testcd: str,
+    test: str,
+    visit: str,
+    num: float,
+    date: dt.date,
+    value: float | str,
+) -> None:
     numeric = isinstance(value, float)
-    p.rows["tr"].append({
-        "USUBJID": p.usubjid, "TRSEQ": len(p.rows["tr"]) + 1, "TRLNKID": lnk,
-        "TRTESTCD": testcd, "TRTEST": test, "TRORRES": f"{value:g}" if numeric else value,
-        "TRORRESU": "mm" if numeric else None, "TRSTRESC": f"{value:g}" if numeric else value,
-        "TRSTRESN": value if numeric else None, "TRSTRESU": "mm" if numeric else None,
-        "TREVAL": "INVESTIGATOR", "VISIT": visit, "VISITNUM": num, "TRDTC": date,
-    })  # fmt: skip
+    p.rows["tr"].append(
+        {
+            "USUBJID": p.usubjid,
+            "TRLNKID": lnk,
+            "TRTESTCD": testcd,
+            "TRTEST": test,
+            "TRORRES": f"{value:g}" if numeric else value,
+            "TRORRESU": "mm" if numeric else None,
+            "TRSTRESC": f"{value:g}" if numeric else value,
+            "TRSTRESN": value if numeric else None,
+            "TRSTRESU": "mm" if numeric else None,
+            "TREVAL": "INVESTIGATOR",
+            "VISIT": visit,
+            "VISITNUM": num,
+            "TRDTC": date,
+        }
+    )
 
 
 # -- treatment -----------------------------------------------------------------------------------
 
 
-def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: list[_Patient],
-           tumour: _Tumour, cut: dt.date, rng: dict[str, np.random.Generator]) -> None:  # fmt: skip
+def _treat(
+    protocol: Protocol,
+    scenario: Scenario,
+    cohort: Cohort,
+    patients: list[_Patient],
+    cut: dt.date,
+    rng: dict[str, np.random.Generator],
+) -> None:
     reg = protocol.regimen
     mods = {m.agent.lower(): m for m in scenario.dose_modification.agents}
     groups = term_groups()
+    relationship = {a.name: ae_relationship_variable(a.name) for a in reg.agents}
     # each hazard's grades and their cumulative per-cycle probabilities, once
     tables = []
     for tox in scenario.toxicity:
@@ -291,22 +333,28 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
         tables.append((grades, np.cumsum(np.array([tox.per_cycle[g] for g in grades]))))
     for i, p in enumerate(patients):
         reason = _reason(cohort, scenario, i)
-        c1d1 = tumour.c1d1[i]
+        c1d1 = p.c1d1
         # doses follow the weight as recorded in VS (to 0.1 kg), as a pharmacy would
         weight = round(float(cohort.weight_kg[0, i]), 1)
         height = round(float(cohort.height_cm[0, i]), 1)
         if reason == "no dose received":
-            p.rows["ds"].append(_ds(p, "END OF STUDY", "WITHDRAWAL BY SUBJECT",
-                                    "WITHDREW CONSENT BEFORE TREATMENT", c1d1))  # fmt: skip
+            p.rows["ds"].append(
+                _ds(
+                    p,
+                    "END OF STUDY",
+                    "WITHDRAWAL BY SUBJECT",
+                    "WITHDREW CONSENT BEFORE TREATMENT",
+                    c1d1,
+                )
+            )
             continue
-        stop_by = min(d for d in (tumour.end_of_follow_up[i], tumour.progression[i], cut)
-                      if d is not None)  # fmt: skip
+        stop_by = min(d for d in (p.end, p.progression, cut) if d is not None)
         if reason == "withdrew before first assessment":
             stop_by = min(stop_by, c1d1 + dt.timedelta(days=reg.cycle_length_days - 1))
         active = {a.name: True for a in reg.agents}
         level = {a.name: 0 for a in reg.agents}
         ended: dict[str, tuple[str, dt.date]] = {}
-        death = tumour.death[i]
+        death = p.death
         cycle = 0
         while any(active.values()):
             start = c1d1 + dt.timedelta(days=cycle * reg.cycle_length_days)
@@ -339,17 +387,23 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 attributed = [a for a in tox.attributed_to if active.get(a, False)]
                 days = int(rng["ae_duration"].integers(3, 30))
                 fatal = grade == 5
-                p.rows["ae"].append({
-                    "USUBJID": p.usubjid, "AESEQ": len(p.rows["ae"]) + 1,
-                    "AETERM": str(term).upper(), "AEDECOD": term,
-                    "AEBODSYS": lookup_term(str(term)).soc, "AETOXGR": str(grade),
-                    "AESER": "Y" if grade >= tox.serious_from_grade else "N",
-                    "AEOUT": "FATAL" if fatal else "RECOVERED/RESOLVED",
-                    "AESTDTC": _iso(on),
-                    "AEENDTC": _iso(on if fatal else on + dt.timedelta(days=days)),
-                    **{f"AEREL{a.name.upper()[:3]}": "RELATED" if a.name in tox.attributed_to
-                       else "NOT RELATED" for a in reg.agents},
-                })  # fmt: skip
+                p.rows["ae"].append(
+                    {
+                        "USUBJID": p.usubjid,
+                        "AETERM": str(term).upper(),
+                        "AEDECOD": term,
+                        "AEBODSYS": lookup_term(str(term)).soc,
+                        "AETOXGR": str(grade),
+                        "AESER": "Y" if grade >= tox.serious_from_grade else "N",
+                        "AEOUT": "FATAL" if fatal else "RECOVERED/RESOLVED",
+                        "AESTDTC": on,
+                        "AEENDTC": on if fatal else on + dt.timedelta(days=days),
+                        **{
+                            var: "RELATED" if a in tox.attributed_to else "NOT RELATED"
+                            for a, var in relationship.items()
+                        },
+                    }
+                )
                 if fatal:
                     death = on if death is None or on < death else death
                     stop_by = min(stop_by, on)
@@ -359,9 +413,18 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                         if tox.action == "hold":
                             held.add(a)
                             hold_from = on if hold_from is None else min(hold_from, on)
-                        elif tox.action == "reduce" and level[a] < len(agent.dose_levels) and (
-                            level[a] < (mods[a.lower()].max_reductions if a.lower() in mods
-                                        else len(agent.dose_levels))):  # fmt: skip
+                        elif (
+                            tox.action == "reduce"
+                            and level[a] < len(agent.dose_levels)
+                            and (
+                                level[a]
+                                < (
+                                    mods[a.lower()].max_reductions
+                                    if a.lower() in mods
+                                    else len(agent.dose_levels)
+                                )
+                            )
+                        ):
                             level[a] += 1
                         else:
                             active[a] = False
@@ -387,21 +450,30 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                         break
                     if agent.name in held and hold_from is not None and when >= hold_from:
                         continue
-                    dose = (agent.dose if level[agent.name] == 0
-                            else agent.dose_levels[level[agent.name] - 1].dose)  # fmt: skip
+                    dose = (
+                        agent.dose
+                        if level[agent.name] == 0
+                        else agent.dose_levels[level[agent.name] - 1].dose
+                    )
                     mg = planned_dose_mg(dose, weight_kg=weight, height_cm=height)
-                    p.rows["ex"].append({
-                        "USUBJID": p.usubjid, "EXSEQ": len(p.rows["ex"]) + 1,
-                        "EXTRT": agent.name, "EXDOSE": round(mg, 1), "EXDOSU": "mg",
-                        "EXROUTE": "INTRAVENOUS", "EXSTDTC": _iso(when), "EXENDTC": _iso(when),
-                        "VISIT": f"CYCLE {cycle + 1} DAY {d}",
-                    })  # fmt: skip
+                    p.rows["ex"].append(
+                        {
+                            "USUBJID": p.usubjid,
+                            "EXTRT": agent.name,
+                            "EXDOSE": round(mg, 1),
+                            "EXDOSU": "mg",
+                            "EXROUTE": "INTRAVENOUS",
+                            "EXSTDTC": when,
+                            "EXENDTC": when,
+                            "VISIT": f"CYCLE {cycle + 1} DAY {d}",
+                        }
+                    )
             cycle += 1
         # a fatal adverse event ends the patient's imaging too: no progression after it
-        if death is not None and (prog := tumour.progression[i]) is not None and prog > death:
-            tumour.progression[i] = None
-        if death is not None and death < tumour.end_of_follow_up[i]:
-            tumour.end_of_follow_up[i] = death
+        if death is not None and p.progression is not None and p.progression > death:
+            p.progression = None
+        if death is not None and death < p.end:
+            p.end = death
         # end of treatment of each agent that was given
         given = {r["EXTRT"] for r in p.rows["ex"]}
         for agent in reg.agents:
@@ -409,8 +481,8 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 continue
             if agent.name in ended:
                 why, when = ended[agent.name]
-            elif (prog := tumour.progression[i]) is not None and prog <= cut:
-                why, when = "PROGRESSIVE DISEASE", prog
+            elif p.progression is not None and p.progression <= cut:
+                why, when = "PROGRESSIVE DISEASE", p.progression
             elif death is not None:
                 why, when = "DEATH", death
             elif reason == "withdrew before first assessment":
@@ -419,102 +491,153 @@ def _treat(protocol: Protocol, scenario: Scenario, cohort: Cohort, patients: lis
                 why, when = "COMPLETED", stop_by
             else:
                 continue  # still on treatment at the data cut
-            p.rows["ds"].append(_ds(p, f"END OF TREATMENT - {agent.name.upper()}", why,
-                                    why, when))  # fmt: skip
-        tumour.death[i] = death
+            p.rows["ds"].append(_ds(p, f"END OF TREATMENT - {agent.name.upper()}", why, why, when))
+        p.death = death
         if death is not None:
-            prog = tumour.progression[i]
-            cause = "PROGRESSIVE DISEASE" if prog is not None and prog <= death else "DEATH"
+            cause = (
+                "PROGRESSIVE DISEASE"
+                if p.progression is not None and p.progression <= death
+                else "DEATH"
+            )
             p.rows["ds"].append(_ds(p, "END OF STUDY", "DEATH", cause, death))
-        elif tumour.end_of_follow_up[i] < cut:
-            p.rows["ds"].append(_ds(p, "END OF STUDY", "LOST TO FOLLOW-UP", "LOST TO FOLLOW-UP",
-                                    tumour.end_of_follow_up[i]))  # fmt: skip
-        p.rows["vs"].append({
-            "USUBJID": p.usubjid, "VSSEQ": 1, "VSTESTCD": "WEIGHT", "VSTEST": "Weight",
-            "VSORRES": f"{weight:.1f}", "VSORRESU": "kg", "VSSTRESC": f"{weight:.1f}",
-            "VSSTRESN": round(weight, 1), "VSSTRESU": "kg", "VISIT": "SCREENING",
-            "VISITNUM": 1.0, "VSDTC": _iso(c1d1 - dt.timedelta(days=7)),
-        })  # fmt: skip
+            # adverse events drawn in the cycle of a fatal one: none starts or ends after it
+            p.rows["ae"] = [
+                {**r, "AEENDTC": min(cast(dt.date, r["AEENDTC"]), death)}
+                for r in p.rows["ae"]
+                if p.alive_on(cast(dt.date, r["AESTDTC"]))
+            ]
+        elif p.end < cut:
+            p.rows["ds"].append(
+                _ds(p, "END OF STUDY", "LOST TO FOLLOW-UP", "LOST TO FOLLOW-UP", p.end)
+            )
+        p.rows["vs"].append(
+            {
+                "USUBJID": p.usubjid,
+                "VSTESTCD": "WEIGHT",
+                "VSTEST": "Weight",
+                "VSORRES": f"{weight:.1f}",
+                "VSORRESU": "kg",
+                "VSSTRESC": f"{weight:.1f}",
+                "VSSTRESN": round(weight, 1),
+                "VSSTRESU": "kg",
+                "VISIT": "SCREENING",
+                "VISITNUM": 1.0,
+                "VSDTC": c1d1 - dt.timedelta(days=7),
+            }
+        )
 
 
-def _ds(p: _Patient, scat: str, decod: str, term: str, when: dt.date) -> dict[str, object]:
-    return {"USUBJID": p.usubjid, "DSSEQ": len(p.rows["ds"]) + 1, "DSCAT": "DISPOSITION EVENT",
-            "DSSCAT": scat, "DSTERM": term, "DSDECOD": decod, "DSSTDTC": _iso(when)}  # fmt: skip
+def _ds(p: _Patient, scat: str, decod: str, term: str, when: dt.date) -> Record:
+    return {
+        "USUBJID": p.usubjid,
+        "DSCAT": "DISPOSITION EVENT",
+        "DSSCAT": scat,
+        "DSTERM": term,
+        "DSDECOD": decod,
+        "DSSTDTC": when,
+    }
 
 
 # -- emission ------------------------------------------------------------------------------------
 
 
-def _frame(domain: str, rows: list[dict[str, object]], study: str) -> pl.DataFrame:
-    """SDTM rows as a frame with STUDYID and DOMAIN first."""
-    frame = pl.DataFrame(rows, infer_schema_length=None)
-    return frame.select(pl.lit(study).alias("STUDYID"), pl.lit(domain).alias("DOMAIN"), pl.all())
-
-
-def _emit(protocol: Protocol, cohort: Cohort, patients: list[_Patient], tumour: _Tumour
-          ) -> dict[str, pl.DataFrame]:  # fmt: skip
-    study = protocol.study.id
-    dm_rows = []
+def _emit(
+    protocol: Protocol,
+    cohort: Cohort,
+    patients: list[_Patient],
+    tu: pl.DataFrame,
+    tr: pl.DataFrame,
+    tp: pl.DataFrame,
+) -> Study:
+    """The study: every record stated, the scans after a first progression or a death left
+    out (TU, TR and the responses keep the visits each patient's timeline keeps)."""
+    dm = []
     for i, p in enumerate(patients):
-        doses = p.rows["ex"]
-        first = min((str(r["EXSTDTC"]) for r in doses), default=None)
-        last = max((str(r["EXSTDTC"]) for r in doses), default=None)
-        death = tumour.death[i]
-        dm_rows.append({
-            "USUBJID": p.usubjid, "SUBJID": p.usubjid[-3:], "SITEID": "01",
-            "AGE": float(round(cohort.age_years[0, i])), "AGEU": "YEARS",
-            "SEX": "F" if cohort.female[0, i] else "M", "ARMCD": "TRT", "ARM": "Protocol regimen",
-            "ACTARMCD": "TRT" if first else "NOTTRT", "ACTARM": "Protocol regimen" if first
-            else "Not Treated", "COUNTRY": "USA",
-            "RFICDTC": _iso(tumour.c1d1[i] - dt.timedelta(days=14)),
-            "RFSTDTC": first, "RFXSTDTC": first, "RFXENDTC": last,
-            "RFPENDTC": _iso(tumour.end_of_follow_up[i]),
-            "DTHDTC": _iso(death) if death else None, "DTHFL": "Y" if death else None,
-        })  # fmt: skip
-    out = {"dm": _frame("DM", dm_rows, study)}
-    for name in ("ex", "vs", "ae", "ds"):
-        rows = [r for p in patients for r in p.rows[name]]
-        if rows:
-            out[name] = _frame(name.upper(), rows, study)
-    out["tu"], out["tr"], out["rs"] = tumour.tu, tumour.tr, tumour.rs
-    out["sv"] = _subject_visits(tumour.tr, study)
-    dd = _death_details(patients, tumour)
-    if dd:
-        out["dd"] = _frame("DD", dd, study)
-    return out
-
-
-def _subject_visits(tr: pl.DataFrame, study: str) -> pl.DataFrame:
-    """SV: the visits that took place, those with a scan (screening and the imaging visits)."""
-    visits = (
-        tr.group_by("USUBJID", "VISITNUM", maintain_order=True)
-        .agg(pl.col("VISIT").first(), pl.col("TRDTC").min().alias("SVSTDTC"))
-        .sort("USUBJID", "VISITNUM")
+        doses = [r["EXSTDTC"] for r in p.rows["ex"]]
+        first = min(doses, default=None)  # type: ignore[type-var]
+        last = max(doses, default=None)  # type: ignore[type-var]
+        dm.append(
+            {
+                "USUBJID": p.usubjid,
+                "SUBJID": p.usubjid[-3:],
+                "SITEID": "01",
+                "AGE": round(float(cohort.age_years[0, i])),
+                "AGEU": "YEARS",
+                "SEX": "F" if cohort.female[0, i] else "M",
+                "ARMCD": "TRT",
+                "ARM": "Protocol regimen",
+                "ACTARMCD": "TRT" if first else "NOTTRT",
+                "ACTARM": "Protocol regimen" if first else "Not Treated",
+                "COUNTRY": "USA",
+                "RFICDTC": p.c1d1 - dt.timedelta(days=14),
+                "RFSTDTC": first,
+                "RFXSTDTC": first,
+                "RFXENDTC": last,
+                "RFPENDTC": p.end,
+                "DTHDTC": p.death,
+                "DTHFL": "Y" if p.death else None,
+            }
+        )
+    kept = {(p.usubjid, v.num) for p in patients for v in p.visits if p.imaged(v.num, v.date)}
+    imaged = [(p.usubjid, r["VISITNUM"]) in kept for p in patients for r in p.rows["tu"]]
+    tu = tu.filter(pl.Series(imaged, dtype=pl.Boolean))
+    imaged = [(p.usubjid, r["VISITNUM"]) in kept for p in patients for r in p.rows["tr"]]
+    tr = tr.filter(pl.Series(imaged, dtype=pl.Boolean))
+    judged = zip(tp["USUBJID"].to_list(), tp["VISITNUM"].to_list(), strict=True)
+    tp = tp.filter(pl.Series([key in kept for key in judged], dtype=pl.Boolean))
+    img = protocol.assessments.imaging
+    options = RecistOptions(
+        confirmation_days=img.confirmation_min_days, min_sd_days=img.min_sd_days
     )
-    return visits.select(
-        pl.lit(study).alias("STUDYID"), pl.lit("SV").alias("DOMAIN"), "USUBJID", "VISITNUM",
-        "VISIT", pl.lit("Y").alias("SVPRESP"), pl.lit("Y").alias("SVOCCUR"), "SVSTDTC",
-        pl.col("SVSTDTC").alias("SVENDTC"),
-    )  # fmt: skip
+    sv = [
+        {
+            "USUBJID": p.usubjid,
+            "VISITNUM": v.num,
+            "VISIT": v.name,
+            "SVPRESP": "Y",
+            "SVOCCUR": "Y",
+            "SVSTDTC": v.date,
+            "SVENDTC": v.date,
+        }
+        for p in sorted(patients, key=lambda p: p.usubjid)
+        for v in sorted(p.visits, key=lambda v: v.num)
+        if p.imaged(v.num, v.date)
+    ]
+    domains: dict[str, object] = {"dm": dm}
+    for name in ("ex", "vs", "ae", "ds"):
+        domains[name] = [r for p in patients for r in p.rows[name]]
+    domains |= {
+        "tu": tu,
+        "tr": tr,
+        "rs": derive_rs(tp, options=options),
+        "sv": sv,
+        "dd": _death_details(patients),
+    }
+    return build_study(domains, studyid=protocol.study.id)  # type: ignore[arg-type]
 
 
-def _death_details(patients: list[_Patient], tumour: _Tumour) -> list[dict[str, object]]:
+def _death_details(patients: list[_Patient]) -> list[Record]:
     """DD: the primary cause of each death: the fatal adverse event's term, progressive
     disease for a death after progression, else unknown."""
-    rows: list[dict[str, object]] = []
-    for i, p in enumerate(patients):
-        death = tumour.death[i]
-        if death is None:
+    rows: list[Record] = []
+    for p in patients:
+        if p.death is None:
             continue
         fatal = [r for r in p.rows["ae"] if r["AEOUT"] == "FATAL"]
-        prog = tumour.progression[i]
         if fatal:
             cause = str(fatal[0]["AEDECOD"])
-        elif prog is not None and prog <= death:
+        elif p.progression is not None and p.progression <= p.death:
             cause = "PROGRESSIVE DISEASE"
         else:
             cause = "UNKNOWN"
-        rows.append({"USUBJID": p.usubjid, "DDSEQ": 1, "DDTESTCD": "PRCDTH",
-                     "DDTEST": "Primary Cause of Death", "DDORRES": cause, "DDSTRESC": cause,
-                     "DDDTC": _iso(death)})  # fmt: skip
+        rows.append(
+            {
+                "USUBJID": p.usubjid,
+                "DDTESTCD": "PRCDTH",
+                "DDTEST": "Primary Cause of Death",
+                "DDORRES": cause,
+                "DDSTRESC": cause,
+                "DDDTC": p.death,
+            }
+        )
     return rows

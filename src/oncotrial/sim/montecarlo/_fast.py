@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import TypeVar
 
 import numpy as np
@@ -21,6 +22,7 @@ from numpy.typing import NDArray
 
 from oncotrial._checks import check_prob
 from oncotrial.protocol import Protocol
+from oncotrial.protocol.calendar import imaging_weeks
 from oncotrial.sim._cohort import Cohort, draw_cohort
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
 from oncotrial.sim.montecarlo._outcomes import Outcomes, monitored_hazards
@@ -69,14 +71,8 @@ class Overrides:
 def _visit_days(protocol: Protocol, horizon_days: float) -> list[int]:
     """Planned imaging days from day 1 (day 0 here), as the full path schedules them."""
     img = protocol.assessments.imaging
-    week = img.first_week or img.every_weeks
-    days = []
-    while 7 * week - img.window_days <= horizon_days:
-        days.append(7 * week)
-        step = (img.then_every_weeks if img.then_every_weeks and img.after_week
-                and week >= img.after_week else img.every_weeks)  # fmt: skip
-        week += step
-    return days
+    weeks = imaging_weeks(img)
+    return [7 * w for w in takewhile(lambda w: 7 * w - img.window_days <= horizon_days, weeks)]
 
 
 def _event_classes(protocol: Protocol, scenario: Scenario) -> tuple[F64, B, B, B]:

@@ -22,16 +22,23 @@ from oncotrial.conduct._dosing import (
     plan_dose,
     planned_doses,
 )
+from oncotrial.conduct._monitor import Monitor, monitor, predictive_success
+from oncotrial.conduct._subjects import SUBJECT_SCHEMA, subject_status
 
 __all__ = [
     "DV_SCHEMA",
+    "SUBJECT_SCHEMA",
+    "Monitor",
     "AdverseEvent",
     "PlannedDose",
     "adverse_events",
     "apply_cutoff",
     "deviation_counts",
+    "monitor",
     "dose_deviations",
     "parse_cutoff",
     "plan_dose",
     "planned_doses",
+    "predictive_success",
+    "subject_status",
 ]

@@ -212,9 +212,13 @@ def _course(
         ends = event.end if event.end is not None and event.end <= on else None
         held = ((ends if ends is not None else on) - event.start).days
         if limit is not None and held > limit:
-            return "discontinued", level, (
-                *reasons,
-                f"held {held} days from {event.start}, more than {limit}",
+            return (
+                "discontinued",
+                level,
+                (
+                    *reasons,
+                    f"held {held} days from {event.start}, more than {limit}",
+                ),
             )
         if ends is None:
             holding = True

@@ -1,0 +1,378 @@
+"""Interim monitoring: the design's state, the toxicity boundary, the predictive probability
+of success and data completeness on the data known at a cut-off, every number traced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from scipy.stats import beta as beta_dist
+from scipy.stats import betabinom
+
+from oncotrial.conduct._cutoff import apply_cutoff, parse_cutoff
+from oncotrial.conduct._subjects import subject_status
+from oncotrial.design import SimonDesign, design_for, predictive_probability
+from oncotrial.protocol import Protocol
+from oncotrial.protocol.calendar import planned_assessments
+from oncotrial.sdtm import Study
+
+__all__ = ["Monitor", "monitor", "predictive_success"]
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """The state of a trial on its data cut-off.
+
+    Attributes
+    ----------
+    protocol_id : str
+    cutoff : date
+    subjects : polars.DataFrame
+        One row per subject, what the rules read (:func:`oncotrial.conduct.subject_status`).
+    enrolment : dict
+        ``enrolled``, ``planned``, ``by_site`` (site -> n), ``by_month`` (YYYY-MM -> n, and
+        cumulative).
+    design : dict
+        The decision design's state: ``stage1`` (Simon designs: n1, r1, evaluable so far,
+        responders, pending, status ``met``/``not met``/``undecided``, ``pause_enrolment``)
+        and ``endpoints`` (each tested endpoint's final rule: successes, failures, pending,
+        still to enrol, status ``met``/``cannot be met``/``undecided``).
+    toxicity : dict or None
+        The boundary (``bounds`` at each number treated), events among the treated, ``stop``
+        and the patient at which the boundary was first crossed.
+    predictive : list of dict
+        Per tested endpoint: the predictive probability that the final analysis succeeds,
+        with its inputs (successes, known, final n, critical value, prior).
+    completeness : dict
+        On-treatment tumour assessments expected by the cut-off vs entered, overdue ones by
+        subject; items that only an EDC holds (queries, SAE reporting times) are None.
+    trace : list of dict
+        One entry per number: ``item``, ``value``, ``records`` (the subjects or records it
+        counts) and ``rule``.
+    """
+
+    protocol_id: str
+    cutoff: dt.date
+    subjects: pl.DataFrame = field(repr=False)
+    enrolment: dict[str, Any]
+    design: dict[str, Any]
+    toxicity: dict[str, Any] | None
+    predictive: list[dict[str, Any]]
+    completeness: dict[str, Any]
+    trace: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-ready values (dates as ISO text)."""
+        subjects = self.subjects.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")).to_dicts()
+        return {
+            "protocol": self.protocol_id,
+            "cutoff": self.cutoff.isoformat(),
+            "enrolment": self.enrolment,
+            "design": self.design,
+            "toxicity": self.toxicity,
+            "predictive": self.predictive,
+            "completeness": self.completeness,
+            "subjects": subjects,
+            "trace": self.trace,
+        }
+
+
+class _Tracer:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def __call__(self, item: str, value: Any, records: list[str] | str, rule: str) -> Any:
+        recs = records if isinstance(records, str) else ", ".join(records) or "none"
+        self.entries.append({"item": item, "value": value, "records": recs, "rule": rule})
+        return value
+
+
+def predictive_success(
+    x: int, known: int, *, n: int, critical: int, a: float = 1.0, b: float = 1.0
+) -> float:
+    """Predictive probability that more than `critical` of `n` patients succeed at the end.
+
+    With `x` successes among `known` patients and a Beta(a, b) prior, the successes among the
+    ``n - known`` still to come are beta-binomial (Lee and Liu 2008); the final rule is the
+    design's: success when the total is above `critical`. Computed by
+    :func:`oncotrial.design.predictive_probability`, whose final threshold (the smallest total
+    with a posterior P(p > p0) above theta_t) is set to ``critical + 1`` by taking theta_t as
+    the posterior at ``critical`` successes (the posterior rises with the total).
+
+    Examples
+    --------
+    By hand: n = 2, critical = 0, none known, uniform prior: P(at least 1 of 2) = 1 - P(0) =
+    1 - 1/3 = 2/3 (the beta-binomial(2, 1, 1) is uniform on 0, 1, 2).
+
+    >>> round(predictive_success(0, 0, n=2, critical=0), 6)
+    0.666667
+    """
+    if x > critical:
+        return 1.0
+    if x + (n - known) <= critical:
+        return 0.0
+    p0 = 0.5  # any p0 works: only the order of the posterior in the total matters
+    theta_t = float(beta_dist.sf(p0, a + critical, b + n - critical))
+    return predictive_probability(x, known, nmax=n, p0=p0, theta_t=theta_t, a=a, b=b)
+
+
+def _pp_simon(x1: int, k1: int, x: int, k: int, d: SimonDesign, a: float, b: float) -> float:
+    """PP of a Simon trial still in stage 1: the stage-1 rule met and the final one too.
+
+    `x1` of `k1` stage-1 patients known (``k1 <= n1``); all known patients are in stage 1
+    while it is undecided, so ``x = x1``, ``k = k1``. Sum over the remaining stage-1
+    outcomes y1 (beta-binomial) of 1[x1 + y1 > r1] times the beta-binomial probability that
+    stage 2 brings the total above r.
+    """
+    m1 = d.n1 - k1
+    total = 0.0
+    for y1 in range(m1 + 1):
+        if x1 + y1 <= d.r1:
+            continue
+        p_y1 = float(betabinom.pmf(y1, m1, a + x, b + k - x))
+        s = x + y1
+        need = d.r - s  # stage 2 must bring more than this
+        m2 = d.n - d.n1
+        tail = 1.0 if need < 0 else float(betabinom.sf(need, m2, a + s, b + d.n1 - s))
+        total += p_y1 * tail
+    return total
+
+
+def monitor(
+    study: Study,
+    protocol: Protocol,
+    cutoff: str | dt.date,
+    *,
+    prior: tuple[float, float] = (1.0, 1.0),
+) -> Monitor:
+    """The trial's state on `cutoff`, from its SDTM, by the protocol's rules.
+
+    Parameters
+    ----------
+    study : Study
+        The SDTM (files, a simulated trial, an EDC export); it is cut at `cutoff` first
+        (:func:`oncotrial.conduct.apply_cutoff`).
+    protocol : Protocol
+        The design, toxicity monitoring, evaluable rule, imaging schedule.
+    cutoff : str or date
+        The data cut-off.
+    prior : (float, float), default (1, 1)
+        Beta prior of the predictive probability (uniform by default).
+
+    Returns
+    -------
+    Monitor
+    """
+    day = parse_cutoff(cutoff)
+    cut = apply_cutoff(study, day)
+    subjects = subject_status(protocol, cut, day)
+    t = _Tracer()
+    pd_ = design_for(protocol)
+    design = pd_.design
+    a, b = prior
+
+    # enrolment
+    ids = subjects["USUBJID"].to_list()
+    by_site = subjects.group_by("SITEID").agg(pl.len().alias("n")).sort("SITEID", nulls_last=True)
+    months = (
+        subjects.filter(pl.col("ENRLDT").is_not_null())
+        .with_columns(pl.col("ENRLDT").dt.to_string("%Y-%m").alias("month"))
+        .group_by("month")
+        .agg(pl.len().alias("n"))
+        .sort("month")
+        .with_columns(pl.col("n").cum_sum().alias("cumulative"))
+    )
+    enrolment = {
+        "enrolled": t("enrolled", len(ids), "DM", "subjects in DM (consent on or before the cut-off)"),
+        "planned": protocol.study.planned_enrollment,
+        "treated": t("treated", int(subjects["TREATED"].sum()),
+                     _ids(subjects, pl.col("TREATED")), "at least one dose in EX"),
+        "evaluable": t("evaluable", int(subjects["EVALUABLE"].sum()),
+                       _ids(subjects, pl.col("EVALUABLE")), "the protocol's evaluable rule"),
+        "by_site": {str(s): int(n) for s, n in by_site.rows()},
+        "by_month": [
+            {"month": m, "n": int(n), "cumulative": int(c)} for m, n, c in months.rows()
+        ],
+    }  # fmt: skip
+
+    ev = subjects.filter(pl.col("EVALUABLE")).sort("EVALORD")
+    tested = protocol.statistics.design.tested_endpoints
+    kinds = {e.name: e.type for e in protocol.endpoints}
+    rule = design.final_rule(design.n)
+    state: dict[str, Any] = {"label": design.label, "n": design.n, "endpoints": []}
+    predictive: list[dict[str, Any]] = []
+    # patients still to come: evaluable ones up to the design's n, within planned enrolment
+    remaining = max(min(design.n - ev.height, protocol.study.planned_enrollment - len(ids)), 0)
+
+    stage1_open = False
+    if isinstance(design, SimonDesign):
+        first = ev.head(design.n1)
+        x1 = int(first["RESPONDER"].fill_null(False).sum())
+        pend1 = int(first["RESPONDER"].is_null().sum()) + (design.n1 - first.height)
+        if x1 > design.r1:
+            status = "met"
+        elif x1 + pend1 <= design.r1:
+            status = "not met"
+        else:
+            status = "undecided"
+        stage1_open = status == "undecided"
+        state["stage1"] = {
+            "n1": design.n1,
+            "r1": design.r1,
+            "evaluable": t("stage 1 evaluable", first.height, _ids(first, pl.lit(True)),
+                           f"the first {design.n1} evaluable patients by treatment start"),
+            "responders": t("stage 1 responders", x1, _ids(first, pl.col("RESPONDER")),
+                            "confirmed CR or PR (RECIST 1.1)"),
+            "pending": t("stage 1 pending", pend1,
+                         _ids(first, pl.col("RESPONDER").is_null()),
+                         "response not yet decided, or not yet enrolled"),
+            "status": status,
+            "rule": f"continue to stage 2 if more than {design.r1} of {design.n1} respond",
+            "pause_enrolment": ev.height >= design.n1 and status == "undecided",
+        }  # fmt: skip
+
+    for name, test in zip(tested, rule.tests, strict=True):
+        col = "RESPONDER" if kinds.get(name) == "response_rate" else "LANDMARK_FREE"
+        x = int(ev[col].fill_null(False).sum())
+        fail = int((ev[col] == False).sum())  # noqa: E712 (polars comparison)
+        pending = int(ev[col].is_null().sum())
+        known = x + fail
+        if x > test.critical:
+            status = "met"
+        elif x + pending + remaining <= test.critical:
+            status = "cannot be met"
+        else:
+            status = "undecided"
+        what = (
+            "confirmed CR or PR" if col == "RESPONDER" else "progression-free beyond the landmark"
+        )
+        state["endpoints"].append({
+            "endpoint": name,
+            "critical": test.critical,
+            "successes": t(f"{name} successes", x, _ids(ev, pl.col(col)), what),
+            "failures": t(f"{name} failures", fail, _ids(ev, pl.col(col) == False), f"not {what}"),  # noqa: E712
+            "pending": t(f"{name} pending", pending, _ids(ev, pl.col(col).is_null()),
+                         "outcome not yet known"),
+            "to_enrol": remaining,
+            "status": status,
+            "rule": f"success if more than {test.critical} of {design.n} evaluable",
+        })  # fmt: skip
+        if isinstance(design, SimonDesign) and stage1_open and col == "RESPONDER":
+            known1 = ev.head(design.n1).filter(pl.col(col).is_not_null())
+            x1k = int(known1[col].sum())
+            pp = _pp_simon(x1k, known1.height, x1k, known1.height, design, a, b)
+            how = "stage-1 rule and final rule, beta-binomial over the remaining outcomes"
+        else:
+            pp = predictive_success(x, known, n=design.n, critical=test.critical, a=a, b=b)
+            how = "beta-binomial over the remaining outcomes (Lee and Liu 2008)"
+        predictive.append({
+            "endpoint": name,
+            "probability": t(f"{name} predictive probability", round(pp, 6),
+                             _ids(ev, pl.col(col).is_not_null()), how),
+            "successes": x, "known": known, "n": design.n, "critical": test.critical,
+            "prior": [a, b],
+        })  # fmt: skip
+    state["combine"] = rule.combine
+
+    toxicity = _toxicity(subjects, pd_.toxicity, protocol, t)
+    completeness = _completeness(protocol, cut, subjects, day, t)
+    return Monitor(protocol.study.id, day, subjects, enrolment, state, toxicity, predictive,
+                   completeness, t.entries)  # fmt: skip
+
+
+def _ids(frame: pl.DataFrame, where: pl.Expr) -> list[str]:
+    return [str(u) for u in frame.filter(where.fill_null(False))["USUBJID"].to_list()]
+
+
+def _toxicity(
+    subjects: pl.DataFrame, boundary: Any, protocol: Protocol, t: _Tracer
+) -> dict[str, Any] | None:
+    tox = protocol.statistics.toxicity_monitoring
+    if boundary is None or tox is None:
+        return None
+    treated = subjects.filter(pl.col("TREATED")).sort("TRTSDT", "USUBJID")
+    events = treated["TOX_EVENT"].fill_null(False).cast(pl.Int64).cum_sum().to_list()
+    bounds = [int(v) for v in boundary.bounds.tolist()]
+    crossed_at = None
+    for k, e in enumerate(events, start=1):
+        limit = bounds[min(k, len(bounds)) - 1]
+        if limit <= k and e >= limit:
+            crossed_at = k
+            break
+    m = len(events)
+    now = bounds[min(m, len(bounds)) - 1] if m else None
+    return {
+        "events_counted": tox.events,
+        "treated": m,
+        "events": t("toxicity events", events[-1] if events else 0,
+                    _ids(treated, pl.col("TOX_EVENT")),
+                    "patients with an AE counted by toxicity_monitoring.count"),
+        "boundary_now": now if now is not None and now <= m else None,
+        "bounds": bounds,
+        "stop": crossed_at is not None,
+        "crossed_at_patient": crossed_at,
+        "label": boundary.label,
+        "p_acceptable": tox.p_acceptable,
+        "p_unacceptable": tox.p_unacceptable,
+    }  # fmt: skip
+
+
+def _completeness(
+    protocol: Protocol, study: Study, subjects: pl.DataFrame, cutoff: dt.date, t: _Tracer
+) -> dict[str, Any]:
+    """On-treatment tumour assessments expected by the cut-off vs entered (RS OVRLRESP)."""
+    rs_dates: dict[str, list[dt.date]] = {}
+    if "rs" in study:
+        for u, d in zip(study["rs"]["USUBJID"].to_list(), study["rs"]["RSDTC"].to_list(),
+                        strict=True):  # fmt: skip
+            if d is not None:
+                try:
+                    rs_dates.setdefault(u, []).append(dt.date.fromisoformat(str(d)[:10]))
+                except ValueError:
+                    continue
+    last_dose: dict[str, dt.date] = {}
+    if "ex" in study:
+        for u, d in zip(study["ex"]["USUBJID"].to_list(), study["ex"]["EXSTDTC"].to_list(),
+                        strict=True):  # fmt: skip
+            if d is not None:
+                day = dt.date.fromisoformat(str(d)[:10])
+                last_dose[u] = max(last_dose.get(u, day), day)
+    eot = protocol.assessments.follow_up.end_of_treatment_visit_days
+    cycle = protocol.regimen.cycle_length_days
+    expected = entered = 0
+    overdue: list[dict[str, Any]] = []
+    for row in subjects.filter(pl.col("TREATED")).iter_rows(named=True):
+        u, start = row["USUBJID"], row["TRTSDT"]
+        dates = sorted(rs_dates.get(u, []))
+        pd_seen = row["CBOR"] == "PD" or (row["LANDMARK_SOURCE"] or "").startswith("progression")
+        end = min(d for d in (cutoff, row["OFFDT"], last_dose.get(u, cutoff) +
+                              dt.timedelta(days=eot)) if d is not None)  # fmt: skip
+        if pd_seen and dates:
+            end = min(end, dates[-1])
+        cycles = max(1, math.ceil(((end - start).days + 1) / cycle) + 1)
+        plan = planned_assessments(protocol, start=start, cycles=cycles).filter(
+            (pl.col("KIND") == "imaging") & (pl.col("WINDOW_END") <= end)
+        )
+        for target, lo, hi in plan.select("TARGET_DATE", "WINDOW_START", "WINDOW_END").rows():
+            expected += 1
+            if any(lo <= d <= hi for d in dates):
+                entered += 1
+            else:
+                overdue.append({"USUBJID": u, "due": target.isoformat(),
+                                "window_end": hi.isoformat()})  # fmt: skip
+    return {
+        "scans_expected": t("scans expected", expected, "planned imaging (protocol calendar)",
+                            "on-treatment scans whose window closed by the cut-off"),
+        "scans_entered": t("scans entered", entered, "RS records",
+                           "an RS assessment inside the scan's window"),
+        "scans_overdue": t("scans overdue", len(overdue),
+                           [f"{o['USUBJID']} ({o['due']})" for o in overdue],
+                           "window closed without an RS assessment"),
+        "overdue": overdue,
+        "open_queries": None,
+        "sae_late": None,
+        "note": "open queries and SAE reporting times are held by the EDC, not by SDTM",
+    }  # fmt: skip

@@ -24,9 +24,7 @@ def monitor_command(
     ],
     cutoff: Annotated[
         str | None,
-        typer.Option(
-            help="Data cut-off, YYYY-MM-DD: later records are left out (default: today)."
-        ),  # fmt: skip
+        typer.Option(help="Data cut-off, YYYY-MM-DD: later records are left out (default: today)."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the same facts as JSON, with the trace.")

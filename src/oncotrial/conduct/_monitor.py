@@ -91,16 +91,28 @@ class _Tracer:
 
 
 def predictive_success(
-    x: int, known: int, *, n: int, critical: int, a: float = 1.0, b: float = 1.0
+    x: int,
+    known: int,
+    *,
+    n: int,
+    critical: int,
+    stage1: tuple[int, int] | None = None,
+    a: float = 1.0,
+    b: float = 1.0,
 ) -> float:
     """Predictive probability that more than `critical` of `n` patients succeed at the end.
 
-    With `x` successes among `known` patients and a Beta(a, b) prior, the successes among the
-    ``n - known`` still to come are beta-binomial (Lee and Liu 2008); the final rule is the
-    design's: success when the total is above `critical`. Computed by
-    :func:`oncotrial.design.predictive_probability`, whose final threshold (the smallest total
-    with a posterior P(p > p0) above theta_t) is set to ``critical + 1`` by taking theta_t as
-    the posterior at ``critical`` successes (the posterior rises with the total).
+    With `x` successes among the first `known` patients and a Beta(a, b) prior, the successes
+    among the ``n - known`` still to come are beta-binomial (Lee and Liu 2008); the final
+    rule is the design's: success when the total is above `critical`. Without `stage1` this
+    is :func:`oncotrial.design.predictive_probability`, whose final threshold (the smallest
+    total with a posterior P(p > p0) above theta_t) is set to ``critical + 1`` by taking
+    theta_t as the posterior at ``critical`` successes (the posterior rises with the total).
+
+    With ``stage1 = (n1, r1)`` and ``known <= n1`` (a Simon trial in stage 1), the trial must
+    also get past stage 1: the sum over the remaining stage-1 outcomes y1 (beta-binomial) of
+    1[x + y1 > r1] times the beta-binomial probability that stage 2 brings the total above
+    `critical`.
 
     Examples
     --------
@@ -110,6 +122,16 @@ def predictive_success(
     >>> round(predictive_success(0, 0, n=2, critical=0), 6)
     0.666667
     """
+    if stage1 is not None and known <= stage1[0]:
+        n1, r1 = stage1
+        m1, m2 = n1 - known, n - n1
+        total = 0.0
+        for y1 in range(max(r1 - x + 1, 0), m1 + 1):
+            s = x + y1
+            need = critical - s  # stage 2 must bring more than this
+            tail = 1.0 if need < 0 else float(betabinom.sf(need, m2, a + s, b + n1 - s))
+            total += float(betabinom.pmf(y1, m1, a + x, b + known - x)) * tail
+        return total
     if x > critical:
         return 1.0
     if x + (n - known) <= critical:
@@ -117,28 +139,6 @@ def predictive_success(
     p0 = 0.5  # any p0 works: only the order of the posterior in the total matters
     theta_t = float(beta_dist.sf(p0, a + critical, b + n - critical))
     return predictive_probability(x, known, nmax=n, p0=p0, theta_t=theta_t, a=a, b=b)
-
-
-def _pp_simon(x1: int, k1: int, x: int, k: int, d: SimonDesign, a: float, b: float) -> float:
-    """PP of a Simon trial still in stage 1: the stage-1 rule met and the final one too.
-
-    `x1` of `k1` stage-1 patients known (``k1 <= n1``); all known patients are in stage 1
-    while it is undecided, so ``x = x1``, ``k = k1``. Sum over the remaining stage-1
-    outcomes y1 (beta-binomial) of 1[x1 + y1 > r1] times the beta-binomial probability that
-    stage 2 brings the total above r.
-    """
-    m1 = d.n1 - k1
-    total = 0.0
-    for y1 in range(m1 + 1):
-        if x1 + y1 <= d.r1:
-            continue
-        p_y1 = float(betabinom.pmf(y1, m1, a + x, b + k - x))
-        s = x + y1
-        need = d.r - s  # stage 2 must bring more than this
-        m2 = d.n - d.n1
-        tail = 1.0 if need < 0 else float(betabinom.sf(need, m2, a + s, b + d.n1 - s))
-        total += p_y1 * tail
-    return total
 
 
 def monitor(
@@ -186,7 +186,7 @@ def monitor(
         .with_columns(pl.col("n").cum_sum().alias("cumulative"))
     )
     enrolment = {
-        "enrolled": t("enrolled", len(ids), "DM", "subjects in DM (consent on or before the cut-off)"),
+        "enrolled": t("enrolled", len(ids), "DM", "subjects in DM, consent by the cut-off"),
         "planned": protocol.study.planned_enrollment,
         "treated": t("treated", int(subjects["TREATED"].sum()),
                      _ids(subjects, pl.col("TREATED")), "at least one dose in EX"),
@@ -263,7 +263,8 @@ def monitor(
         if isinstance(design, SimonDesign) and stage1_open and col == "RESPONDER":
             known1 = ev.head(design.n1).filter(pl.col(col).is_not_null())
             x1k = int(known1[col].sum())
-            pp = _pp_simon(x1k, known1.height, x1k, known1.height, design, a, b)
+            pp = predictive_success(x1k, known1.height, n=design.n, critical=test.critical,
+                                    stage1=(design.n1, design.r1), a=a, b=b)  # fmt: skip
             how = "stage-1 rule and final rule, beta-binomial over the remaining outcomes"
         else:
             pp = predictive_success(x, known, n=design.n, critical=test.critical, a=a, b=b)

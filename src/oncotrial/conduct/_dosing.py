@@ -1,33 +1,26 @@
-"""Dose modifications as code: the planned next dose of each agent, and the deviations from it.
+"""Dose modifications on captured data: the planned next dose of each agent, and the
+deviations from it.
 
-The protocol's ``dose_modifications`` rules are applied to a subject's adverse events, in the
-order they started. For one adverse event and one agent the first matching rule applies:
-
-- ``discontinue``: the agent stops for good from the event's start;
-- ``hold``: no dose from the event's start until the event ends (an SDTM AE record carries
-  one grade, its worst, so the grade falls to 0, at or below any ``resume_at_grade``, on
-  AEENDTC); the agent resumes at the same dose level;
-- ``reduce``: held likewise, and resumed one dose level lower; below the lowest level the
-  agent stops.
-
-A hold longer than its maximum delay (the rule's ``max_delay_days``, else the agent's) stops
-the agent. Levels never go back up (no re-escalation).
+The rules are the protocol's ``dose_modifications``, applied by the one engine the simulator
+uses too (:mod:`oncotrial.protocol.dosing`): this module reads the subject's AE, VS and EX
+records into it and turns its answer into doses in mg and DV-style deviations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
 
 from oncotrial.errors import InputError
-from oncotrial.protocol import Agent, DoseModification, Protocol
+from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import planned_dose_mg
+from oncotrial.protocol.dosing import DoseRules, ToxicityEvent, compile_rules
 from oncotrial.sdtm import Study
-from oncotrial.terminology import TermGroup, define_term_groups, term_groups
+from oncotrial.terminology import define_term_groups, term_groups
 
 __all__ = [
     "AdverseEvent",
@@ -45,32 +38,8 @@ Status = Literal["give", "hold", "discontinued"]
 DOSE_TOLERANCE = 0.10
 
 
-@dataclass(frozen=True, slots=True)
-class AdverseEvent:
-    """One AE record as the rules read it.
-
-    Attributes
-    ----------
-    seq : int
-        AESEQ (the trace back to the record).
-    term : str
-        AEDECOD (AETERM when AEDECOD is empty).
-    grade : int
-        AETOXGR (0 when missing or not a number: no rule applies).
-    start, end : date or None
-        AESTDTC and AEENDTC (date part); ``end`` None: ongoing.
-    """
-
-    seq: int
-    term: str
-    grade: int
-    start: dt.date
-    end: dt.date | None
-
-    def trace(self) -> str:
-        """``"AE 3 (Hypertension, grade 3, 2010-05-01 to 2010-05-20)"``."""
-        end = self.end.isoformat() if self.end is not None else "ongoing"
-        return f"AE {self.seq} ({self.term}, grade {self.grade}, {self.start} to {end})"
+#: One AE record as the rules read it (AESEQ, AEDECOD, AETOXGR, start, end).
+AdverseEvent = ToxicityEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +89,12 @@ def _date(value: object) -> dt.date | None:
         return None  # a partial date: the rules cannot place it
 
 
-def adverse_events(study: Study, usubjid: str) -> tuple[AdverseEvent, ...]:
+def adverse_events(study: Study, usubjid: str) -> tuple[ToxicityEvent, ...]:
     """A subject's AE records with a complete start date, in order of start (then AESEQ)."""
     if "ae" not in study:
         return ()
     ae = study["ae"].filter(pl.col("USUBJID") == usubjid)
-    events: list[AdverseEvent] = []
+    events: list[ToxicityEvent] = []
     cols = ae.columns
     for row in ae.iter_rows(named=True):
         start = _date(row.get("AESTDTC"))
@@ -138,91 +107,16 @@ def adverse_events(study: Study, usubjid: str) -> tuple[AdverseEvent, ...]:
         except ValueError:
             grade = 0
         seq = int(row["AESEQ"]) if row.get("AESEQ") is not None else 0
-        events.append(AdverseEvent(seq, str(term), grade, start, _date(row.get("AEENDTC"))))
+        events.append(ToxicityEvent(seq, str(term), grade, start, _date(row.get("AEENDTC"))))
     return tuple(sorted(events, key=lambda e: (e.start, e.seq)))
 
 
-def _groups(protocol: Protocol) -> dict[str, TermGroup]:
+def _rules(protocol: Protocol) -> DoseRules:
+    """The protocol's rules with term groups resolved: bundled ones, then the protocol's."""
     groups = term_groups()
     if protocol.term_groups:
         groups.update(define_term_groups(protocol.term_groups))
-    return groups
-
-
-def _matcher(
-    protocol: Protocol, groups: Mapping[str, TermGroup]
-) -> list[tuple[int, DoseModification, frozenset[str] | None]]:
-    """Each rule with its index and the casefolded terms it matches (None: any term)."""
-    out: list[tuple[int, DoseModification, frozenset[str] | None]] = []
-    for i, rule in enumerate(protocol.dose_modifications):
-        terms: frozenset[str] | None = None
-        if rule.term is not None:
-            terms = frozenset({rule.term.casefold()})
-        elif rule.term_group is not None:
-            group = groups.get(rule.term_group)
-            if group is None:
-                raise InputError(
-                    "is not a term group",
-                    field=f"dose_modifications[{i}].term_group",
-                    value=rule.term_group,
-                    hint=f"term groups: {', '.join(groups)}; or define it under term_groups",
-                )
-            terms = frozenset(t.casefold() for t in group.terms)
-        out.append((i, rule, terms))
-    return out
-
-
-def _level_dose(agent: Agent, level: int) -> object:
-    return agent.dose if level == 0 else agent.dose_levels[-level - 1].dose
-
-
-def _course(
-    agent: Agent,
-    rules: Sequence[tuple[int, DoseModification, frozenset[str] | None]],
-    events: Sequence[AdverseEvent],
-    on: dt.date,
-) -> tuple[Status, int, tuple[str, ...]]:
-    """Status, level and reasons of one agent on `on`, from the events (all started by then)."""
-    level = 0
-    holding = False
-    reasons: list[str] = []
-    for event in events:
-        hit = next(
-            (
-                (i, r)
-                for i, r, terms in rules
-                if r.agent.casefold() == agent.name.casefold()
-                and (terms is None or event.term.casefold() in terms)
-                and r.min_grade <= event.grade <= r.max_grade
-            ),
-            None,
-        )
-        if hit is None:
-            continue
-        i, rule = hit
-        why = f"{event.trace()}: rule {i + 1}, {rule.describe()}"
-        if rule.action == "discontinue":
-            return "discontinued", level, (*reasons, why)
-        if rule.action == "reduce":
-            level -= 1
-            if -level > len(agent.dose_levels):
-                return "discontinued", level + 1, (*reasons, f"{why}; no lower dose level")
-        reasons.append(why)
-        limit = rule.max_delay_days if rule.max_delay_days is not None else agent.max_delay_days
-        ends = event.end if event.end is not None and event.end <= on else None
-        held = ((ends if ends is not None else on) - event.start).days
-        if limit is not None and held > limit:
-            return (
-                "discontinued",
-                level,
-                (
-                    *reasons,
-                    f"held {held} days from {event.start}, more than {limit}",
-                ),
-            )
-        if ends is None:
-            holding = True
-    return ("hold" if holding else "give"), level, tuple(reasons)
+    return compile_rules(protocol, {name: g.terms for name, g in groups.items()})
 
 
 def _size(study: Study, usubjid: str, on: dt.date, *, baseline: bool) -> tuple[float | None, ...]:
@@ -291,7 +185,7 @@ def plan_dose(
     if day is None:
         raise InputError("is not a complete ISO 8601 date", field="date", value=on,
                          hint="give the date as YYYY-MM-DD")  # fmt: skip
-    rules = _matcher(protocol, _groups(protocol))
+    rules = _rules(protocol)
     events = [
         e
         for e in adverse_events(study, usubjid)
@@ -305,13 +199,14 @@ def _planned(
     study: Study,
     usubjid: str,
     day: dt.date,
-    rules: Sequence[tuple[int, DoseModification, frozenset[str] | None]],
-    events: Sequence[AdverseEvent],
+    rules: DoseRules,
+    events: Sequence[ToxicityEvent],
 ) -> list[PlannedDose]:
     out = []
     for agent in protocol.regimen.agents:
-        status, level, reasons = _course(agent, rules, events, day)
-        dose = _level_dose(agent, level)
+        state = rules.state(agent.name, events, day)
+        status, level, reasons = state.status, state.level, state.reasons
+        dose = rules.level_dose(agent.name, level)
         mg: float | None = None
         if status == "give":
             baseline = getattr(dose, "weight", "baseline") == "baseline"
@@ -389,11 +284,11 @@ def dose_deviations(
     """
     if "ex" not in study or "dm" not in study:
         return pl.DataFrame(schema=DV_SCHEMA)
-    rules = _matcher(protocol, _groups(protocol))
+    rules = _rules(protocol)
     agents = {a.name.casefold(): a for a in protocol.regimen.agents}
     ex = study["ex"].sort("USUBJID", "EXSTDTC", "EXSEQ", nulls_last=True)
     rows: list[dict[str, object]] = []
-    events_of: dict[str, tuple[AdverseEvent, ...]] = {}
+    events_of: dict[str, tuple[ToxicityEvent, ...]] = {}
     for rec in ex.iter_rows(named=True):
         agent = agents.get(str(rec.get("EXTRT") or "").casefold())
         day = _date(rec.get("EXSTDTC"))

@@ -89,7 +89,8 @@ def apply_cutoff(study: Study, cutoff: str | dt.date) -> Study:
         2. Every other domain: a record dated (--STDTC, else --DTC) after the cut-off is
            dropped. An end date (--ENDTC) after the cut-off is cleared: the period was
            ongoing; an AE so cleared gets AEOUT "NOT RECOVERED/NOT RESOLVED".
-        3. Domains without a date variable (TS, TA, ...) are kept as they are.
+        3. Domains without a date variable (TS, TA, ...) are kept as they are; a domain other
+           than DM left without records is left out (SDTM does not submit empty datasets).
 
     Notes
     -----
@@ -147,5 +148,7 @@ def apply_cutoff(study: Study, cutoff: str | dt.date) -> Study:
                         pl.when(late).then(pl.lit(ongoing)).otherwise(pl.col(var)).alias(var)
                     )
             frame = frame.with_columns(updates)
+        if frame.height == 0 and study[name].height > 0:
+            continue  # nothing of it was known yet: SDTM does not submit an empty dataset
         frames[name] = frame
     return Study.from_frames(frames, sources=dict(study.sources))

@@ -12,7 +12,10 @@ patient is followed day by day of the protocol's calendar:
 3. Treatment: cycles while any agent is given; each cycle, adverse events by worst grade
    (scenario hazards), with the investigator's action on the attributed agents at grade >= 3
    (hold the cycle's remaining doses, reduce one level, or discontinue), and refusal of each
-   agent. A grade 5 event is a death.
+   agent. A grade 5 event is a death. When the protocol has ``dose_modifications``, its
+   rules decide instead (:mod:`oncotrial.protocol.dosing`, the engine conduct checks captured
+   data with): each administration is given, held, reduced or the agent stopped as the rules
+   say on its date, from the events that started before it.
 4. Death and loss to follow-up from the scenario's hazards; a data cut at the protocol's
    follow-up duration after the last enrolment.
 
@@ -32,11 +35,12 @@ import polars as pl
 
 from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import imaging_weeks, planned_dose_mg
+from oncotrial.protocol.dosing import ToxicityEvent, compile_rules
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
 from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study
 from oncotrial.sim._cohort import Cohort, draw_cohort, tgi_diameters
 from oncotrial.sim._scenario import DAYS_PER_MONTH, Scenario
-from oncotrial.terminology import lookup_term, term_groups
+from oncotrial.terminology import define_term_groups, lookup_term, term_groups
 
 __all__ = ["EVENT_STREAMS", "simulate_trial"]
 
@@ -325,6 +329,14 @@ def _treat(
     reg = protocol.regimen
     mods = {m.agent.lower(): m for m in scenario.dose_modification.agents}
     groups = term_groups()
+    # the protocol's dose-modification rules, when it has them, decide every hold, reduction
+    # and discontinuation for toxicity (the engine conduct checks captured data with); the
+    # scenario's per-hazard action is used only for a protocol without rules
+    rules = None
+    if protocol.dose_modifications:
+        own = define_term_groups(protocol.term_groups) if protocol.term_groups else {}
+        resolved = {name: g.terms for name, g in {**groups, **own}.items()}
+        rules = compile_rules(protocol, resolved)
     relationship = {a.name: ae_relationship_variable(a.name) for a in reg.agents}
     # each hazard's grades and their cumulative per-cycle probabilities, once
     tables = []
@@ -354,6 +366,7 @@ def _treat(
         active = {a.name: True for a in reg.agents}
         level = {a.name: 0 for a in reg.agents}
         ended: dict[str, tuple[str, dt.date]] = {}
+        events: list[ToxicityEvent] = []
         death = p.death
         cycle = 0
         while any(active.values()):
@@ -404,10 +417,12 @@ def _treat(
                         },
                     }
                 )
+                ends = on if fatal else on + dt.timedelta(days=days)
+                events.append(ToxicityEvent(len(events) + 1, str(term), grade, on, ends))
                 if fatal:
                     death = on if death is None or on < death else death
                     stop_by = min(stop_by, on)
-                elif grade >= 3 and tox.action != "none":
+                elif rules is None and grade >= 3 and tox.action != "none":
                     for a in attributed:
                         agent = reg.agent(a)
                         if tox.action == "hold":
@@ -450,6 +465,19 @@ def _treat(
                         break
                     if agent.name in held and hold_from is not None and when >= hold_from:
                         continue
+                    if rules is not None:
+                        # the events known before the day of the dose (one starting that
+                        # day follows it), as conduct checks a dose given
+                        state = rules.state(agent.name, [e for e in events if e.start < when],
+                                            when)  # fmt: skip
+                        if state.status == "discontinued":
+                            stopped = ("ADVERSE EVENT", state.since or when)
+                            active[agent.name] = False
+                            ended[agent.name] = stopped
+                            break
+                        if state.status == "hold":
+                            continue
+                        level[agent.name] = -state.level
                     dose = (
                         agent.dose
                         if level[agent.name] == 0

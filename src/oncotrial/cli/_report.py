@@ -85,9 +85,10 @@ def report(
     with user_errors():
         p = proto.load(protocol)
         if dsmb:
-            written = _dsmb(p, sdtm, cutoff, out_dir, pdf=pdf, overwrite=overwrite)
-            err.print(f"DSMB report, cut-off {cutoff}: {written.folder / 'open' / 'report.html'}"
-                      f", {written.folder / 'closed' / 'report.html'}")  # fmt: skip
+            dsmb_report = _dsmb(p, sdtm, cutoff, out_dir, pdf=pdf, overwrite=overwrite)
+            folder = dsmb_report.folder
+            err.print(f"DSMB report, cut-off {cutoff}: {folder / 'open' / 'report.html'}"
+                      f", {folder / 'closed' / 'report.html'}")  # fmt: skip
             return
         if adam_dir is None:
             raise InputError(

@@ -117,7 +117,7 @@ def subject_status(protocol: Protocol, study: Study, cutoff: dt.date) -> pl.Data
             ex["USUBJID"].to_list(), _col(ex, "EXSTDTC"), _col(ex, "EXDOSE"), strict=True
         ):
             day = _date(d)
-            if day is None or (amount is not None and float(amount) <= 0):
+            if day is None or (isinstance(amount, (int, float)) and amount <= 0):
                 continue
             first[u] = min(first.get(u, day), day)
             last[u] = max(last.get(u, day), day)
@@ -164,7 +164,8 @@ def subject_status(protocol: Protocol, study: Study, cutoff: dt.date) -> pl.Data
         ):  # fmt: skip
             day = _date(d)
             if day is not None and r is not None:
-                rs_rows.setdefault(u, []).append((day, str(r).upper(), int(seq or 0)))
+                number = int(seq) if isinstance(seq, (int, float)) else 0
+                rs_rows.setdefault(u, []).append((day, str(r).upper(), number))
     imaging = protocol.assessments.imaging
     options = RecistOptions(
         confirmation_days=imaging.confirmation_min_days, min_sd_days=imaging.min_sd_days

@@ -198,9 +198,11 @@ def dsmb_tables(
 
     cutoff = str(facts["cutoff"])
 
-    def csr(make: Callable[[Adam, Protocol], ReportTable]) -> list[ReportTable]:
+    data = dict(adam)
+
+    def csr(make: Callable[[dict[str, pl.DataFrame], Protocol], ReportTable]) -> list[ReportTable]:
         try:
-            return [make(adam, protocol)]
+            return [make(data, protocol)]
         except OncotrialError as exc:
             warnings.warn(f"DSMB report: {make.__name__} left out: {exc}", stacklevel=3)
             return []

@@ -99,7 +99,7 @@ def simon_study(outcomes: list[str]) -> Study:
     )  # fmt: skip
 
 
-CUT = "2025-12-31"
+CUT = "2025-05-15"  # every PR above is seen by then, and no one is 6 months on study yet
 
 
 def test_stage1_undecided_pauses_enrolment():
@@ -125,6 +125,18 @@ def test_stage1_met_and_not_met():
     early = conduct.monitor(simon_study(["P"] * 5), SIMON, CUT).design["stage1"]
     assert (early["evaluable"], early["pending"], early["status"]) == (5, 5, "undecided")
     assert early["pause_enrolment"] is False
+
+
+def test_response_window_turns_pending_into_non_responders():
+    study = simon_study(["R"] + ["P"] * 8 + ["S"])
+    # on 2025-12-31 patient S-10 has been on study 11 months without a confirmed response
+    late = conduct.monitor(study, SIMON, "2025-12-31").design["stage1"]
+    assert (late["responders"], late["pending"], late["status"]) == (1, 0, "not met")
+    # without a window the patient stays pending while on study
+    held = conduct.monitor(study, SIMON, "2025-12-31", response_window_months=None)
+    assert (held.design["stage1"]["pending"], held.design["stage1"]["status"]) == (1, "undecided")
+    row = held.subjects.filter(held.subjects["USUBJID"] == "S-10").row(0, named=True)
+    assert row["RESP_SOURCE"].startswith("pending")
 
 
 def test_every_number_is_traced():

@@ -26,6 +26,14 @@ def monitor_command(
         str | None,
         typer.Option(help="Data cut-off, YYYY-MM-DD: later records are left out (default: today)."),
     ] = None,
+    response_window: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            help="Months on study without a confirmed response after which a patient counts "
+            "as a non-responder for the interim decisions.",
+        ),
+    ] = 6.0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the same facts as JSON, with the trace.")
     ] = False,
@@ -35,7 +43,8 @@ def monitor_command(
     with user_errors():
         p = proto.load(protocol)
         study = read_study(sdtm, validate=False)
-        state = monitor(study, p, cutoff if cutoff is not None else dt.date.today())
+        day = cutoff if cutoff is not None else dt.date.today()
+        state = monitor(study, p, day, response_window_months=response_window)
     if as_json:
         out.print_json(json.dumps(state.to_dict(), default=str), indent=1)
         return

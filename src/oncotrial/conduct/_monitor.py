@@ -13,7 +13,7 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import betabinom
 
 from oncotrial.conduct._cutoff import apply_cutoff, parse_cutoff
-from oncotrial.conduct._subjects import subject_status
+from oncotrial.conduct._subjects import RESPONSE_WINDOW_MONTHS, subject_status
 from oncotrial.design import SimonDesign, design_for, predictive_probability
 from oncotrial.protocol import Protocol
 from oncotrial.protocol.calendar import planned_assessments
@@ -147,6 +147,7 @@ def monitor(
     cutoff: str | dt.date,
     *,
     prior: tuple[float, float] = (1.0, 1.0),
+    response_window_months: float | None = RESPONSE_WINDOW_MONTHS,
 ) -> Monitor:
     """The trial's state on `cutoff`, from its SDTM, by the protocol's rules.
 
@@ -161,6 +162,10 @@ def monitor(
         The data cut-off.
     prior : (float, float), default (1, 1)
         Beta prior of the predictive probability (uniform by default).
+    response_window_months : float or None, default 6
+        A patient on study this long after the first dose without a confirmed response
+        counts as a non-responder (see :func:`oncotrial.conduct.subject_status`); None: pending
+        until progression, death or the end of study.
 
     Returns
     -------
@@ -168,7 +173,7 @@ def monitor(
     """
     day = parse_cutoff(cutoff)
     cut = apply_cutoff(study, day)
-    subjects = subject_status(protocol, cut, day)
+    subjects = subject_status(protocol, cut, day, response_window_months=response_window_months)
     t = _Tracer()
     pd_ = design_for(protocol)
     design = pd_.design

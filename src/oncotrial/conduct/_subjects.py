@@ -41,6 +41,9 @@ SUBJECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 _RESPONDING = ("CR", "PR")
 
+#: Response-evaluation window of an interim decision (months from the first dose).
+RESPONSE_WINDOW_MONTHS = 6.0
+
 
 def _date(value: object) -> dt.date | None:
     if value is None:
@@ -67,11 +70,22 @@ def _landmark_days(protocol: Protocol) -> float | None:
     return lm.time_point_months * DAYS_PER_MONTH
 
 
-def subject_status(protocol: Protocol, study: Study, cutoff: dt.date) -> pl.DataFrame:
+def subject_status(
+    protocol: Protocol,
+    study: Study,
+    cutoff: dt.date,
+    *,
+    response_window_months: float | None = RESPONSE_WINDOW_MONTHS,
+) -> pl.DataFrame:
     """What the interim rules read of each subject in DM, as known on `cutoff`.
 
     The study should already be cut (:func:`oncotrial.conduct.apply_cutoff`); `cutoff` is the
     date outcomes are judged at (a patient still on study then is pending).
+
+    `response_window_months` is the response-evaluation window of an interim decision: a
+    patient on study this long after the first dose without a confirmed response counts as a
+    non-responder (a later confirmed response still makes a responder). None: pending until
+    progression, death or the end of study, which can hold a stage-1 decision for years.
 
     Returns
     -------
@@ -220,6 +234,13 @@ def subject_status(protocol: Protocol, study: Study, cutoff: dt.date) -> pl.Data
             responder, resp_src = False, f"RS PD on {pd_day}, no confirmed response before"
         elif off_day is not None:
             responder, resp_src = False, f"{off_reason} on {off_day}, no confirmed response"
+        elif (
+            response_window_months is not None
+            and start is not None
+            and (cutoff - start).days + 1 > response_window_months * DAYS_PER_MONTH
+        ):
+            responder = False
+            resp_src = f"no confirmed response within {response_window_months:g} months"
         else:
             responder, resp_src = None, "pending: on study, no confirmed response yet"
         lm_free, lm_src = _landmark(start, landmark, records, pd_day, death.get(u), off_day,

@@ -281,3 +281,37 @@ def test_the_checks_catch_what_they_should(tmp_path):
     assert circles(modules, imports) == [["oncotrial.sdtm._a", "oncotrial.sdtm._b"]]
     packages = {_package(m) for m in modules}
     assert {p for p in packages if not is_foundation(p)} - MAY_IMPORT.keys() == {"newpkg"}
+
+
+def doc_table(path: Path) -> dict[str, frozenset[str]]:
+    """The "may import" column of the package table in docs/architecture.md, as written."""
+    rows: dict[str, frozenset[str]] = {}
+    text = path.read_text(encoding="utf-8")
+    section = text.split("## Packages", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or "`" not in cells[0]:
+            continue
+        names = [n.strip().split(" ")[0].strip("`") for n in cells[0].split(":")[-1].split(",")]
+        allowed = cells[2].split("(")[0]  # a parenthesis explains, it does not allow
+        words = {w.strip(" `") for w in allowed.split(",")} - {"", "foundation", "only each other"}
+        for name in names:
+            rows[name] = frozenset(words)
+    return rows
+
+
+def test_the_docs_table_is_the_checked_table():
+    """docs/architecture.md states the same rules this test checks, row for row."""
+    rows = doc_table(SRC.parent / "docs" / "architecture.md")
+    everything = frozenset(ORDER) - {"cli", "__main__"}
+    for package, allowed in MAY_IMPORT.items():
+        if package == "__main__":
+            continue
+        assert package in rows, f"docs/architecture.md has no row for {package}"
+        documented = everything if rows[package] == {"everything"} else rows[package]
+        assert documented == allowed, (package, sorted(documented), sorted(allowed))
+    foundation = {n for n in rows if is_foundation(n)}
+    assert foundation == {"errors", "_files", "_yaml", "_base", "_units", "_checks"}
+    assert {p.stem for p in (SRC / "oncotrial").glob("_*.py") if p.stem != "__init__"} | {
+        "errors"
+    } <= foundation | {"__main__"}, "a foundation module is missing from the docs' table"

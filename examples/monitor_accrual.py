@@ -24,7 +24,7 @@ from oncotrial import conduct
 from oncotrial import protocol as proto
 from oncotrial.sim import load_scenario, simulate_trial
 
-SEED = 11
+SEED = 7  # the demo's seed (README, golden tables)
 SIMON = """  design:
     method: simon_two_stage
     endpoint: ORR

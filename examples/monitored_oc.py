@@ -8,7 +8,7 @@ final rule at its last cut-off (one year after the last enrolment). See :func:`o
 the stops can be read on the last cut-off. Printed as the Markdown table of
 docs/conduct.md ("Operating characteristics as monitored"):
 
-    PYTHONPATH=src python examples/monitored_oc.py [trials]
+    PYTHONPATH=src python examples/monitored_oc.py [trials] [design label start ...]
 
 Beside it, the exact OC at the scenario's own rates, estimated by pooling the simulated
 patients: P(success) of the design at the pooled response (and PFS6) rate, P(crossing) of the
@@ -103,7 +103,10 @@ def main() -> None:
     )
     print("| --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
+        chosen = sys.argv[2:]
         for plabel, p in protocols().items():
+            if chosen and not any(plabel.startswith(c) for c in chosen):
+                continue
             pd_ = design_for(p)
             for slabel, sc in scenarios(Path(tmp), p).items():
                 with ProcessPoolExecutor(2) as pool:

@@ -25,6 +25,7 @@ import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
+from multiprocessing import get_context
 from pathlib import Path
 
 from oncotrial import conduct
@@ -109,7 +110,8 @@ def main() -> None:
                 continue
             pd_ = design_for(p)
             for slabel, sc in scenarios(Path(tmp), p).items():
-                with ProcessPoolExecutor(2) as pool:
+                # spawned, not forked: polars' thread pool does not survive a fork
+                with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
                     rows = list(pool.map(one, [(p, sc, seed) for seed in range(trials)]))
 
                 def mean(k: str, rows: list[dict[str, float]] = rows) -> float:

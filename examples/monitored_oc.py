@@ -84,7 +84,7 @@ def one(args: tuple[proto.Protocol, object, int]) -> dict[str, float]:
     treated = subj.filter(subj["TREATED"])
     return {
         "tox_stop": float(tox),
-        "stage1_stop": float(stage1 and not tox),
+        "stage1_stop": float(stage1),
         "success": float(final and not tox and not stage1),
         "evaluable": float(ev.height),
         "responders": float(ev["RESPONDER"].fill_null(False).sum()),
@@ -121,17 +121,19 @@ def main() -> None:
                 p_pfs = sum(r["pfs6"] for r in rows) / sum(r["evaluable"] for r in rows)
                 p_tox = sum(r["tox"] for r in rows) / sum(r["treated"] for r in rows)
                 d = pd_.design
+                pet = "-"
                 if isinstance(d, CoPrimaryDesign):
                     exact = d.success_prob((p_orr, p_pfs))[0]
                     rates = f"ORR {p_orr:.3f}, PFS6 {p_pfs:.3f}, toxicity {p_tox:.3f}"
                 elif isinstance(d, SimonDesign):
                     exact = d.oc(p_orr).prob_reject
+                    pet = f"{mean('stage1_stop'):.3f} / {d.oc(p_orr).pet:.3f}"
                     rates = f"ORR {p_orr:.3f}, toxicity {p_tox:.3f}"
                 else:
                     raise SystemExit(f"no exact OC for {d.label}")
                 tox_exact = pd_.toxicity.oc(p_tox).prob_reject if pd_.toxicity else float("nan")
                 print(f"| {plabel} | {slabel} | {mean('tox_stop'):.3f} / {tox_exact:.3f} "
-                      f"| {mean('stage1_stop'):.3f} | {mean('success'):.3f} / {exact:.3f} "
+                      f"| {pet} | {mean('success'):.3f} / {exact:.3f} "
                       f"| {rates} |", flush=True)  # fmt: skip
 
 

@@ -10,6 +10,18 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 
+class FieldCheckError(ValueError):
+    """A model check's problem that belongs to one of the model's fields, not to the whole.
+
+    Raised from a ``model_validator`` with the location below that model (``("agents", 0,
+    "days", 3)``), so that the YAML error points at that line, not at the model's first line.
+    """
+
+    def __init__(self, message: str, *loc: str | int) -> None:
+        super().__init__(message)
+        self.loc: tuple[str | int, ...] = loc
+
+
 class Model(BaseModel):
     """A frozen pydantic model that refuses unknown keys and suggests the key that was meant.
 

@@ -12,7 +12,9 @@ it to pydantic. pydantic's error locations are translated back to YAML paths and
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from oncotrial._base import FieldCheckError
 from oncotrial.errors import ProtocolError
 
 M = TypeVar("M", bound=BaseModel)
@@ -128,6 +131,25 @@ def _is_tag(part: str) -> bool:
     }  # fmt: skip
 
 
+def _items_failed(loc: Any, errors: list[Any]) -> bool:
+    """Whether another error lies inside `loc` (an item of the list there failed)."""
+    n = len(loc)
+    return any(len(e["loc"]) > n and tuple(e["loc"][:n]) == tuple(loc) for e in errors)
+
+
+def _did_you_mean(value: Any, expected: str) -> str | None:
+    """``did you mean 'response_rate'?`` for a value close to one of the permitted ones."""
+    choices = re.findall(r"'([^']*)'", expected)
+    if not isinstance(value, str) or not choices:
+        return None
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    if not close:  # a case or separator slip: 'Co_Primary' for 'co-primary'
+        folded = {re.sub(r"[\W_]", "", c.lower()): c for c in choices}
+        hit = folded.get(re.sub(r"[\W_]", "", value.lower()))
+        close = [hit] if hit else []
+    return f"did you mean {close[0]!r}?" if close else None
+
+
 def nearest_mark(loc: Loc, marks: dict[Loc, tuple[int, int]]) -> tuple[int, int] | None:
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in marks:
@@ -152,10 +174,19 @@ def translate_validation_error(
     exc: ValidationError, data: Any, marks: dict[Loc, tuple[int, int]], file: str
 ) -> ProtocolError:
     errors: list[ProtocolError] = []
-    for e in exc.errors(include_url=False):
+    raw = exc.errors(include_url=False)
+    for e in raw:
+        if e["type"] == "too_short" and _items_failed(e["loc"], raw):
+            continue  # "should have at least 1 item": only because its items had errors
         loc = _data_loc(tuple(e["loc"]), data)
         msg = e["msg"]
         hint = _HINTS.get(e["type"])
+        problem = e.get("ctx", {}).get("error")
+        if e["type"] == "value_error" and isinstance(problem, FieldCheckError):
+            # a model check that names the field at fault: point at that field's line
+            loc = _data_loc((*tuple(e["loc"]), *problem.loc), data)
+        if e["type"] == "literal_error":
+            hint = _did_you_mean(e.get("input"), e.get("ctx", {}).get("expected", ""))
         if e["type"] == "unknown_key":
             loc = (*loc, e["ctx"]["key"])
             hint = e["ctx"]["hint"]
@@ -163,6 +194,7 @@ def translate_validation_error(
             key = str(e["ctx"]["discriminator"]).strip("'")
             loc = (*loc, key)
             msg = f"{e['ctx']['tag']!r} is not one of {e['ctx']['expected_tags']}"
+            hint = _did_you_mean(e["ctx"]["tag"].strip("'"), str(e["ctx"]["expected_tags"]))
         elif e["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}" if loc else "missing required key"
         elif e["type"] == "value_error":

@@ -247,3 +247,26 @@ def test_ttp_censors_death():
         1,
         D0 + dt.timedelta(days=56),
     )
+
+
+def test_non_target_only_cbor_is_never_sd():
+    # Non-target disease only: present (NON-CR/NON-PD) day 56, absent (CR, unconfirmed) day
+    # 112, present again day 168. RECIST 1.1 Table 2 gives NON-CR/NON-PD for non-measurable
+    # disease, never SD; by hand: CBOR = the first "stable" record at >= 42 days, day 56.
+    data = rs(("P1", "NON-CR/NON-PD", day(56)), ("P1", "CR", day(112)),
+              ("P1", "NON-CR/NON-PD", day(168)))  # fmt: skip
+    out = derive_adrs(data, dataset_adsl=adsl("P1"))
+    assert param(out, "BOR") == ("CR", D0 + dt.timedelta(days=112))
+    assert param(out, "CBOR") == ("NON-CR/NON-PD", D0 + dt.timedelta(days=56))
+
+
+def test_non_target_only_from_tu():
+    # CR day 56 (unconfirmed), NE day 112: SD for P1 with a target lesion, NON-CR/NON-PD for
+    # P2 whose TU holds only a non-target lesion (RECIST 1.1 Table 2).
+    data = rs(("P1", "CR", day(56)), ("P1", "NE", day(112)),
+              ("P2", "CR", day(56)), ("P2", "NE", day(112)))  # fmt: skip
+    tu = pl.DataFrame({"STUDYID": "S", "USUBJID": ["P1", "P2"], "TUEVAL": "INVESTIGATOR",
+                       "TUSTRESC": ["TARGET", "NON-TARGET"], "VISIT": "SCREENING"})  # fmt: skip
+    out = derive_adrs(data, dataset_adsl=adsl("P1", "P2"), dataset_tu=tu)
+    assert param(out, "CBOR", "P1")[0] == "SD"
+    assert param(out, "CBOR", "P2")[0] == "NON-CR/NON-PD"

@@ -38,7 +38,7 @@ def test_analyze_writes_adam_and_summarises(tmp_path, fmt):
     assert summary[("Response", "objective response rate (confirmed)")] == (
         "1/3 (33.3%); 95% CI 0.8-90.6%"  # Clopper-Pearson for 1 of 3: 0.0084 to 0.9057
     )
-    assert summary[("PFS", "median, months (95% CI)")] == "3.7 (0.7-NR)"
+    assert summary[("PFS", "median, months (95% CI)")] == "3.7 (0.7-NE)"
     assert summary[("Adverse events", "grade 3-4 fatigue")] == "1/3 (33.3%)"
     assert summary[("Adverse events", "grade 3-4 bowel_perforation")] == "0/3 (0.0%)"  # grade 5
 

@@ -71,7 +71,9 @@ def test_two_dose_kinds(tmp_path):
 def test_day_outside_cycle(tmp_path):
     text = edit("days: [1, 15]", "days: [1, 15, 29]")
     err = load_error(text, tmp_path)
-    assert err.path == "regimen"
+    # at the day itself (was "regimen", the regimen's first line: an outside review's finding)
+    assert err.path == "regimen.agents[1].days[2]"
+    assert err.line == line_of(text, "days: [1, 15, 29]")
     assert "day 29 in a 28-day cycle" in err.message
 
 
@@ -235,3 +237,66 @@ def test_not_utf8(tmp_path):
     path.write_bytes("study: {title: caf\xe9}\n".encode("latin-1"))
     with pytest.raises(ProtocolError, match="not UTF-8"):
         proto.load(path)
+
+
+# ---- found by an outside review: each error once, at its own line, with the fix ----------
+
+
+def test_an_error_inside_the_only_agent_is_reported_once(tmp_path):
+    # a one-agent protocol: pydantic also says "Tuple should have at least 1 item after
+    # validation" about regimen.agents, only because the agent failed; that is not a problem
+    base = proto.bundled_text("example_docetaxel_simon")
+    text = base.replace("route: IV", "route: IVV", 1)
+    err = load_error(text, tmp_path)
+    assert [e.path for e in err.errors] == ["regimen.agents[0].route"]
+    assert "at least 1 item" not in str(err)
+
+
+def test_a_wrong_design_endpoint_points_at_its_line(tmp_path):
+    text = edit("{endpoint: ORR, p0: 0.05", "{endpoint: ORRR, p0: 0.05")
+    err = load_error(text, tmp_path)
+    assert err.path == "statistics.design.components[0].endpoint"
+    assert err.line == line_of(text, "endpoint: ORRR")
+    assert "'ORRR', which is not among the endpoints" in err.message
+
+
+def test_a_day_beyond_the_cycle_points_at_the_days_line(tmp_path):
+    text = edit("cycle_length_days: 28", "cycle_length_days: 21")
+    err = load_error(text, tmp_path)
+    assert err.path == "regimen.agents[0].days[3]"
+    assert err.line == line_of(text, "days: [1, 8, 15, 22]")
+    assert "day 22 in a 21-day cycle" in err.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "meant"),
+    [
+        ("type: response_rate", "type: respons_rate", "response_rate"),
+        (
+            "role: co-primary\n    type: landmark",
+            "role: coprimary\n    type: landmark",
+            "co-primary",
+        ),
+        ("      route: IV\n      dose: {mg: 25}", "      route: iv\n      dose: {mg: 25}", "IV"),
+        ("method: co_primary", "method: co-primary", "co_primary"),
+    ],
+)
+def test_enum_typos_get_did_you_mean(tmp_path, old, new, meant):
+    err = load_error(edit(old, new), tmp_path)
+    assert err.hint is not None
+    assert f"did you mean {meant!r}?" in err.hint
+
+
+def test_a_dose_level_above_the_starting_dose_is_refused(tmp_path):
+    text = edit("{level: -1, dose: {mg: 20}}", "{level: -1, dose: {mg: 30}}")
+    err = load_error(text, tmp_path)
+    assert err.path == "regimen.agents[0].dose_levels[0].dose"
+    assert err.line == line_of(text, "{level: -1, dose: {mg: 30}}")
+    assert "not below the starting dose (25 mg)" in err.message
+
+
+def test_dose_levels_must_keep_reducing(tmp_path):
+    text = edit("{level: -2, dose: {mg: 15}}", "{level: -2, dose: {mg: 20}}")
+    err = load_error(text, tmp_path)
+    assert err.path == "regimen.agents[0].dose_levels[1].dose"
+    assert "dose level -2 (20 mg) is not below level -1 (20 mg)" in err.message

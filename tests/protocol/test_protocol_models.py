@@ -104,11 +104,17 @@ def protocols(draw):
     agents = []
     for name in agent_names:
         days = sorted(draw(st.sets(st.integers(1, length), min_size=1, max_size=5)))
-        levels = draw(st.lists(doses(), max_size=2))
+        dose = draw(doses())
+        # reductions: the same kind of dose, each lower than the one before
+        kind = next(k for k in ("mg", "per_kg", "per_m2") if k in dose)
+        shares = sorted(draw(st.sets(st.sampled_from([0.5, 0.6, 0.75, 0.8]), max_size=2)),
+                        reverse=True)  # fmt: skip
+        levels = [{**dose, kind: round(dose[kind] * f, 3)} for f in shares]
+        levels = [lv for lv in levels if lv[kind] > 0]
         agents.append({
             "name": name,
             "route": draw(st.sampled_from(["IV", "PO", "SC", "IM"])),
-            "dose": draw(doses()),
+            "dose": dose,
             "days": days,
             "dose_levels": [{"level": -(i + 1), "dose": d} for i, d in enumerate(levels)],
             "max_delay_days": draw(st.none() | st.integers(0, 60)),

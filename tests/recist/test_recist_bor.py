@@ -194,7 +194,13 @@ WORST = {"NE": 0, "CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5}
 
 
 def reference(history, start, o: RecistOptions):
-    """admiralonco's BOR and CBOR for one subject, as plain loops."""
+    """admiralonco's BOR and CBOR for one subject, as plain loops.
+
+    Two RECIST rules on top of admiralonco's: a subject with a NON-CR/NON-PD time point has
+    non-target disease only, and its unconfirmed CR counts as NON-CR/NON-PD, never SD (RECIST
+    1.1 Table 2); with ``sd_rule="recist_table3"`` an SD before the minimum SD duration after
+    a CR is PD and after a PR is SD (the paper's Table 3)."""
+    nt_only = any(resp == "NON-CR/NON-PD" for _, resp in history)
     by_date = {}
     for day, resp in history:
         if day >= start and (day not in by_date or WORST[resp] >= WORST[by_date[day]]):
@@ -233,16 +239,22 @@ def reference(history, start, o: RecistOptions):
         for i, (d, r) in enumerate(recs):
             late = (d - start).days >= o.min_sd_days
             ok = (not confirm) or confirmed(i)
+            stable = confirm and r in ("CR", "PR")  # an unconfirmed response
+            seen = {x for _, x in recs[:i]}
             if r == "CR" and ok:
                 cats.append((0, d))
             elif r == "PR" and ok:
                 cats.append((1, d))
-            elif (r == "SD" or (confirm and r in ("CR", "PR"))) and late:
+            elif (r == "SD" or (stable and not nt_only)) and late:
                 cats.append((2, d))
-            elif r == "NON-CR/NON-PD" and late:
+            elif (r == "NON-CR/NON-PD" or (stable and nt_only)) and late:
                 cats.append((3, d))
-            elif r == "PD":
+            elif r == "PD" or (
+                confirm and o.sd_rule == "recist_table3" and r == "SD" and "CR" in seen
+            ):
                 cats.append((4, d))
+            elif confirm and o.sd_rule == "recist_table3" and r == "SD" and "PR" in seen:
+                cats.append((2, d))
             else:
                 cats.append((5, d))
         if not cats:
@@ -265,6 +277,7 @@ option_sets = st.builds(
     min_sd_days=st.sampled_from([28, 42]),
     max_ne_between=st.integers(0, 2),
     accept_sd_between=st.booleans(),
+    sd_rule=st.sampled_from(["admiralonco", "recist_table3"]),
 )
 
 
@@ -298,3 +311,45 @@ def test_vectorised_equals_brute_force(subjects, options):
         ), (hist, options)
         # property: confirmation can only make the best response worse (or keep it)
         assert ORDER.index(row["CBOR"]) >= ORDER.index(row["BOR"])
+
+
+# ---- non-target disease only: never SD ---------------------------------------------------
+
+
+def test_non_target_only_unconfirmed_cr_is_non_cr_non_pd_not_sd():
+    # The case an outside review found: non-target disease present at week 8 (NON-CR/NON-PD),
+    # absent at week 16 (CR, never confirmed), present again at week 24. RECIST 1.1 Table 2:
+    # without measurable disease the best response is NON-CR/NON-PD, never SD (hand-derived:
+    # the CR at day 112 is unconfirmed, so CBOR is the first "stable" time point at >= 42
+    # days, day 56, NON-CR/NON-PD).
+    start = D("2024-01-01")
+    days = [56, 112, 168]
+    resp = pl.DataFrame(
+        {
+            "STUDYID": "S",
+            "USUBJID": "1",
+            "OVRLRESP": ["NON-CR/NON-PD", "CR", "NON-CR/NON-PD"],
+            "ADT": [start + dt.timedelta(days=d) for d in days],
+        }
+    )
+    adsl = pl.DataFrame({"STUDYID": "S", "USUBJID": ["1"], "TRTSDT": [start]})
+    got = derive_best_response(resp, dataset_adsl=adsl).row(0, named=True)
+    assert (got["BOR"], got["CBOR"], got["CBORDT"]) == ("CR", "NON-CR/NON-PD", D("2024-02-26"))
+
+
+def test_non_target_only_known_from_trgresp():
+    # A CR at day 56 never confirmed, then NE: with target disease CBOR is SD (admiralonco);
+    # TRGRESP "NA" at every visit says there is none, so NON-CR/NON-PD (RECIST 1.1 Table 2).
+    start = D("2024-01-01")
+    resp = pl.DataFrame(
+        {
+            "STUDYID": "S",
+            "USUBJID": ["1", "1", "2", "2"],
+            "OVRLRESP": ["CR", "NE", "CR", "NE"],
+            "TRGRESP": ["NA", "NA", "CR", "NE"],
+            "ADT": [start + dt.timedelta(days=d) for d in (56, 112, 56, 112)],
+        }
+    )
+    adsl = pl.DataFrame({"STUDYID": "S", "USUBJID": ["1", "2"], "TRTSDT": start})
+    got = derive_best_response(resp, dataset_adsl=adsl)
+    assert got["CBOR"].to_list() == ["NON-CR/NON-PD", "SD"]

@@ -140,6 +140,13 @@ def test_rs_round_trip_gives_the_same_best_response(cohort):
     )
     options = RecistOptions()
     from_tp = derive_best_response(tp, dataset_adsl=adsl, options=options)
+    # Whether a subject has target disease is not in the OVRLRESP records (a non-target-only
+    # subject whose responses are all CR/NE/PD looks like any other): the RS target-response
+    # records say it (none for a subject without target lesions), read as a TRGRESP column.
+    trg = rs.filter(pl.col("RSTESTCD") == "TRGRESP").select(
+        "USUBJID", "VISITNUM", pl.col("RSSTRESC").alias("TRGRESP")
+    )
+    ovr = ovr.join(trg, on=["USUBJID", "VISITNUM"], how="left")
     from_rs = derive_best_response(
         ovr, dataset_adsl=adsl, options=options, response="RSSTRESC", date="RSDTC"
     )

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from recist_build import subject
 
+from oncotrial.errors import InputError
 from oncotrial.recist import (
     RecistOptions,
     compute_overall_response,
@@ -138,7 +139,9 @@ START = dt.date(2024, 1, 1)
 ADSL = pl.DataFrame({"STUDYID": ["S1"], "USUBJID": ["1"], "TRTSDT": [START]})
 
 
-def cbor(first: str, second: str, first_day: int, gap: int = 56) -> str:
+def cbor(
+    first: str, second: str, first_day: int, gap: int = 56, sd_rule: str = "admiralonco"
+) -> str:
     responses = pl.DataFrame(
         {
             "STUDYID": "S1",
@@ -150,7 +153,8 @@ def cbor(first: str, second: str, first_day: int, gap: int = 56) -> str:
             ],
         }
     )
-    best = derive_best_response(responses, dataset_adsl=ADSL, options=RecistOptions())
+    options = RecistOptions(sd_rule=sd_rule)
+    best = derive_best_response(responses, dataset_adsl=ADSL, options=options)
     return best["CBOR"][0]
 
 
@@ -182,3 +186,32 @@ def test_table_3(first, second, met, not_met):
     assert cbor(first, second, first_day=56) == met
     if not_met is not None:
         assert cbor(first, second, first_day=7, gap=28) == not_met
+
+
+# The paper's Table 3 rows whose "otherwise" admiralonco does not follow, with
+# sd_rule="recist_table3" (Eisenhauer et al. 2009, Table 3, read row by row):
+# "CR | SD | SD provided minimum criteria for SD duration met, otherwise, PD" and "PR | SD | SD".
+TABLE_3_PAPER = [
+    ("CR", "SD", "SD", "PD"),
+    ("PR", "SD", "SD", "SD"),
+    # the other rows are unchanged by the option
+    *[row for row in TABLE_3 if row[:2] not in (("CR", "SD"), ("PR", "SD"))],
+]
+
+
+@pytest.mark.parametrize(("first", "second", "met", "not_met"), TABLE_3_PAPER)
+def test_table_3_the_papers_sd_rule(first, second, met, not_met):
+    assert cbor(first, second, first_day=56, sd_rule="recist_table3") == met
+    if not_met is not None:
+        assert cbor(first, second, first_day=7, gap=28, sd_rule="recist_table3") == not_met
+
+
+def test_table_3_admiraloncos_choice_is_ne():
+    # admiralonco (the default): no PD was seen and the SD is too early to count, so NE
+    assert cbor("CR", "SD", first_day=7, gap=28) == "NE"
+    assert cbor("PR", "SD", first_day=7, gap=28) == "NE"
+
+
+def test_unknown_sd_rule_is_refused():
+    with pytest.raises(InputError, match="sd_rule"):
+        RecistOptions(sd_rule="paper")  # type: ignore[arg-type]

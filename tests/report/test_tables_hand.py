@@ -169,7 +169,7 @@ def test_protocol_without_term_groups_and_missing_adex(adam, protocol):
     with pytest.raises(InputError, match="the protocol reports no term group"):
         ae_term_groups(adam, protocol)
     skipped = {s.id for s in tabulate_csr(adam, protocol).skipped}
-    assert skipped == {"ext01", "aesi01"}
+    assert skipped == {"ext01", "aesi01", "rsct01"}  # rsct01: no responses derived from TU/TR
 
 
 def test_duplicate_subject_in_adsl_is_refused(adam, protocol):

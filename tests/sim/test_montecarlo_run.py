@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import polars as pl
@@ -211,4 +212,13 @@ def test_unreachable_scheduler_is_an_input_error(seed_trial) -> None:  # type: i
         dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
         pytest.raises(InputError, match="cannot reach the Dask scheduler"),
     ):
+        run_oc(p, s, trials=10, scheduler="tcp://127.0.0.1:9")
+
+
+def test_scheduler_without_dask_says_how_to_install_it(seed_trial, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Dask is the optional extra oncotrial[dask]: without it, --scheduler is a user error that
+    # names the extra (a None entry in sys.modules makes `import distributed` fail)
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    p, s = seed_trial
+    with pytest.raises(InputError, match=r"oncotrial\[dask\]"):
         run_oc(p, s, trials=10, scheduler="tcp://127.0.0.1:9")

@@ -7,7 +7,15 @@ from oncotrial.adam._adex import (
     derive_adex,
     derive_var_baseline_size,
 )
-from oncotrial.adam._adrs import ADRS_PARAMS, AdrsOptions, derive_adrs, derive_ovr
+from oncotrial.adam._adrs import (
+    ADRS_PARAMS,
+    DERIVED_PARAMS,
+    AdrsOptions,
+    derive_adrs,
+    derive_ovr,
+    derive_params_derived_response,
+    derive_rs_from_tr,
+)
 from oncotrial.adam._adsl import (
     derive_var_dthdt,
     derive_var_lstalvdt,
@@ -39,7 +47,7 @@ from oncotrial.adam._keyfigures import (
     trial_figures,
 )
 from oncotrial.adam._metadata import AdamVariable, adam_variable
-from oncotrial.adam._pipeline import AdamOptions, derive_adam
+from oncotrial.adam._pipeline import KNOWN_ALIVE, AdamOptions, derive_adam, parse_known_alive
 from oncotrial.adam._populations import (
     agent_prefix,
     derive_vars_agent_status,
@@ -52,6 +60,8 @@ __all__ = [
     "ADRS_PARAMS",
     "DAYS_PER_MONTH",
     "DEATH_EVENT",
+    "DERIVED_PARAMS",
+    "KNOWN_ALIVE",
     "LASTALIVE_CENSOR",
     "LASTA_CENSOR",
     "PD_EVENT",
@@ -78,6 +88,8 @@ __all__ = [
     "derive_adtte",
     "derive_ovr",
     "derive_param_tte",
+    "derive_params_derived_response",
+    "derive_rs_from_tr",
     "derive_var_baseline_size",
     "derive_var_dthdt",
     "derive_var_lstalvdt",
@@ -88,6 +100,7 @@ __all__ = [
     "derive_vars_populations",
     "derive_vars_trt_dates",
     "key_figures",
+    "parse_known_alive",
     "read_adam",
     "reported_groups",
     "summarise_adam",

@@ -14,11 +14,19 @@ from dataclasses import dataclass
 import polars as pl
 
 from oncotrial.adam._common import SUBJECT_KEYS, require_columns
-from oncotrial.recist import RecistOptions, flag_confirmed
+from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses, flag_confirmed
 from oncotrial.sdtm.dates import with_dt
 from oncotrial.terminology import RESPONSE_AVAL, RESPONSE_WORST_ORDER
 
-__all__ = ["ADRS_PARAMS", "AdrsOptions", "derive_adrs", "derive_ovr"]
+__all__ = [
+    "ADRS_PARAMS",
+    "DERIVED_PARAMS",
+    "AdrsOptions",
+    "derive_adrs",
+    "derive_ovr",
+    "derive_params_derived_response",
+    "derive_rs_from_tr",
+]
 
 #: AVAL of each response, as admiralonco's ``aval_resp()``.
 AVAL_OF: dict[str, float] = {k: float(v) for k, v in RESPONSE_AVAL.items()}
@@ -181,7 +189,9 @@ def derive_adrs(
        qualifying record (SD: CR/PR/SD at >= `min_sd_days`; NE: any CR/PR/SD/NON-CR/NON-PD/NE),
        else MISSING; the earliest record of that category.
     5. CRSP, CCB, CBOR: as RSP, CB and BOR with confirmed CR/PR only (see
-       :func:`_confirmed`); an unconfirmed CR/PR on or after `min_sd_days` counts as SD.
+       :func:`_confirmed`); an unconfirmed CR/PR on or after `min_sd_days` counts as SD, or
+       as NON-CR/NON-PD for a subject with non-target disease only (a NON-CR/NON-PD response,
+       or TU with no TARGET lesion): RECIST 1.1 never gives SD without measurable disease.
     6. BCP, CBCP: Y when BOR (CBOR) is CR or PR, with its date.
     7. DEATH from ADSL.DTHDT; LSTA the last OVR with ANL01FL "Y" (after PD too); MDIS from TU.
     """
@@ -224,9 +234,20 @@ def derive_adrs(
         ("PD", a == "PD"),
         ("NE", a.is_in(["CR", "PR", "SD", "NON-CR/NON-PD", "NE"])),
     ]
-    cbor_cats = [("CR", (a == "CR") & pl.col("_CONF")), ("PR", (a == "PR") & pl.col("_CONF")),
-                 *bor_cats[2:]]  # fmt: skip
+    # an unconfirmed CR/PR at >= min_sd_days is SD with target disease, NON-CR/NON-PD without
+    # (RECIST 1.1 Table 2: SD is a measurable-disease concept)
+    nt_only = pl.col("_NTONLY")
+    unconfirmed = a.is_in(["CR", "PR"])
+    cbor_cats = [
+        ("CR", (a == "CR") & pl.col("_CONF")),
+        ("PR", (a == "PR") & pl.col("_CONF")),
+        ("SD", ((a == "SD") | (unconfirmed & ~nt_only)) & late),
+        ("NON-CR/NON-PD", ((a == "NON-CR/NON-PD") | (unconfirmed & nt_only)) & late),
+        *bor_cats[4:],
+    ]
     bor = best("BOR", ana, bor_cats)
+    conf = conf.join(_non_target_only(ovr, dataset_tu, keys, options), on=keys, how="left")
+    conf = conf.with_columns(pl.col("_NTONLY").fill_null(False))
     cbor = best("CBOR", conf, cbor_cats)
     benefit = a.is_in(["CR", "PR"]) | (a.is_in(["SD", "NON-CR/NON-PD"]) & late)
     conf_benefit = (a.is_in(["CR", "PR"]) & pl.col("_CONF")) | (
@@ -281,6 +302,20 @@ def _confirmed(ana: pl.DataFrame, *, keys: list[str], options: AdrsOptions) -> p
         by_vars=tuple(keys),
     )
     return flag_confirmed(ana, options=recist, new_var="_CONF")
+
+
+def _non_target_only(
+    ovr: pl.DataFrame, tu: pl.DataFrame | None, keys: list[str], options: AdrsOptions
+) -> pl.DataFrame:
+    """The subjects with non-target disease only (``_NTONLY`` True): those with a
+    NON-CR/NON-PD overall response (RECIST 1.1 Table 1 never gives it with target disease)
+    and, with TU, those whose lesions of `options.evaluator` include no TARGET lesion."""
+    known = ovr.filter(pl.col("AVALC") == "NON-CR/NON-PD").select(keys)
+    if tu is not None and {*keys, "TUSTRESC"} <= set(tu.columns):
+        mine = tu.filter(pl.col("TUEVAL") == options.evaluator) if "TUEVAL" in tu.columns else tu
+        no_target = mine.group_by(keys).agg((pl.col("TUSTRESC") == "TARGET").any().alias("_T"))
+        known = pl.concat([known, no_target.filter(~pl.col("_T")).select(keys)])
+    return known.unique().with_columns(_NTONLY=pl.lit(True))
 
 
 def _param_columns(code: str) -> list[pl.Expr]:
@@ -342,3 +377,75 @@ def _add_aseq(records: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return records.sort(
         [*keys, "PARAMCD", "ADT", "VISITNUM", "RSSEQ"], nulls_last=True
     ).with_columns(ASEQ=(pl.int_range(pl.len()).over(keys) + 1).cast(pl.Int64))
+
+
+#: PARAMCD of the derived responses added beside the investigator's (when both exist) ->
+#: (PARAMCD they copy, PARAM).
+DERIVED_PARAMS: dict[str, tuple[str, str]] = {
+    "DOVR": ("OVR", "Overall Response derived from TU/TR by RECIST 1.1"),
+    "DBOR": ("BOR", "Best Overall Response derived from TU/TR (confirmation not required)"),
+    "DCBOR": ("CBOR", "Best Confirmed Overall Response derived from TU/TR"),
+}
+
+
+def derive_rs_from_tr(
+    dataset_tu: pl.DataFrame, dataset_tr: pl.DataFrame, *, options: RecistOptions
+) -> pl.DataFrame:
+    """RS records derived from TU/TR by the RECIST 1.1 engine, flagged ``RSDRVFL = "Y"``.
+
+    The overall response and its components at each post-baseline visit
+    (:func:`oncotrial.recist.derive_timepoint_responses`, :func:`oncotrial.recist.derive_rs`).
+    RSEVAL is the evaluator whose measurements they come from (``options.evaluator``), and
+    RSDRVFL = "Y" (SDTM's derived flag) says that no reader assessed them: the sponsor derived
+    them. A baseline visit has no response and gets no record.
+    """
+    tp = derive_timepoint_responses(dataset_tu, dataset_tr, options=options)
+    rs = derive_rs(tp, options=options, components=True)
+    return rs.with_columns(RSDRVFL=pl.lit("Y"))
+
+
+def derive_params_derived_response(
+    dataset: pl.DataFrame,
+    *,
+    dataset_derived: pl.DataFrame,
+    by_vars: Sequence[str] = SUBJECT_KEYS,
+) -> pl.DataFrame:
+    """Add the responses derived from TU/TR beside the investigator's: DOVR, DBOR, DCBOR.
+
+    Parameters
+    ----------
+    dataset : DataFrame
+        ADRS from the investigator's RS (:func:`derive_adrs`).
+    dataset_derived : DataFrame
+        ADRS from the RS that RECIST derives from TU/TR (:func:`derive_rs_from_tr`).
+
+    Returns
+    -------
+    DataFrame
+        `dataset` with the derived OVR, BOR and CBOR records as DOVR, DBOR and DCBOR
+        (PARCAT2 "Derived"), numbered after each subject's last ASEQ so that the existing
+        records keep theirs. The report's concordance table compares the two.
+    """
+    keys = list(by_vars)
+    require_columns(dataset, [*keys, "PARAMCD", "ASEQ"], frame_name="dataset")
+    require_columns(dataset_derived, [*keys, "PARAMCD"], frame_name="dataset_derived")
+    parts = []
+    for code, (source, param) in DERIVED_PARAMS.items():
+        parts.append(
+            dataset_derived.filter(pl.col("PARAMCD") == source).with_columns(
+                PARAMCD=pl.lit(code), PARAM=pl.lit(param), PARCAT2=pl.lit("Derived")
+            )
+        )
+    extra = pl.concat(parts, how="diagonal_relaxed").drop("ASEQ", strict=False)
+    last = dataset.group_by(keys).agg(pl.col("ASEQ").max().alias("_LAST"))
+    extra = (
+        extra.sort([*keys, "PARAMCD", "ADT", "VISITNUM"], nulls_last=True)
+        .join(last, on=keys, how="left")
+        .with_columns(
+            ASEQ=(pl.col("_LAST").fill_null(0) + pl.int_range(1, pl.len() + 1).over(keys)).cast(
+                pl.Int64
+            )
+        )
+        .drop("_LAST")
+    )
+    return pl.concat([dataset, extra], how="diagonal_relaxed")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from oncotrial.adam._adae import derive_adae
 from oncotrial.adam._adex import derive_adex, derive_var_baseline_size
-from oncotrial.adam._adrs import AdrsOptions, derive_adrs
+from oncotrial.adam._adrs import (
+    AdrsOptions,
+    derive_adrs,
+    derive_params_derived_response,
+    derive_rs_from_tr,
+)
 from oncotrial.adam._adsl import (
     derive_var_dthdt,
     derive_var_lstalvdt,
@@ -26,13 +31,62 @@ from oncotrial.protocol import Protocol
 from oncotrial.recist import RecistOptions
 from oncotrial.sdtm import Study
 
-__all__ = ["AdamOptions", "derive_adam"]
+__all__ = ["KNOWN_ALIVE", "AdamOptions", "derive_adam", "parse_known_alive"]
 
 #: DM variables carried into ADSL when present.
 _DM_VARS = (
     "STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ETHNIC",
     "COUNTRY", "ARM", "ARMCD", "ACTARM", "ACTARMCD", "RFICDTC", "DTHDTC", "DTHFL",
 )  # fmt: skip
+
+
+#: Named choices of the dates that show a subject alive (ADSL.LSTALVDT), ``DOMAIN.VARIABLE``.
+KNOWN_ALIVE: dict[str, tuple[str, ...]] = {
+    # admiral's ADSL template (ad_adsl.R, derive_vars_extreme_event for LSTALVDT)
+    "admiral": ("AE.AESTDTC", "AE.AEENDTC", "LB.LBDTC", "ADSL.TRTEDT"),
+    # the same and the tumour assessments: a patient scanned that day was alive
+    "oncotrial": ("AE.AESTDTC", "AE.AEENDTC", "LB.LBDTC", "RS.RSDTC", "ADSL.TRTEDT"),
+}
+#: ADSL dates that may count as known alive; any SDTM domain's --DTC or --STDTC/--ENDTC may
+_ADSL_ALIVE = ("TRTSDT", "TRTEDT")
+
+
+def parse_known_alive(value: str | Sequence[str]) -> tuple[str, ...]:
+    """A name of :data:`KNOWN_ALIVE` or ``DOMAIN.VARIABLE`` items, checked, as a tuple.
+
+    Examples
+    --------
+    >>> parse_known_alive("admiral")
+    ('AE.AESTDTC', 'AE.AEENDTC', 'LB.LBDTC', 'ADSL.TRTEDT')
+    >>> parse_known_alive("AE.AESTDTC, SV.SVSTDTC")
+    ('AE.AESTDTC', 'SV.SVSTDTC')
+    >>> parse_known_alive("RS.RSDATE")
+    Traceback (most recent call last):
+    ...
+    oncotrial.errors.InputError: known_alive: 'RS.RSDATE' is not a --DTC date or ADSL.TRTEDT
+    hint: DOMAIN.VARIABLE, e.g. RS.RSDTC; or one of: admiral, oncotrial
+    """
+    if isinstance(value, str):
+        value = KNOWN_ALIVE.get(value.strip().lower()) or [v for v in value.split(",") if v.strip()]
+    items = tuple(v.strip().upper() for v in value)
+    for item in items:
+        domain, dot, var = item.partition(".")
+        ok = dot and (
+            var in _ADSL_ALIVE
+            if domain == "ADSL"
+            else len(domain) == 2 and domain.isalpha() and var.startswith(domain)
+            and var.endswith("DTC")
+        )  # fmt: skip
+        if not ok:
+            raise InputError(
+                f"{item!r} is not a --DTC date or ADSL.TRTEDT",
+                field="known_alive",
+                hint=f"DOMAIN.VARIABLE, e.g. RS.RSDTC; or one of: {', '.join(KNOWN_ALIVE)}",
+            )
+    if not items:
+        raise InputError("names no date", field="known_alive",
+                         hint=f"one of: {', '.join(KNOWN_ALIVE)}")  # fmt: skip
+    return items
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +101,20 @@ class AdamOptions:
     pfs_censoring : PfsCensoring or None
         FDA censoring rules for PFS and TTP; None gives admiralonco's template. ``"protocol"``
         is not accepted here: build it with ``PfsCensoring.from_protocol``.
+    known_alive : tuple of str, default ``KNOWN_ALIVE["oncotrial"]``
+        The dates that show a subject alive, for ADSL.LSTALVDT (and so the censoring date of
+        OS), as ``DOMAIN.VARIABLE``: SDTM dates (a domain the study lacks is passed over) or
+        ``ADSL.TRTEDT``. ``KNOWN_ALIVE["admiral"]`` is admiral's ADSL template (AE start and
+        end, LB, last dose); ``KNOWN_ALIVE["oncotrial"]`` adds the tumour assessments
+        (RS.RSDTC), since a patient scanned was alive that day.
     """
 
     ref_date: str = "TRTSDT"
     pfs_censoring: PfsCensoring | None = None
+    known_alive: tuple[str, ...] = KNOWN_ALIVE["oncotrial"]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "known_alive", parse_known_alive(self.known_alive))
 
 
 def _domain(sdtm: Study, name: str) -> pl.DataFrame | None:
@@ -99,7 +163,7 @@ def derive_adam(
             hint="ADaM needs at least DM (subjects) and EX (doses)",
         )  # fmt: skip
     ds, ae, vs = _domain(sdtm, "ds"), _domain(sdtm, "ae"), _domain(sdtm, "vs")
-    lb, tu, tr, rs = (_domain(sdtm, n) for n in ("lb", "tu", "tr", "rs"))
+    tu, tr, rs = (_domain(sdtm, n) for n in ("tu", "tr", "rs"))
 
     adsl = dm.select([c for c in _DM_VARS if c in dm.columns])
     if "ARMCD" not in adsl.columns:
@@ -118,13 +182,16 @@ def derive_adam(
     if ds is not None and {"DSCAT", "DSDECOD", "DSSTDTC"} <= set(ds.columns):
         adsl = derive_vars_eos(adsl, dataset_ds=ds)
     sources: list[tuple[pl.DataFrame, list[str]]] = []
-    if ae is not None:
-        sources.append((ae, [c for c in ("AESTDTC", "AEENDTC") if c in ae.columns]))
-    if lb is not None and "LBDTC" in lb.columns:
-        sources.append((lb, ["LBDTC"]))
-    if rs is not None and "RSDTC" in rs.columns:
-        sources.append((rs, ["RSDTC"]))
-    adsl = derive_var_lstalvdt(adsl, sources=sources)
+    adsl_vars: list[str] = []
+    for source in options.known_alive:
+        domain, _, var = source.partition(".")
+        if domain == "ADSL":
+            adsl_vars.append(var)
+            continue
+        frame = _domain(sdtm, domain.lower())
+        if frame is not None and var in frame.columns:
+            sources.append((frame, [var]))
+    adsl = derive_var_lstalvdt(adsl, sources=sources, dataset_vars=adsl_vars)
     if options.ref_date not in adsl.columns:
         raise InputError(
             f"{options.ref_date} cannot be derived from this study", field="ref_date",
@@ -134,6 +201,16 @@ def derive_adam(
                                  "TUDTC": pl.String})  # fmt: skip
     tu = _dated_tu(tu, tr)
     tu_ = tu if tu is not None else no_tu
+    img = protocol.assessments.imaging
+    recist = RecistOptions(confirmation_days=img.confirmation_min_days,
+                           min_sd_days=img.min_sd_days)  # fmt: skip
+    # the time-point responses RECIST gives from TU/TR: the RS when the study has none, and
+    # the reference the investigator's RS is compared with when it has one
+    derived = (
+        derive_rs_from_tr(tu, tr, options=recist) if tu is not None and tr is not None else None
+    )
+    investigator = rs
+    rs = rs if rs is not None else derived
     adsl = derive_vars_populations(adsl, dataset_ex=ex, dataset_tu=tu_, dataset_rs=rs,
                                    protocol=protocol)  # fmt: skip
     if vs is not None:
@@ -146,7 +223,6 @@ def derive_adam(
     out["adex"] = derive_adex(ex, dataset_adsl=adsl, protocol=protocol)
     if ae is not None:
         out["adae"] = derive_adae(ae, dataset_adsl=adsl, protocol=protocol)
-    img = protocol.assessments.imaging
     if rs is not None:
         adrs_options = AdrsOptions(
             ref_date=options.ref_date, confirmation_days=img.confirmation_min_days,
@@ -154,6 +230,9 @@ def derive_adam(
             baseline_visit=_baseline_visit(tu) if tu is not None else "SCREENING",
         )  # fmt: skip
         adrs = derive_adrs(rs, dataset_adsl=adsl, dataset_tu=tu, options=adrs_options)
+        if investigator is not None and derived is not None:
+            check = derive_adrs(derived, dataset_adsl=adsl, dataset_tu=tu, options=adrs_options)
+            adrs = derive_params_derived_response(adrs, dataset_derived=check)
         out["adrs"] = adrs
         out["adtte"] = derive_adtte(adsl, dataset_adrs=adrs, start_date=options.ref_date,
                                     pfs_censoring=options.pfs_censoring)  # fmt: skip

@@ -18,9 +18,14 @@ def _pct(k: int, n: int) -> str:
     return f"{k}/{n} ({100 * k / n:.1f}%)" if n else f"{k}/0"
 
 
+#: a median or CI limit that cannot be estimated: "NE", as the report's tables print it
+#: (oncotrial.report.format.NOT_ESTIMABLE; the report sits above adam and cannot be imported)
+NOT_ESTIMABLE = "NE"
+
+
 def _months(days: float | None) -> str:
     if days is None or (isinstance(days, float) and math.isnan(days)):
-        return "NR"
+        return NOT_ESTIMABLE
     return f"{days / DAYS_PER_MONTH:.1f}"
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__, versions
-from oncotrial.cli import _analyze, _demo, _design, _monitor, _protocol, _report, _sdtm, _sim
-from oncotrial.cli._common import out
+from oncotrial.cli import _analyze, _demo, _design, _edc, _monitor, _protocol, _report, _sdtm, _sim
+from oncotrial.cli._common import TidyGroup, out
 
 app = typer.Typer(
     name="oncotrial",
+    cls=TidyGroup,  # plain placeholders (TEXT, N, PATH) in every command's --help
     help="Phase II oncology trials from protocol to report.\n\n"
-    "Example: [bold]oncotrial protocol calendar nct01010126 --cycles 3 --weight 70[/]",
-    rich_markup_mode="rich",
+    "Example: oncotrial protocol calendar nct01010126 --cycles 3 --weight 70",
+    rich_markup_mode=None,  # plain click help: at 80 columns (pipes, logs) nothing is cut
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold patient data
     add_completion=False,
@@ -49,6 +50,7 @@ app.add_typer(_protocol.app, name="protocol")
 app.add_typer(_design.app, name="design")
 app.add_typer(_sdtm.app, name="sdtm")
 app.add_typer(_sim.app, name="sim")
+app.add_typer(_edc.app, name="edc")
 app.command(
     epilog="Example: oncotrial demo --out oncotrial-demo",
 )(_demo.demo)

@@ -9,7 +9,14 @@ import polars as pl
 import typer
 
 from oncotrial import protocol as proto
-from oncotrial.adam import AdamOptions, PfsCensoring, derive_adam, summarise_adam, write_adam
+from oncotrial.adam import (
+    AdamOptions,
+    PfsCensoring,
+    derive_adam,
+    parse_known_alive,
+    summarise_adam,
+    write_adam,
+)
 from oncotrial.cli._common import err, frame_table, out, summary_table, user_errors
 from oncotrial.cli._report import report_with_progress
 from oncotrial.errors import InputError
@@ -31,10 +38,19 @@ def analyze(
     ] = "TRTSDT",
     fda_censoring: Annotated[
         bool,
-        typer.Option(help="Apply the FDA PFS censoring rules (missed assessments)."),
+        typer.Option(
+            "--fda-censoring", help="Apply the FDA PFS censoring rules (missed assessments)."
+        ),
     ] = False,
+    known_alive: Annotated[
+        str,
+        typer.Option(
+            help="Dates that show a subject alive (LSTALVDT, OS censoring): 'oncotrial' (AE, "
+            "LB, RS, last dose), 'admiral' (its ADSL template: no RS) or DOMAIN.VAR,...",
+        ),
+    ] = "oncotrial",
     overwrite: Annotated[
-        bool, typer.Option(help="Replace existing adam/ and report/ folders.")
+        bool, typer.Option("--overwrite", help="Replace existing adam/ and report/ folders.")
     ] = False,
     report: Annotated[
         bool, typer.Option(help="Write the report (tables, figures, HTML, PDF, RTF, abstract).")
@@ -42,8 +58,9 @@ def analyze(
     drop_identical_duplicates: Annotated[
         bool,
         typer.Option(
+            "--drop-identical-duplicates",
             help="Drop records identical to another of their domain but for --SEQ "
-            "(conflicting copies stay errors)."
+            "(conflicting copies stay errors).",
         ),
     ] = False,
 ) -> None:
@@ -51,6 +68,7 @@ def analyze(
     write the clinical study report to OUT/report, and print the key figures."""
     with user_errors():
         file_format = FileFormat.parse(fmt, field="--format")
+        alive = parse_known_alive(known_alive)
         if ref_date not in ("TRTSDT", "RANDDT"):
             raise InputError("is not a time zero", field="--ref-date", value=ref_date,
                              hint="TRTSDT or RANDDT")  # fmt: skip
@@ -71,6 +89,7 @@ def analyze(
                 err.print(f"dropped {n} identical duplicate record(s) from {name.upper()}")
         options = AdamOptions(
             ref_date=ref_date,
+            known_alive=alive,
             pfs_censoring=PfsCensoring.from_protocol(p) if fda_censoring else None,
         )
         adam = derive_adam(frames, protocol=p, options=options)

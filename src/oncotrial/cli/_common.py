@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from oncotrial._files import atomic_path
 from oncotrial.errors import OncotrialError
@@ -44,7 +46,8 @@ def frame_table(frame: pl.DataFrame, *, title: str | None = None, floats: str = 
     """A polars frame as a rich table: nulls blank, floats with `floats`, dates ISO."""
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     for name, dtype in frame.schema.items():
-        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+        # fold a long value onto the next line rather than cut it ("Administrati…")
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left", overflow="fold")
     for row in frame.iter_rows():
         table.add_row(*(_cell(v, floats) for v in row))
     return table
@@ -84,3 +87,58 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
             frame.write_csv(tmp)
         written.append(target)
     return written
+
+
+#: The placeholder each kind of value shows in --help, by typer's own label of its type
+#: (``<str>``, ``<int range>``, ``<list[str]>``: Python types, not what to type).
+_METAVARS = {
+    "str": "TEXT",
+    "int": "N",
+    "int range": "N",
+    "float": "NUMBER",
+    "float range": "NUMBER",
+    "path": "PATH",
+    "file": "PATH",
+    "directory": "PATH",
+}
+
+
+def tidy_help(command: Any, ctx: Any) -> None:
+    """Give every option of `command` (and of its subcommands) a plain placeholder in --help:
+    none for a flag, PATH, N, NUMBER or TEXT for a value; an option that names its own keeps
+    it."""
+    params = list(command.params)
+    help_option = command.get_help_option(ctx)
+    if help_option is not None:
+        params.append(help_option)
+    for param in params:
+        kind = getattr(param, "param_type_name", None)
+        if param.metavar is not None or kind not in ("option", "argument"):
+            continue
+        if kind == "argument":  # "SOURCE  A bundled protocol id ...", not "source <str>"
+            param.metavar = str(param.name).upper()
+            param.display_type_rich = lambda ctx: None
+            continue
+        if param.is_flag:
+            param.metavar = ""
+        else:
+            shown = str(param.display_type(ctx)).strip("<>")
+            if shown.startswith("list[") and shown.endswith("]"):  # a repeatable option
+                shown = shown[5:-1]
+            param.metavar = _METAVARS.get(shown, shown)
+    for sub in getattr(command, "commands", {}).values():
+        tidy_help(sub, ctx)
+
+
+class TidyGroup(TyperGroup):
+    """The root command group: its commands show plain placeholders in --help."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy_help(command, ctx)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        tidy_help(self, ctx)
+        super().format_help(ctx, formatter)

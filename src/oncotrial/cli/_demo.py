@@ -18,9 +18,11 @@ from oncotrial.adam import derive_adam, write_adam
 from oncotrial.cli._common import err, out, user_errors, write_frames
 from oncotrial.cli._design import protocol_design_tables
 from oncotrial.cli._protocol import administrations_table, describe
+from oncotrial.cli._report import skipped_tables_noted
 from oncotrial.design import design_for
 from oncotrial.protocol.calendar import calendar_tables
 from oncotrial.report import build_report
+from oncotrial.report.format import NOT_ESTIMABLE
 from oncotrial.sdtm import FileFormat, write_study
 from oncotrial.sim import load_scenario, simulate_trial
 from oncotrial.sim.calibration import published_targets, trial_metrics
@@ -32,7 +34,7 @@ STEPS = ("simulate 59 patients", "write SDTM", "derive ADaM", "write ADaM", "rep
 
 def _number(value: float, unit: str) -> str:
     if math.isnan(value):
-        return "NR"
+        return NOT_ESTIMABLE  # as the report's tables print it
     if unit in ("patients", "deaths"):
         return f"{value:.0f}"
     return f"{value:.1f}%" if unit == "%" else f"{value:.1f}"
@@ -100,8 +102,9 @@ def demo(
             def report_step(done: int, total: int, what: str) -> None:
                 bar.update(task, description=f"report: {what}")
 
-            report = build_report(adam, p, out_dir / "report", overwrite=True,
-                                  progress=report_step)  # fmt: skip
+            with skipped_tables_noted():
+                report = build_report(adam, p, out_dir / "report", overwrite=True,
+                                      progress=report_step)  # fmt: skip
             advance(5)
         write_file(out_dir / "protocol.yaml", proto.bundled_text("nct01010126"))
         write_frames(frames, out_dir)
@@ -114,4 +117,17 @@ def demo(
               f"[bold]data[/]: {out_dir / 'sdtm'}/, {out_dir / 'adam'}/; protocol.yaml and "
               "the calendar in " + str(out_dir))  # fmt: skip
     if open_report:
-        webbrowser.open((report.folder / "report.html").resolve().as_uri())
+        open_in_browser(report.folder / "report.html")
+
+
+def open_in_browser(path: Path) -> bool:
+    """Open `path` in the user's browser; say so on standard error when none can be opened
+    (a server, a container, a session without a display), instead of failing silently."""
+    uri = path.resolve().as_uri()
+    try:
+        opened = webbrowser.open(uri)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        err.print(f"no browser could be opened here; open {uri} yourself", highlight=False)
+    return opened

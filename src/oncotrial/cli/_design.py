@@ -38,7 +38,8 @@ JSON = Annotated[bool, typer.Option("--json", help="Print JSON for machines inst
 
 def _table(frame: pl.DataFrame, title: str, digits: int = 4) -> Table:
     """A rich table of a frame: floats with ``digits`` decimals, strings left-aligned."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left",
+                  min_width=min(len(title), 78))  # fmt: skip
     for name in frame.columns:
         table.add_column(
             name, justify="left" if frame[name].dtype == pl.String else "right", no_wrap=True
@@ -216,20 +217,50 @@ def protocol_design(
         out.print(renderable)
 
 
+#: What a reader calls the design frames' columns (the CLI prints these, not field names).
+LABELS = {
+    "endpoint": "endpoint",
+    "kind": "kind of endpoint",
+    "landmark_months": "landmark, months",
+    "r1": "stage 1: stop if responses <= r1",
+    "n1": "stage 1: patients n1",
+    "r": "promising if responses > r",
+    "n": "patients n",
+    "p0": "p0, uninteresting rate",
+    "p1": "p1, promising rate",
+    "level": "alpha allotted",
+    "pet0": "P(stop after stage 1) at p0",
+    "pet1": "P(stop after stage 1) at p1",
+    "en0": "expected patients at p0",
+    "en1": "expected patients at p1",
+    "alpha": "type I error (exact)",
+    "power": "power (exact)",
+    "criterion": "criterion",
+}
+
+
+def label(name: str) -> str:
+    """The reader's name of a design quantity (the field name when it has none)."""
+    return LABELS.get(name, name.replace("_", " "))
+
+
 def _transposed(frame: pl.DataFrame, title: str) -> Table:
     """A frame of one or two rows shown as one line per column: quantity, then the values."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left",
+                  min_width=min(len(title), 78))  # fmt: skip
     table.add_column("quantity", justify="left")
     labels = (
         [str(v) for v in frame[frame.columns[0]]]
         if frame[frame.columns[0]].dtype == pl.String
-        else [f"#{i + 1}" for i in range(frame.height)]
+        else ["value"]
+        if frame.height == 1
+        else [f"design {i + 1}" for i in range(frame.height)]
     )
-    for label in labels:
-        table.add_column(label, justify="right")
+    for text in labels:
+        table.add_column(text, justify="right")
     for name in frame.columns:
         values = frame[name].to_list()
-        table.add_row(name, *[
+        table.add_row(label(name), *[
             f"{v:.4f}" if isinstance(v, float) else ("" if v is None else str(v)) for v in values
         ])  # fmt: skip
     return table
@@ -252,6 +283,9 @@ def protocol_design_tables(pd_: ProtocolDesign) -> list[Table | str]:
         title = "Exact operating characteristics (P(success) assumes independent endpoints)"
     else:
         title = "Exact operating characteristics"
+        short = {"p": "true p", "prob_reject": "P(promising)", "pet": "P(early stop)",
+                 "en": "E(patients)"}  # fmt: skip
+        oc = oc.rename({name: short.get(name, name) for name in oc.columns})
     shown.append(_table(oc, title))
     verdict = "meets" if pd_.power >= pd_.target_power - 1e-12 else "[red]falls short of[/]"
     shown.append(

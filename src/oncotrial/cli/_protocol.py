@@ -171,8 +171,10 @@ def describe(p: Protocol) -> RenderableType:
         f"up to {p.regimen.max_cycles} cycles" if p.regimen.max_cycles
         else "until progression or unacceptable toxicity"
     ), title_justify="left", header_style="bold")  # fmt: skip
-    for col in ("agent", "route", "dose", "days", "reductions", "max delay", "stops alone"):
-        reg.add_column(col)
+    # agent names whole (a pipe or a log is 80 columns wide); other cells fold, never cut
+    reg.add_column("agent", no_wrap=True, min_width=max(len(a.name) for a in p.regimen.agents))
+    for col in ("route", "dose", "days", "reduced to", "max delay", "stops alone"):
+        reg.add_column(col, overflow="fold")
     for a in p.regimen.agents:
         reg.add_row(
             a.name, a.route, a.dose.label, ", ".join(map(str, a.days)),
@@ -191,7 +193,7 @@ def describe(p: Protocol) -> RenderableType:
     )  # fmt: skip
     eps = Table(title="Endpoints", title_justify="left", header_style="bold")
     for col in ("name", "role", "type", "population", "label"):
-        eps.add_column(col)
+        eps.add_column(col, overflow="fold")
     for e in p.endpoints:
         eps.add_row(e.name, e.role, e.type, e.population, escape(e.label))
     return Group(

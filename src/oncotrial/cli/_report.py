@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +20,27 @@ from oncotrial.errors import InputError
 from oncotrial.protocol import Protocol
 from oncotrial.report import Report, build_report
 from oncotrial.report.dsmb import DsmbReport, build_dsmb_report
+from oncotrial.report.tables import SkippedTableWarning
 from oncotrial.sdtm import FileFormat, read_study
+
+
+@contextlib.contextmanager
+def skipped_tables_noted() -> Iterator[None]:
+    """Say each :class:`~oncotrial.report.tables.SkippedTableWarning` raised inside as one
+    plain line on standard error (``note: aesi01 left out: ...``), never as a raw warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SkippedTableWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, SkippedTableWarning):
+                    table, _, reason = str(w.message).partition(" skipped: ")
+                    reason = "; ".join(line.strip() for line in reason.splitlines())  # one line
+                    err.print(f"note: {table} left out of the report: {reason}",
+                              highlight=False, soft_wrap=True)  # fmt: skip
+                else:  # anything else goes on as it came
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def report_with_progress(
@@ -30,15 +52,19 @@ def report_with_progress(
     rtf: bool = True,
     overwrite: bool = False,
 ) -> Report:
-    """:func:`oncotrial.report.build_report` with a rich progress bar on standard error."""
-    with Progress(
-        TextColumn("report: {task.description:<8}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    """:func:`oncotrial.report.build_report` with a rich progress bar on standard error; a
+    table the data or protocol do not support is named on one line, not as a Python warning."""
+    with (
+        skipped_tables_noted(),
+        Progress(
+            TextColumn("report: {task.description:<8}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("", total=None)
 
         def progress(done: int, total: int, step: str) -> None:
@@ -78,7 +104,9 @@ def report(
     ] = None,
     pdf: Annotated[bool, typer.Option(help="Write report.pdf.")] = True,
     rtf: Annotated[bool, typer.Option(help="Write one RTF file per table.")] = True,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing report folder.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing report folder.")
+    ] = False,
 ) -> None:
     """Tables, figures, report.html, report.pdf, RTF tables and the abstract from ADaM; or,
     with --dsmb, the DSMB report from SDTM on a data cut-off."""

@@ -79,7 +79,9 @@ def convert(
     target: Annotated[Path, typer.Argument(help="New folder to write.")],
     to: Annotated[str, typer.Option(help=f"{sdtm.FileFormat.choices()} (json: Dataset-JSON 1.1).")],
     fmt: FormatOpt = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace the target folder.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the target folder.")
+    ] = False,
 ) -> None:
     """Read a study folder, validate it, and write it in another format (all or nothing)."""
     with user_errors():

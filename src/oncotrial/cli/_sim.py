@@ -46,7 +46,9 @@ def trial(
     fmt: Annotated[
         str, typer.Option("--format", help=f"SDTM file format: {FileFormat.choices()}.")
     ] = FileFormat.PARQUET,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing folder.")
+    ] = False,
     cutoff: Annotated[
         str | None,
         typer.Option(help="Data cut-off, YYYY-MM-DD: write the trial as known that day."),
@@ -68,12 +70,18 @@ def trial(
     err.print(f"written to {out_dir}/: " + ", ".join(path.name for path in written))
 
 
+#: what every cell of the `sim oc` table holds, said under it
+OC_CELL = "each cell: estimate (Monte Carlo standard error)"
+
+
 def _oc_table(results: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
-    """One column per scenario: 'value (MC SE)' for each quantity."""
+    """One column per scenario: 'value (MC SE)' for each quantity; a single scenario (no
+    --vary) is the column 'estimate (MC SE)', not its grid label 'base'."""
     quantities = results[0][1]["quantity"]
     cols: dict[str, list[str] | pl.Series] = {"quantity": quantities}
+    single = len(results) == 1
     for label, summary in results:
-        cols[label] = [
+        cols["estimate (MC SE)" if single else label] = [
             "" if value is None or value != value else f"{value:.4f} ({se:.4f})"
             for value, se in zip(summary["value"], summary["mc_se"], strict=True)
         ]
@@ -161,6 +169,7 @@ def oc(
                     break
     title = f"{p.study.id}: {rule.label}; {trials} trials per scenario ({path} path), seed {seed}"
     out.print(frame_table(_oc_table(results), title=title))
+    out.print(f"{OC_CELL} over {trials} trials" + (" per scenario" if len(results) > 1 else ""))
     out.print(exact_note(rule))
     if out_file is not None:
         written = write_trials(pl.concat(frames, how="diagonal"), out_file)

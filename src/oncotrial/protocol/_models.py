@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from oncotrial._base import Model
+from oncotrial._base import FieldCheckError, Model
 
 Probability = Annotated[float, Field(gt=0.0, lt=1.0)]
 CycleDay = Annotated[int, Field(ge=1, le=366)]
@@ -133,6 +133,15 @@ def _dose_kind(value: Any) -> str | None:
     return None
 
 
+def _amount(dose: FlatDose | WeightDose | BsaDose) -> tuple[str, float]:
+    """(unit, amount) of a dose, to compare doses of the same kind."""
+    if isinstance(dose, FlatDose):
+        return ("mg", dose.mg)
+    if isinstance(dose, WeightDose):
+        return ("mg/kg", dose.per_kg)
+    return ("mg/m2", dose.per_m2)
+
+
 Dose = Annotated[
     Annotated[FlatDose, Tag("mg")]
     | Annotated[WeightDose, Tag("per_kg")]
@@ -200,6 +209,22 @@ class Agent(Model):
             raise ValueError(f"dose levels must be numbered {want} in that order")
         return levels
 
+    @model_validator(mode="after")
+    def _levels_reduce(self) -> Agent:
+        # a reduction is a lower dose than the one before it, the starting dose first
+        # (comparable when both are of the same kind: mg, mg/kg or mg/m2)
+        previous, what = self.dose, "the starting dose"
+        for i, lv in enumerate(self.dose_levels):
+            (unit, amount), (unit_before, before) = _amount(lv.dose), _amount(previous)
+            if unit == unit_before and not amount < before:
+                raise FieldCheckError(
+                    f"dose level {lv.level} ({lv.dose.label}) is not below {what} "
+                    f"({previous.label}); each level must reduce the dose",
+                    *("dose_levels", i, "dose"),
+                )
+            previous, what = lv.dose, f"level {lv.level}"
+        return self
+
 
 class Regimen(Model):
     """The treatment cycle and its agents."""
@@ -219,13 +244,14 @@ class Regimen(Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"agent names must be unique; repeated: {', '.join(dupes)}")
-        for agent in self.agents:
-            late = [d for d in agent.days if d > self.cycle_length_days]
+        for i, agent in enumerate(self.agents):
+            late = [j for j, d in enumerate(agent.days) if d > self.cycle_length_days]
             if late:
-                raise ValueError(
-                    f"agent {agent.name!r} has day {late[0]} in a "
+                raise FieldCheckError(
+                    f"agent {agent.name!r} has day {agent.days[late[0]]} in a "
                     f"{self.cycle_length_days}-day cycle; days run from 1 to "
-                    f"{self.cycle_length_days}"
+                    f"{self.cycle_length_days}",
+                    *("agents", i, "days", late[0]),
                 )
         if self.max_cycles is None and not self.until_progression:
             raise ValueError("give max_cycles, or set until_progression: true")
@@ -715,16 +741,21 @@ class Protocol(Model):
             raise ValueError("a single co-primary endpoint: call it primary, or add another")
         by_name = {e.name: e for e in self.endpoints}
         design = self.statistics.design
-        for ref in design.tested_endpoints:
+        for i, ref in enumerate(design.tested_endpoints):
+            # where the YAML names it: a component's endpoint, or the design's own
+            at = ("components", i) if hasattr(design, "components") else ()
+            loc = ("statistics", "design", *at, "endpoint")
             if ref not in by_name:
-                raise ValueError(
+                raise FieldCheckError(
                     f"the design tests endpoint {ref!r}, which is not among the endpoints "
-                    f"({', '.join(names)})"
+                    f"({', '.join(names)})",
+                    *loc,
                 )
             if by_name[ref].type not in ("response_rate", "landmark_rate"):
-                raise ValueError(
+                raise FieldCheckError(
                     f"the design tests endpoint {ref!r} as a proportion, but it is a "
-                    f"{by_name[ref].type}; use a response_rate or landmark_rate endpoint"
+                    f"{by_name[ref].type}; use a response_rate or landmark_rate endpoint",
+                    *loc,
                 )
         problem = design.enrollment_problem(self.study.planned_enrollment)
         if problem is not None:

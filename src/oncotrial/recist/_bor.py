@@ -118,6 +118,22 @@ def _confirmed(resp: pl.LazyFrame, keys: list[str], options: RecistOptions) -> p
     )
 
 
+def _non_target_only(resp: pl.DataFrame, keys: list[str], value: pl.Expr) -> pl.DataFrame:
+    """The subjects known to have non-target disease only, with ``_NTONLY`` True.
+
+    Known from a NON-CR/NON-PD time point (RECIST 1.1 Table 1 never gives it with target
+    disease), or, when the time points carry TRGRESP (from :func:`derive_timepoint_responses`),
+    from a TRGRESP that is NA (or null) at every visit.
+    """
+    flag = value == "NON-CR/NON-PD"
+    if "TRGRESP" in resp.columns:
+        no_target = pl.col("TRGRESP").cast(pl.String).fill_null("NA") == "NA"
+        by_trg = no_target.all()
+    else:
+        by_trg = pl.lit(False)
+    return resp.group_by(keys).agg((flag.any() | by_trg).alias("_NTONLY")).filter(pl.col("_NTONLY"))
+
+
 def derive_best_response(
     dataset: pl.DataFrame | pl.LazyFrame,
     *,
@@ -169,7 +185,13 @@ def derive_best_response(
        NON-CR/NON-PD (likewise); PD; NE (anything else, e.g. SD too early); MISSING. Its date
        is the earliest assessment of that category.
     4. CBOR likewise, with confirmed CR and confirmed PR, and an unconfirmed CR or PR at
-       >= ``min_sd_days`` counting as SD (RECIST 1.1 section 4.4.1, Table 3).
+       >= ``min_sd_days`` counting as SD (RECIST 1.1 section 4.4.1, Table 3), or as
+       NON-CR/NON-PD for a subject with non-target disease only (one with a NON-CR/NON-PD
+       time point, or a TRGRESP column that is NA at every visit): RECIST 1.1 never gives SD
+       for non-measurable disease.
+    5. With ``options.sd_rule = "recist_table3"``, an SD before ``min_sd_days`` after a CR
+       counts as PD, and after a PR as SD, for CBOR (the paper's Table 3); the default
+       ``"admiralonco"`` leaves it NE.
     Assessments after new anticancer therapy should be removed by the caller.
 
     References
@@ -229,10 +251,12 @@ def derive_best_response(
     start = pl.col(start_date)
     adsl = adsl.with_row_index("_SID")
     sid = ["_SID"]  # the engine groups on an integer subject id; keys come back at the end
+    non_target_only = _non_target_only(resp, keys, value)
     kept = (
         resp.lazy()
         .select(*keys, value.alias("_R"), pl.col(date).alias("ADT"))
         .join(adsl.lazy().select(*keys, "_SID", start), on=keys)
+        .join(non_target_only.lazy(), on=keys, how="left")
         .drop(keys)
         .filter(pl.col("ADT").is_not_null() & start.is_not_null() & (pl.col("ADT") >= start))
         .with_columns(pl.col("_R").replace_strict(_WORST).alias("_W"))
@@ -247,7 +271,9 @@ def derive_best_response(
     conf = pl.col("_CONF").fill_null(False)
     late = (pl.col("ADT") - start).dt.total_days() >= options.min_sd_days
 
-    def rank(cr: pl.Expr, pr: pl.Expr, sd: pl.Expr) -> pl.Expr:
+    nt_only = pl.col("_NTONLY").fill_null(False)
+
+    def rank(cr: pl.Expr, pr: pl.Expr, sd: pl.Expr, non_cr_non_pd: pl.Expr) -> pl.Expr:
         return (
             pl.when(cr)
             .then(1)
@@ -255,16 +281,38 @@ def derive_best_response(
             .then(2)
             .when(sd & late)
             .then(3)
-            .when((r == "NON-CR/NON-PD") & late)
+            .when(non_cr_non_pd & late)
             .then(4)
             .when(r == "PD")
             .then(5)
             .otherwise(6)
         )
 
+    # an unconfirmed CR/PR at >= min_sd_days is "stable" for CBOR: SD with target disease,
+    # NON-CR/NON-PD without (RECIST 1.1 Table 2: SD is a measurable-disease concept)
+    unconfirmed = r.is_in(["CR", "PR"])
+    cbor = rank(
+        (r == "CR") & conf,
+        (r == "PR") & conf,
+        (r == "SD") | (unconfirmed & ~nt_only),
+        (r == "NON-CR/NON-PD") | (unconfirmed & nt_only),
+    )
+    if options.sd_rule == "recist_table3":
+        # RECIST 1.1 Table 3 when the minimum SD duration is not met: CR then SD is PD (the
+        # disease reappeared), PR then SD is SD
+        before_cr = running_count(r == "CR", "_SID") - (r == "CR") > 0
+        before_pr = running_count(r == "PR", "_SID") - (r == "PR") > 0
+        early_sd = (r == "SD") & ~late
+        cbor = (
+            pl.when(early_sd & before_cr & (cbor > 5))
+            .then(5)
+            .when(early_sd & before_pr & (cbor > 3))
+            .then(3)
+            .otherwise(cbor)
+        )
     ranked = kept.with_columns(
-        rank(r == "CR", r == "PR", r == "SD").alias("_BOR"),
-        rank((r == "CR") & conf, (r == "PR") & conf, r.is_in(["CR", "PR", "SD"])).alias("_CBOR"),
+        rank(r == "CR", r == "PR", r == "SD", r == "NON-CR/NON-PD").alias("_BOR"),
+        cbor.alias("_CBOR"),
     )
     best = ranked.group_by(sid).agg(
         *[

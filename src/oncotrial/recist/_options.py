@@ -10,6 +10,8 @@ from oncotrial.errors import InputError
 __all__ = ["SUBJECT_KEYS", "RecistOptions"]
 
 SUBJECT_KEYS: tuple[str, ...] = ("STUDYID", "USUBJID")
+#: the choices of ``RecistOptions.sd_rule``: admiralonco's (default) and the RECIST paper's
+SD_RULES: tuple[str, ...] = ("admiralonco", "recist_table3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,12 @@ class RecistOptions:
         (admiralonco ``max_nr_ne``).
     accept_sd_between : bool, default False
         Whether an SD between a PR and its confirmation is allowed (admiralonco ``accept_sd``).
+    sd_rule : {'admiralonco', 'recist_table3'}, default 'admiralonco'
+        Confirmed best response when an unconfirmed CR or PR is followed by SD before the
+        minimum SD duration. ``'admiralonco'`` (pharmaverse-compatible, the default): that SD
+        does not count, so the best response is NE unless something else qualifies.
+        ``'recist_table3'``: the RECIST 1.1 paper's Table 3, where CR then SD gives PD (the
+        disease reappeared after a CR) and PR then SD gives SD.
     evaluator : {'INVESTIGATOR', 'INDEPENDENT ASSESSOR'}, default 'INVESTIGATOR'
         Which TUEVAL/TREVAL records to use (when those columns exist); also written to RSEVAL.
         For an independent assessor, only accepted records (TUACPTFL/TRACPTFL = "Y") are used
@@ -64,6 +72,7 @@ class RecistOptions:
     min_sd_days: int = 42
     max_ne_between: int = 1
     accept_sd_between: bool = False
+    sd_rule: Literal["admiralonco", "recist_table3"] = "admiralonco"
     evaluator: Literal["INVESTIGATOR", "INDEPENDENT ASSESSOR"] = "INVESTIGATOR"
     diameter_testcd: str = "LDIAM"
     node_testcd: str = "LPERP"
@@ -82,6 +91,13 @@ class RecistOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InputError("must be an integer >= 0", field=name, value=value, hint=hint)
+        if self.sd_rule not in SD_RULES:
+            raise InputError(
+                "is not a rule for SD after an unconfirmed response",
+                field="sd_rule",
+                value=self.sd_rule,
+                hint="use " + " or ".join(repr(r) for r in SD_RULES),
+            )
         if self.evaluator not in ("INVESTIGATOR", "INDEPENDENT ASSESSOR"):
             raise InputError(
                 "is not an evaluator",

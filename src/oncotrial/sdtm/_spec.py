@@ -566,6 +566,7 @@ RSREASND | Reason Not Done                         | Char | Perm
 RSNAM    | Laboratory/Vendor Name                  | Char | Perm
 RSLOBXFL | Last Observation Before Exposure Flag   | Char | Perm | Y
 RSBLFL   | Baseline Flag                           | Char | Perm | Y
+RSDRVFL  | Derived Flag                            | Char | Perm | Y
 RSEVAL   | Evaluator                               | Char | Exp  | EVAL
 RSEVALID | Evaluator Identifier                    | Char | Perm
 RSACPTFL | Accepted Record Flag                    | Char | Perm | NY

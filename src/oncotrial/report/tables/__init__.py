@@ -12,6 +12,7 @@ A function whose input is missing raises :class:`~oncotrial.errors.InputError`;
 
 from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
 from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
+from oncotrial.report.tables._concordance import response_concordance
 from oncotrial.report.tables._csr import (
     CSR_ORDER,
     CsrTables,
@@ -41,6 +42,7 @@ __all__ = [
     "disposition",
     "exposure",
     "response",
+    "response_concordance",
     "tabulate_csr",
     "time_to_event",
 ]

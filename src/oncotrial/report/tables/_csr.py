@@ -12,6 +12,7 @@ from oncotrial.report._model import ReportTable
 from oncotrial.report.tables._ae import ae_by_soc_pt, ae_summary
 from oncotrial.report.tables._ae_grades import ae_by_grade, ae_term_groups
 from oncotrial.report.tables._common import Adam
+from oncotrial.report.tables._concordance import response_concordance
 from oncotrial.report.tables._deaths import deaths
 from oncotrial.report.tables._demographics import demographics
 from oncotrial.report.tables._disposition import disposition
@@ -33,6 +34,8 @@ CSR_ORDER: tuple[tuple[str, TableFunction], ...] = (
     ("aet04", ae_by_grade),
     ("aesi01", ae_term_groups),
     ("dtht01", deaths),
+    # supportive, when the study has both the investigator's RS and TU/TR
+    ("rsct01", response_concordance),
 )
 
 
@@ -99,8 +102,9 @@ def csr_tables(adam: Adam, protocol: Protocol) -> list[ReportTable]:
     >>> p = load("nct01010126")
     >>> adam = derive_adam(simulate_trial(p, load_scenario("nct01010126", protocol=p), seed=7),
     ...                    protocol=p)
-    >>> [t.id for t in csr_tables(adam, p)]
-    ['dst01', 'dmt01', 'rspt01', 'ttet01', 'ext01', 'aet01', 'aet02', 'aet04', 'aesi01', 'dtht01']
+    >>> [t.id for t in csr_tables(adam, p)]  # doctest: +NORMALIZE_WHITESPACE
+    ['dst01', 'dmt01', 'rspt01', 'ttet01', 'ext01', 'aet01', 'aet02', 'aet04', 'aesi01', 'dtht01',
+     'rsct01']
     """
     result = tabulate_csr(adam, protocol)
     for skip in result.skipped:

@@ -297,8 +297,17 @@ def _execute(tasks: list[tuple[Any, ...]], workers: int, scheduler: str | Client
 
 def _execute_dask(tasks: list[tuple[Any, ...]], scheduler: str | Client) -> Iterator[Chunk]:
     """Run the chunks on a Dask cluster (an address, or a ``distributed.Client``)."""
-    from distributed import Client
-    from distributed import as_completed as dask_completed
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError(
+            "needs Dask, which is not installed",
+            field="--scheduler",
+            value=scheduler,
+            hint="install the extra: pip install 'oncotrial[dask]' "
+            "(or leave --scheduler out to use local processes)",
+        ) from None
 
     client: Client
     if isinstance(scheduler, Client):

@@ -210,7 +210,9 @@ def test_waterfall_one_bar_per_measured_patient_sorted(adam, protocol):
     ax = axes_by_label(fig, "waterfall")
     heights = [b.get_height() for b in bars(ax)]
     best = best_pchg_by_hand(adam, "EFFFL")
-    assert len(heights) == len(best) == 50  # seed 7: 50 of 52 evaluable have a measurement
+    # seed 7: 49 of 52 evaluable have a measurement (50 before the simulator followed the
+    # protocol's dose rules, which changed its draws)
+    assert len(heights) == len(best) == 49
     assert heights == sorted(best.values(), reverse=True)
     # oncotrial's ADTR stores the same bar as PARAMCD BPCHG
     bpchg = dict(adam["adtr"].filter(pl.col("PARAMCD") == "BPCHG").select("USUBJID", "PCHG").rows())

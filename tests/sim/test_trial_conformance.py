@@ -25,7 +25,8 @@ def trial():
 
 def _oral_protocol():
     """The seed protocol with temsirolimus replaced by everolimus 10 mg orally every day,
-    reduced to 5 mg (its labelled reduction; each level must be below the one before)."""
+    reduced to 5 mg (its labelled reduction; each level must be below the one before), under
+    temsirolimus's dose-modification rules."""
     tem = PROTOCOL.regimen.agents[0]
     five = tem.dose_levels[0].model_copy(
         update={"dose": tem.dose_levels[0].dose.model_copy(update={"mg": 5.0})}
@@ -35,7 +36,12 @@ def _oral_protocol():
                 "dose": tem.dose.model_copy(update={"mg": 10.0}), "dose_levels": (five,)}
     )  # fmt: skip
     regimen = PROTOCOL.regimen.model_copy(update={"agents": (evero, PROTOCOL.regimen.agents[1])})
-    return PROTOCOL.model_copy(update={"regimen": regimen})
+    # temsirolimus's dose-modification rules become everolimus's
+    rules = tuple(
+        r.model_copy(update={"agent": "everolimus"}) if r.agent == tem.name else r
+        for r in PROTOCOL.dose_modifications
+    )
+    return PROTOCOL.model_copy(update={"regimen": regimen, "dose_modifications": rules})
 
 
 def test_validate_has_nothing_to_say(trial):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from oncotrial import __version__, versions
-from oncotrial.cli import _analyze, _demo, _design, _edc, _protocol, _report, _sdtm, _sim
+from oncotrial.cli import _analyze, _demo, _design, _edc, _monitor, _protocol, _report, _sdtm, _sim
 from oncotrial.cli._common import TidyGroup, out
 
 app = typer.Typer(
@@ -60,6 +60,10 @@ app.command(
 app.command(
     epilog="Example: oncotrial report --adam results/adam --protocol nct01010126 --out report/",
 )(_report.report)
+app.command(
+    "monitor",
+    epilog="Example: oncotrial monitor --sdtm sdtm/ --protocol nct01010126 --cutoff 2011-06-30",
+)(_monitor.monitor_command)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import typer
 from oncotrial import protocol as proto
 from oncotrial._files import write_file
 from oncotrial.cli._common import err, frame_table, out, user_errors
+from oncotrial.conduct import apply_cutoff
 from oncotrial.errors import InputError
 from oncotrial.sdtm import FileFormat, write_study
 from oncotrial.sim import load_scenario, scenario_template, simulate_trial
@@ -49,6 +50,10 @@ def trial(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing folder.")
     ] = False,
+    cutoff: Annotated[
+        str | None,
+        typer.Option(help="Data cut-off, YYYY-MM-DD: write the trial as known that day."),
+    ] = None,
 ) -> None:
     """Simulate one trial and write its SDTM (DM, EX, VS, AE, SUPPAE, DS, TU, TR,
     RS, SV, DD and the trial design datasets TS, TA, TE, TV, TI)."""
@@ -57,6 +62,8 @@ def trial(
         p = proto.load(protocol)
         s = load_scenario(scenario, protocol=p)
         sdtm = simulate_trial(p, s, n_patients=patients, seed=seed)
+        if cutoff is not None:
+            sdtm = apply_cutoff(sdtm, cutoff)
         written = write_study(sdtm, out_dir, format=file_format, overwrite=overwrite)
     counts = pl.DataFrame(
         {"domain": [k.upper() for k in sdtm], "records": [f.height for f in sdtm.values()]}

@@ -627,6 +627,22 @@ Design = Annotated[
 ]
 
 
+class MonitoredToxicity(Model):
+    """Adverse events a toxicity boundary counts: a CTCAE term or term group, from a grade."""
+
+    term: str | None = Field(None, description="A CTCAE term, e.g. 'Pneumonitis'.")
+    term_group: str | None = Field(None, description="A term group, e.g. 'bleeding'.")
+    min_grade: Annotated[int, Field(ge=1, le=5)] = Field(
+        3, description="Lowest CTCAE grade counted."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> MonitoredToxicity:
+        if (self.term is None) == (self.term_group is None):
+            raise ValueError("give exactly one of term or term_group")
+        return self
+
+
 class ToxicityMonitoring(Model):
     """Continuous toxicity monitoring (Ivanova, Qaqish and Schell 2005; clinfun toxbdry)."""
 
@@ -652,6 +668,12 @@ class ToxicityMonitoring(Model):
         None, description="A short name for the rule (e.g. 'perforation'); default: events."
     )
     rationale: str | None = Field(None, description="Why these rates, in words.")
+    count: tuple[MonitoredToxicity, ...] = Field(
+        (),
+        description="The rule's events as data, for monitoring: a treated patient counts if "
+        "any of their adverse events matches one of these (empty: the term groups that "
+        "'events' names, at min_grade or worse, as the report reads the rule).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ToxicityMonitoring:
@@ -733,6 +755,101 @@ class Cohort(Model):
 
 
 # --------------------------------------------------------------------------------------------
+# Dose modifications
+# --------------------------------------------------------------------------------------------
+
+Grade = Annotated[int, Field(ge=1, le=5)]
+
+
+class DoseModification(Model):
+    """One dose-modification rule: for an agent, a toxicity at some grades, the action.
+
+    The toxicity is a CTCAE term (``term``), a term group (``term_group``: the protocol's own
+    ``term_groups`` or oncotrial's bundled ones), or any toxicity when neither is given. Rules
+    are read in order and, for one adverse event and one agent, the first rule that matches
+    applies: write the specific rules before a catch-all.
+
+    Actions (the usual NCI protocol wording):
+
+    - ``hold``: hold the agent until the event's grade is ``resume_at_grade`` or less, then
+      resume at the same dose level;
+    - ``reduce``: hold as above, then resume one dose level lower (the agent's
+      ``dose_levels``); below the lowest level the agent is discontinued;
+    - ``discontinue``: stop the agent for good.
+
+    A hold longer than ``max_delay_days`` (default: the agent's ``max_delay_days``) ends the
+    agent.
+    """
+
+    agent: str = Field(min_length=1, description="Agent name, as in the regimen.")
+    term: str | None = Field(None, description="A CTCAE term, e.g. 'Proteinuria'.")
+    term_group: str | None = Field(None, description="A term group, e.g. 'hypertension'.")
+    min_grade: Grade = Field(description="Lowest CTCAE grade the rule applies to.")
+    max_grade: Grade = Field(5, description="Highest CTCAE grade the rule applies to.")
+    action: Literal["hold", "reduce", "discontinue"]
+    resume_at_grade: int | None = Field(
+        None, ge=0, le=4, description="Resume when the event is at this grade or less."
+    )
+    max_delay_days: NonNegativeInt | None = Field(
+        None, description="Longest hold before the agent is discontinued (default: the agent's)."
+    )
+    note: str | None = Field(
+        None, description="Source of the rule, or 'ASSUMPTION: ...' where none is published."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> DoseModification:
+        if self.term is not None and self.term_group is not None:
+            raise ValueError("give term or term_group, not both (neither: any toxicity)")
+        if self.min_grade > self.max_grade:
+            raise ValueError(f"min_grade ({self.min_grade}) is above max_grade ({self.max_grade})")
+        if self.action == "discontinue" and self.resume_at_grade is not None:
+            raise ValueError("a discontinued agent does not resume: remove resume_at_grade")
+        if self.action != "discontinue":
+            if self.resume_at_grade is None:
+                raise ValueError(
+                    f"action {self.action!r} holds the agent: give resume_at_grade "
+                    "(e.g. 1: resume when the event is grade 1 or less)"
+                )
+            if self.resume_at_grade >= self.min_grade:
+                raise ValueError(
+                    f"resume_at_grade ({self.resume_at_grade}) must be below min_grade "
+                    f"({self.min_grade}): the hold would end as it starts"
+                )
+        return self
+
+    @property
+    def toxicity(self) -> str:
+        """The toxicity in words: ``"grade 3-4 hypertension (group)"``."""
+        what = (
+            self.term
+            if self.term is not None
+            else f"{self.term_group} (group)"
+            if self.term_group is not None
+            else "any toxicity"
+        )
+        grades = (
+            f"grade {self.min_grade}"
+            if self.min_grade == self.max_grade
+            else f"grade >= {self.min_grade}"
+            if self.max_grade == 5
+            else f"grade {self.min_grade}-{self.max_grade}"
+        )
+        return f"{grades} {what}"
+
+    def describe(self) -> str:
+        """The rule in one line: ``"bevacizumab: grade 3 hypertension (group) -> hold ..."``."""
+        if self.action == "discontinue":
+            act = "discontinue"
+        else:
+            act = f"hold until grade <= {self.resume_at_grade}"
+            if self.max_delay_days is not None:
+                act += f" (at most {self.max_delay_days} days)"
+            act += ", then one dose level lower" if self.action == "reduce" else ", then resume"
+        return f"{self.agent}: {self.toxicity} -> {act}"
+
+
+# --------------------------------------------------------------------------------------------
 # Protocol
 # --------------------------------------------------------------------------------------------
 
@@ -805,6 +922,12 @@ class Protocol(Model):
                 return Protocol.model_validate(data)
         raise KeyError(f"no cohort {name!r} (cohorts: {[c.name for c in self.cohorts]})")
 
+    dose_modifications: tuple[DoseModification, ...] = Field(
+        (),
+        description="Dose-modification rules, in order: for one adverse event and one agent "
+        "the first rule that matches applies.",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Protocol:
         names = [e.name for e in self.endpoints]
@@ -862,6 +985,29 @@ class Protocol(Model):
                 ) from None
             except ValueError as exc:
                 raise FieldCheckError(f"cohort {c.name!r}: {exc}", "cohorts", i) from None
+        return self
+
+    @model_validator(mode="after")
+    def _check_dose_modifications(self) -> Protocol:
+        agents = {a.name.lower(): a for a in self.regimen.agents}
+        for i, rule in enumerate(self.dose_modifications):
+            where = f"dose_modifications[{i}]"
+            agent = agents.get(rule.agent.lower())
+            if agent is None:
+                raise ValueError(
+                    f"{where}: agent {rule.agent!r} is not in the regimen "
+                    f"(agents: {', '.join(a.name for a in self.regimen.agents)})"
+                )
+            if rule.action == "reduce" and not agent.dose_levels:
+                raise ValueError(
+                    f"{where}: {agent.name} has no dose_levels to reduce to; give the agent "
+                    "dose_levels, or hold or discontinue it instead"
+                )
+            if rule.action != "discontinue" and not agent.holds_allowed:
+                raise ValueError(
+                    f"{where}: {agent.name} may not be held (holds_allowed: false); "
+                    "use action: discontinue"
+                )
         return self
 
     def endpoint(self, name: str) -> Endpoint:

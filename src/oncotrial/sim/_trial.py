@@ -12,7 +12,12 @@ patient is followed day by day of the protocol's calendar:
 3. Treatment: cycles while any agent is given; each cycle, adverse events by worst grade
    (scenario hazards), with the investigator's action on the attributed agents at grade >= 3
    (hold the cycle's remaining doses, reduce one level from the first dose after the
-   toxicity, or discontinue), and refusal of each agent. A grade 5 event is a death.
+   toxicity, or discontinue), and refusal of each agent. A grade 5 event is a death. When the
+   protocol has ``dose_modifications``, its rules decide instead
+   (:mod:`oncotrial.protocol.dosing`, the engine conduct checks captured data with): each
+   administration is given, held, reduced or the agent stopped as the rules say on its date,
+   from the events that started before it (a reduction takes effect from the first dose after
+   its toxicity), and each event's AEACN is the action its rule takes.
 4. Death and loss to follow-up from the scenario's hazards; survival follow-up contacts every
    ``survival_every_weeks`` after the last dose; a data cut at the protocol's follow-up
    duration after the last enrolment.
@@ -43,11 +48,12 @@ from oncotrial.protocol.calendar import (
     trial_inclusion,
     trial_summary,
 )
+from oncotrial.protocol.dosing import DoseRules, Effect, ToxicityEvent, compile_rules
 from oncotrial.recist import RecistOptions, derive_rs, derive_timepoint_responses
 from oncotrial.sdtm import Study, ae_relationship_variable, build_domain, build_study, to_supp
 from oncotrial.sim._cohort import Cohort, draw_cohort, tgi_diameters
 from oncotrial.sim._scenario import DAYS_PER_MONTH, AgentModification, Scenario
-from oncotrial.terminology import lookup_term, soc_code, term_groups
+from oncotrial.terminology import define_term_groups, lookup_term, soc_code, term_groups
 
 __all__ = ["EVENT_STREAMS", "simulate_trial"]
 
@@ -339,6 +345,14 @@ def _treat(
     reg = protocol.regimen
     mods = {m.agent.lower(): m for m in scenario.dose_modification.agents}
     groups = term_groups()
+    # the protocol's dose-modification rules, when it has them, decide every hold, reduction
+    # and discontinuation for toxicity (the engine conduct checks captured data with); the
+    # scenario's per-hazard action is used only for a protocol without rules
+    rules: DoseRules | None = None
+    if protocol.dose_modifications:
+        own = define_term_groups(protocol.term_groups) if protocol.term_groups else {}
+        resolved = {name: g.terms for name, g in {**groups, **own}.items()}
+        rules = compile_rules(protocol, resolved)
     relationship = {a.name: ae_relationship_variable(a.name) for a in reg.agents}
     acn_qnam = {a.name: f"AEACN{a.name.upper()[:3]}" for a in reg.agents}
     # each hazard's grades and their cumulative per-cycle probabilities, once
@@ -370,6 +384,7 @@ def _treat(
         level = {a.name: 0 for a in reg.agents}
         reduced: dict[str, list[dt.date]] = {a.name: [] for a in reg.agents}
         ended: dict[str, tuple[str, dt.date]] = {}
+        events: list[ToxicityEvent] = []  # what the rules read, in the order drawn
         death = p.death
         cycle = 0
         while any(active.values()):
@@ -385,6 +400,7 @@ def _treat(
                 break
             held: set[str] = set()
             hold_from: dt.date | None = None
+            ruled: list[tuple[Record, ToxicityEvent, list[str]]] = []  # AEACN by the rules
             # adverse events of the cycle
             for tox, (grades, cum) in zip(scenario.toxicity, tables, strict=True):
                 u = rng["toxicity"].random()
@@ -407,9 +423,12 @@ def _treat(
                 found = lookup_term(str(term))
                 # the investigator's action on each agent still given (SUPPAE when they differ)
                 actions = {a: "DOSE NOT CHANGED" for a, on_ in active.items() if on_}
-                if not fatal and grade >= 3 and tox.action != "none":
+                if rules is None and not fatal and grade >= 3 and tox.action != "none":
                     for a in attributed:
                         actions[a] = _action(tox.action, a, level, mods, reg)
+                ends = on if fatal else on + dt.timedelta(days=days)
+                event = ToxicityEvent(len(events) + 1, str(term), grade, on, ends)
+                events.append(event)
                 p.rows["ae"].append(
                     {
                         "USUBJID": p.usubjid,
@@ -433,22 +452,21 @@ def _treat(
                         **_criteria(grade, serious),
                         "AETOXGR": str(grade),
                         "AESTDTC": on,
-                        "AEENDTC": on if fatal else on + dt.timedelta(days=days),
+                        "AEENDTC": ends,
                         **{
                             var: "RELATED" if a in tox.attributed_to else "NOT RELATED"
                             for a, var in relationship.items()
                         },
-                        **(
-                            {acn_qnam[a]: act for a, act in actions.items()}
-                            if len(set(actions.values())) > 1
-                            else {}
-                        ),
+                        **_per_agent_actions(actions, acn_qnam),
                     }
                 )
+                row = p.rows["ae"][-1]
+                if rules is not None and not fatal:
+                    ruled.append((row, event, list(actions)))
                 if fatal:
                     death = on if death is None or on < death else death
                     stop_by = min(stop_by, on)
-                elif grade >= 3 and tox.action != "none":
+                elif rules is None and grade >= 3 and tox.action != "none":
                     for a in attributed:
                         act = actions[a]
                         if act == "DRUG INTERRUPTED":
@@ -461,6 +479,20 @@ def _treat(
                         else:
                             active[a] = False
                             ended[a] = ("ADVERSE EVENT", on)
+            # the rules' action on each agent for each event of the cycle, in order of start
+            # (an event drawn later may have started earlier): AEACN, and a discontinuation
+            # ends the agent on the day the rules say
+            for row, event, given in sorted(ruled, key=lambda x: (x[1].start, x[1].seq)):
+                assert rules is not None
+                effects = _rule_effects(rules, events, event, given)
+                acts = {a: _RULE_ACN[what] for a, (what, _) in effects.items()}
+                row["AEACN"] = _overall_action(acts, False)
+                row.update(_per_agent_actions(acts, acn_qnam))
+                for a, (what, when) in effects.items():
+                    if what == "discontinue" and when is not None:
+                        active[a] = False
+                        if when <= stop_by and (death is None or when < death):
+                            ended.setdefault(a, ("ADVERSE EVENT", when))
             # refusal of each agent still given
             for agent in reg.agents:
                 mod = mods.get(agent.name.lower())
@@ -481,10 +513,24 @@ def _treat(
                         break
                     if stopped is not None and when > stopped[1]:
                         break
-                    if agent.name in held and hold_from is not None and when >= hold_from:
-                        continue
-                    # the level in effect: reductions for toxicities before this day
-                    lv = sum(r < when for r in reduced[agent.name])
+                    if rules is not None:
+                        # the events known before the day of the dose (one starting that day
+                        # follows it), as conduct checks a dose given: a reduction takes effect
+                        # from the first dose after its toxicity
+                        state = rules.state(agent.name, [e for e in events if e.start < when],
+                                            when)  # fmt: skip
+                        if state.status == "discontinued":
+                            active[agent.name] = False
+                            ended.setdefault(agent.name, ("ADVERSE EVENT", state.since or when))
+                            break
+                        if state.status == "hold":
+                            continue
+                        lv = -state.level
+                    else:
+                        if agent.name in held and hold_from is not None and when >= hold_from:
+                            continue
+                        # the level in effect: reductions for toxicities before this day
+                        lv = sum(r < when for r in reduced[agent.name])
                     dose = agent.dose if lv == 0 else agent.dose_levels[lv - 1].dose
                     mg = round(planned_dose_mg(dose, weight_kg=weight, height_cm=height), 1)
                     doses.append((d, when, mg))
@@ -571,6 +617,35 @@ def _action(
         if level[agent] < limit:
             return "DOSE REDUCED"
     return "DRUG WITHDRAWN"
+
+
+#: AEACN of each effect of the protocol's dose rules (:meth:`DoseRules.effect`).
+_RULE_ACN: dict[Effect, str] = {
+    "none": "DOSE NOT CHANGED",
+    "hold": "DRUG INTERRUPTED",
+    "reduce": "DOSE REDUCED",
+    "discontinue": "DRUG WITHDRAWN",
+}
+
+
+def _rule_effects(
+    rules: DoseRules, events: list[ToxicityEvent], event: ToxicityEvent, given: list[str]
+) -> dict[str, tuple[Effect, dt.date | None]]:
+    """What `event` does to each agent that was being given when it started, under the rules
+    (an agent the rules had already stopped by then is left out)."""
+    before = [e for e in events if (e.start, e.seq) < (event.start, event.seq)]
+    return {
+        a: rules.effect(a, events, event)
+        for a in given
+        if rules.state(a, before, event.start).status != "discontinued"
+    }
+
+
+def _per_agent_actions(actions: dict[str, str], qnam: dict[str, str]) -> dict[str, str]:
+    """The action on each agent (SUPPAE AEACNxxx) when they differ (AEACN MULTIPLE)."""
+    if len(set(actions.values())) <= 1:
+        return {}
+    return {qnam[a]: act for a, act in actions.items()}
 
 
 def _overall_action(actions: dict[str, str], fatal: bool) -> str:
